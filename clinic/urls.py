@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from clinic import views
+
+handler500 = "clinic.views.server_error"
+
+urlpatterns = [
+    path("", include("treatments.urls")),
+    path("consultations/", include("bookings.urls")),
+    path(
+        "privacy/",
+        TemplateView.as_view(
+            template_name="privacy.html",
+            extra_context={"privacy_notice_version": settings.PRIVACY_NOTICE_VERSION},
+        ),
+        name="privacy",
+    ),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,296 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from treatments.markdown import render_markdown
+
+
+class Clinician(models.Model):
+    name = models.CharField(max_length=120)
+    credentials = models.CharField(max_length=120, blank=True, help_text='For example "MBBS, MD".')
+    role = models.CharField(max_length=120, blank=True, help_text='For example "Consultant dermatologist".')
+    bio = models.TextField(blank=True)
+    is_sample = models.BooleanField(
+        "fictional sample data", default=False, help_text="Demo clinicians are fictional and marked as such."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class PageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=PublicationStatus.PUBLISHED)
+
+
+class MarkdownRenderMixin:
+    """Models list their Markdown fields in `markdown_fields`; each is rendered
+    into `<field>_html` on save, so pages never render Markdown per request."""
+
+    markdown_fields = ()
+
+    def render_markdown_fields(self):
+        for name in self.markdown_fields:
+            setattr(self, f"{name}_html", render_markdown(getattr(self, name)))
+
+    def save(self, *args, **kwargs):
+        self.render_markdown_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            touched = [f"{name}_html" for name in self.markdown_fields if name in update_fields]
+            kwargs["update_fields"] = {*update_fields, *touched}
+        super().save(*args, **kwargs)
+
+
+class Page(MarkdownRenderMixin, models.Model):
+    """What condition and treatment pages share: text, byline and review cycle."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(max_length=600, help_text="One or two plain sentences shown in lists and search.")
+    meta_description = models.CharField(
+        max_length=160, blank=True, help_text="For search engines; the summary is used when this is blank."
+    )
+    body = models.TextField(blank=True, help_text="Markdown. Use ## for section headings.")
+    body_html = models.TextField(blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=PublicationStatus, default=PublicationStatus.DRAFT)
+    author = models.ForeignKey(Clinician, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    medical_reviewer = models.ForeignKey(Clinician, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reviewed_on = models.DateField(null=True, blank=True)
+    next_review_due = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    markdown_fields = ("body",)
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if self.reviewed_on and self.next_review_due and self.next_review_due <= self.reviewed_on:
+            raise ValidationError({"next_review_due": "The next review must fall after the last one."})
+
+    @property
+    def is_published(self):
+        return self.status == PublicationStatus.PUBLISHED
+
+
+class Condition(Page):
+    treatments = models.ManyToManyField("Treatment", through="ConditionTreatment", related_name="conditions")
+
+    class Meta(Page.Meta):
+        pass
+
+    def get_absolute_url(self):
+        return reverse("treatments:condition_detail", kwargs={"slug": self.slug})
+
+
+class TreatmentQuerySet(PageQuerySet):
+    def bookable(self):
+        """Published treatments the clinic offers, which patients can ask to book."""
+        return self.published().filter(offered_here=True)
+
+
+class Invasiveness(models.TextChoices):
+    NON_INVASIVE = "non_invasive", "Non-invasive"
+    MINIMALLY_INVASIVE = "minimally_invasive", "Minimally invasive"
+    SURGICAL = "surgical", "Minor surgery"
+
+
+class Numbing(models.TextChoices):
+    NONE = "none", "None needed"
+    CREAM = "cream", "Numbing cream"
+    CREAM_OR_LOCAL = "cream_or_local", "Numbing cream or local anaesthetic"
+    LOCAL = "local", "Local anaesthetic injection"
+
+
+# Gentlest first: used to mark the gentlest numbing in a comparison.
+NUMBING_GENTLENESS = [Numbing.NONE, Numbing.CREAM, Numbing.CREAM_OR_LOCAL, Numbing.LOCAL]
+
+
+class Treatment(Page):
+    other_names = models.CharField(
+        max_length=200, blank=True, help_text='Comma-separated, for example "skin needling, collagen induction".'
+    )
+    offered_here = models.BooleanField(
+        "offered at this clinic", default=False, help_text="Patients can request a consultation for it."
+    )
+    sessions_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    sessions_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    weeks_between_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
+    session_minutes_min = models.PositiveSmallIntegerField("session length from (minutes)", null=True, blank=True)
+    session_minutes_max = models.PositiveSmallIntegerField("session length to (minutes)", null=True, blank=True)
+    numbing = models.CharField(max_length=20, choices=Numbing, default=Numbing.NONE)
+    numbing_minutes_min = models.PositiveSmallIntegerField("numbing cream sits from (minutes)", null=True, blank=True)
+    numbing_minutes_max = models.PositiveSmallIntegerField("numbing cream sits to (minutes)", null=True, blank=True)
+    downtime_days_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    downtime_days_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    results_weeks = models.PositiveSmallIntegerField("results usually show after (weeks)", null=True, blank=True)
+    results_note = models.CharField("when results show", max_length=200, blank=True)
+    invasiveness = models.CharField(max_length=20, choices=Invasiveness, default=Invasiveness.NON_INVASIVE)
+    suitable_skin_types = models.CharField(max_length=200, blank=True)
+    aftercare = models.TextField(blank=True, help_text="Markdown.")
+    aftercare_html = models.TextField(blank=True, editable=False)
+    side_effects = models.TextField(blank=True, help_text="Markdown.")
+    side_effects_html = models.TextField(blank=True, editable=False)
+
+    markdown_fields = ("body", "aftercare", "side_effects")
+    objects = TreatmentQuerySet.as_manager()
+
+    class Meta(Page.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sessions_min__isnull=True)
+                | Q(sessions_max__isnull=True)
+                | Q(sessions_min__lte=models.F("sessions_max")),
+                name="treatment_sessions_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(downtime_days_min__isnull=True)
+                | Q(downtime_days_max__isnull=True)
+                | Q(downtime_days_min__lte=models.F("downtime_days_max")),
+                name="treatment_downtime_range",
+            ),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("treatments:treatment_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for low, high in [
+            ("sessions_min", "sessions_max"),
+            ("session_minutes_min", "session_minutes_max"),
+            ("numbing_minutes_min", "numbing_minutes_max"),
+            ("downtime_days_min", "downtime_days_max"),
+        ]:
+            a, b = getattr(self, low), getattr(self, high)
+            if a is not None and b is not None and a > b:
+                errors[high] = "Must not be smaller than the lower figure."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def other_names_list(self):
+        return [name.strip() for name in self.other_names.split(",") if name.strip()]
+
+    @property
+    def course_weeks_min(self):
+        """Course length in weeks: sessions × weeks between sessions."""
+        if self.sessions_min is None or self.weeks_between_sessions is None:
+            return None
+        return self.sessions_min * self.weeks_between_sessions
+
+    @property
+    def course_weeks_max(self):
+        sessions = self.sessions_max if self.sessions_max is not None else self.sessions_min
+        if sessions is None or self.weeks_between_sessions is None:
+            return None
+        return sessions * self.weeks_between_sessions
+
+
+class ConditionTreatment(models.Model):
+    """A treatment listed on a condition page, in the editor's order, with a note."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="treatment_links")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="condition_links")
+    order = models.PositiveSmallIntegerField(default=0)
+    note = models.CharField(max_length=200, blank=True, help_text='For example "mostly used for boxcar scars".')
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["condition", "treatment"], name="unique_condition_treatment"),
+        ]
+
+    def __str__(self):
+        return f"{self.condition} → {self.treatment}"
+
+
+class PagePart(models.Model):
+    """Something that belongs to exactly one condition page or one treatment page."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "id"]
+
+    @property
+    def page(self):
+        return self.condition or self.treatment
+
+    @classmethod
+    def one_page_constraint(cls, name):
+        return models.CheckConstraint(
+            condition=(Q(condition__isnull=False) & Q(treatment__isnull=True))
+            | (Q(condition__isnull=True) & Q(treatment__isnull=False)),
+            name=name,
+        )
+
+
+class FAQ(MarkdownRenderMixin, PagePart):
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="faqs")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="faqs")
+    question = models.CharField(max_length=300)
+    answer = models.TextField(help_text="Markdown.")
+    answer_html = models.TextField(blank=True, editable=False)
+
+    markdown_fields = ("answer",)
+
+    class Meta(PagePart.Meta):
+        verbose_name = "FAQ"
+        verbose_name_plural = "FAQs"
+        constraints = [PagePart.one_page_constraint("faq_on_one_page")]
+
+    def __str__(self):
+        return self.question
+
+
+class KeyTakeaway(PagePart):
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="takeaways")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="takeaways")
+    text = models.CharField(max_length=300)
+
+    class Meta(PagePart.Meta):
+        constraints = [PagePart.one_page_constraint("takeaway_on_one_page")]
+
+    def __str__(self):
+        return self.text
+
+
+class Reference(PagePart):
+    """A numbered source; bodies cite it as [ref:N] where N is its number."""
+
+    condition = models.ForeignKey(
+        Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="references"
+    )
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="references"
+    )
+    citation = models.CharField(max_length=500, help_text="Authors, title, journal, year.")
+    url = models.URLField(blank=True)
+
+    class Meta(PagePart.Meta):
+        constraints = [PagePart.one_page_constraint("reference_on_one_page")]
+
+    def __str__(self):
+        return self.citation
