@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -223,6 +224,15 @@ class ConditionTreatment(models.Model):
         return f"{self.condition} → {self.treatment}"
 
 
+def one_page_constraint(name):
+    """Exactly one of `condition` and `treatment` is set."""
+    return models.CheckConstraint(
+        condition=(Q(condition__isnull=False) & Q(treatment__isnull=True))
+        | (Q(condition__isnull=True) & Q(treatment__isnull=False)),
+        name=name,
+    )
+
+
 class PagePart(models.Model):
     """Something that belongs to exactly one condition page or one treatment page."""
 
@@ -238,14 +248,6 @@ class PagePart(models.Model):
     def page(self):
         return self.condition or self.treatment
 
-    @classmethod
-    def one_page_constraint(cls, name):
-        return models.CheckConstraint(
-            condition=(Q(condition__isnull=False) & Q(treatment__isnull=True))
-            | (Q(condition__isnull=True) & Q(treatment__isnull=False)),
-            name=name,
-        )
-
 
 class FAQ(MarkdownRenderMixin, PagePart):
     condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="faqs")
@@ -259,7 +261,7 @@ class FAQ(MarkdownRenderMixin, PagePart):
     class Meta(PagePart.Meta):
         verbose_name = "FAQ"
         verbose_name_plural = "FAQs"
-        constraints = [PagePart.one_page_constraint("faq_on_one_page")]
+        constraints = [one_page_constraint("faq_on_one_page")]
 
     def __str__(self):
         return self.question
@@ -271,7 +273,7 @@ class KeyTakeaway(PagePart):
     text = models.CharField(max_length=300)
 
     class Meta(PagePart.Meta):
-        constraints = [PagePart.one_page_constraint("takeaway_on_one_page")]
+        constraints = [one_page_constraint("takeaway_on_one_page")]
 
     def __str__(self):
         return self.text
@@ -290,7 +292,120 @@ class Reference(PagePart):
     url = models.URLField(blank=True)
 
     class Meta(PagePart.Meta):
-        constraints = [PagePart.one_page_constraint("reference_on_one_page")]
+        constraints = [one_page_constraint("reference_on_one_page")]
 
     def __str__(self):
         return self.citation
+
+
+class HelpfulVote(models.Model):
+    """One visitor's answer to "Was this page helpful?"."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="votes")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="votes")
+    helpful = models.BooleanField()
+    missing = models.CharField(
+        "what was missing", max_length=500, blank=True, help_text="Optional note from a visitor who said no."
+    )
+    visitor_key = models.CharField(max_length=64, help_text="A one-way hash identifying the visitor's browser.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            one_page_constraint("vote_on_one_page"),
+            models.UniqueConstraint(
+                fields=["condition", "visitor_key"],
+                condition=Q(condition__isnull=False),
+                name="one_vote_per_visitor_per_condition",
+            ),
+            models.UniqueConstraint(
+                fields=["treatment", "visitor_key"],
+                condition=Q(treatment__isnull=False),
+                name="one_vote_per_visitor_per_treatment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{'Yes' if self.helpful else 'No'} on {self.condition or self.treatment}"
+
+
+class CommentStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting moderation"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    SPAM = "spam", "Spam"
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=CommentStatus.APPROVED)
+
+    def in_moderation(self):
+        return self.filter(status=CommentStatus.PENDING)
+
+    def unanswered_questions(self):
+        """Approved top-level questions without an approved clinic answer."""
+        answered = Comment.objects.approved().filter(parent=models.OuterRef("pk"), clinician__isnull=False)
+        return self.approved().filter(is_question=True, parent__isnull=True).exclude(models.Exists(answered))
+
+
+class Comment(models.Model):
+    """A patient's comment or question under a page, or a reply to one (one level)."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The comment answered.",
+    )
+    author_name = models.CharField("display name", max_length=80)
+    email = models.EmailField(blank=True, help_text="Never shown in public.")
+    body = models.TextField(max_length=3000)
+    notify_on_reply = models.BooleanField("notify me when the clinic replies", default=False)
+    is_question = models.BooleanField("a question for the clinic", default=False)
+    status = models.CharField(max_length=10, choices=CommentStatus, default=CommentStatus.PENDING)
+    held_reason = models.CharField(max_length=200, blank=True, help_text="Why the spam checks held it, if they did.")
+    clinician = models.ForeignKey(
+        Clinician,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answers",
+        help_text="Set on clinic answers: shown with the clinician's name and credentials.",
+    )
+    client_hash = models.CharField(
+        max_length=64, blank=True, help_text="One-way hash of the poster's network address (erasable)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    erased_at = models.DateTimeField(null=True, blank=True, help_text="When the commenter's personal data was erased.")
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [one_page_constraint("comment_on_one_page")]
+        indexes = [
+            models.Index(fields=["condition", "status", "created_at"]),
+            models.Index(fields=["treatment", "status", "created_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name} on {self.page}: {self.body[:40]}"
+
+    @property
+    def page(self):
+        return self.condition or self.treatment
+
+    @property
+    def is_clinic_answer(self):
+        return self.clinician_id is not None
