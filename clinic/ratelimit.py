@@ -1,0 +1,60 @@
+"""Per-client rate limits kept in the shared cache.
+
+With REDIS_URL set every app server counts in the same Redis, so a limit holds
+across processes and machines. Counting uses a fixed window per client and
+scope: `cache.add` starts the window, `cache.incr` is atomic in Redis.
+
+If the cache cannot be reached the request is allowed (fail open) and a warning
+is logged: a patient asking for a consultation matters more than a perfect
+limit, and the other spam defences (honeypot, timing, duplicate checks) still
+apply.
+"""
+
+import hashlib
+import logging
+import time
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
+
+
+def client_key(request):
+    """A one-way hash of the client's address: no raw IP address is stored."""
+    address = request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
+
+
+def hit(scope, key, *, limit, window_seconds):
+    """Count one request; return True while the client is within the limit."""
+    window = int(time.time() // window_seconds)
+    cache_key = f"ratelimit:{scope}:{key}:{window}"
+    try:
+        cache.add(cache_key, 0, timeout=window_seconds + 1)
+        count = cache.incr(cache_key)
+    except Exception:  # any cache outage: see the module docstring
+        logger.warning("Rate limit for %s not applied: the cache is unreachable", scope)
+        return True
+    return count <= limit
+
+
+def ratelimit(scope, *, limit, window_seconds, methods=("POST",)):
+    """View decorator: over the limit, answer 429 with a clear page."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in methods and not hit(
+                scope, client_key(request), limit=limit, window_seconds=window_seconds
+            ):
+                response = render(request, "429.html", {"retry_minutes": max(1, window_seconds // 60)}, status=429)
+                response["Retry-After"] = str(window_seconds)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

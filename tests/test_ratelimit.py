@@ -1,0 +1,43 @@
+from unittest import mock
+
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from clinic.ratelimit import client_key, hit, ratelimit
+
+
+@ratelimit("test-form", limit=2, window_seconds=60)
+def form_view(request):
+    return HttpResponse("stored")
+
+
+@pytest.mark.django_db
+def test_third_post_in_a_window_gets_a_clear_429_page():
+    factory = RequestFactory()
+    assert form_view(factory.post("/", REMOTE_ADDR="10.0.0.1")).status_code == 200
+    assert form_view(factory.post("/", REMOTE_ADDR="10.0.0.1")).status_code == 200
+    limited = form_view(factory.post("/", REMOTE_ADDR="10.0.0.1"))
+    assert limited.status_code == 429
+    assert b"Too many attempts" in limited.content
+    assert limited["Retry-After"] == "60"
+
+
+@pytest.mark.django_db
+def test_limits_count_per_client_and_ignore_reads():
+    factory = RequestFactory()
+    for _ in range(2):
+        form_view(factory.post("/", REMOTE_ADDR="10.0.0.1"))
+    assert form_view(factory.post("/", REMOTE_ADDR="10.0.0.2")).status_code == 200
+    assert form_view(factory.get("/", REMOTE_ADDR="10.0.0.1")).status_code == 200
+
+
+def test_client_key_does_not_contain_the_address():
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.9")
+    assert "203.0.113.9" not in client_key(request)
+    assert client_key(request) == client_key(RequestFactory().get("/", REMOTE_ADDR="203.0.113.9"))
+
+
+def test_an_unreachable_cache_lets_requests_through():
+    with mock.patch("clinic.ratelimit.cache.add", side_effect=ConnectionError("redis down")):
+        assert hit("test-form", "client", limit=1, window_seconds=60) is True
