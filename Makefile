@@ -12,7 +12,11 @@ PORT ?= 8000
 TEST_ENV := DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
 	DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: install run test lint format migrate demo clean
+# Pinned npm tools for the browser tests' accessibility and HTML checks (git-ignored cache).
+E2E_TOOLS := .cache/e2e/node_modules/.installed
+E2E_NPM_PACKAGES := axe-core@4.14.1 vnu-jar@26.9.27
+
+.PHONY: install run test test-e2e e2e-tools lint format migrate demo clean
 
 install: $(STAMP)
 
@@ -39,10 +43,23 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
+e2e-tools: $(E2E_TOOLS)
+
+$(E2E_TOOLS):
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --prefix .cache/e2e --no-audit --no-fund --ignore-scripts --loglevel=error $(E2E_NPM_PACKAGES) \
+		&& touch $@; \
+	else echo "npm not found: the browser tests' accessibility and HTML checks need it"; fi
+
+test: lint e2e-tools
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Only the browser tests (journeys, accessibility, valid HTML).
+test-e2e: install e2e-tools
+	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(TEST_ENV) $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache
