@@ -143,6 +143,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Per-client limits on form submissions (clinic/ratelimit.py). Only a load test
+# from one address turns them off.
+RATE_LIMITS_ENABLED = env_bool("CLINIC_RATE_LIMITS_ENABLED", True)
+
 # --- Auth -------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -41,3 +41,11 @@ def test_client_key_does_not_contain_the_address():
 def test_an_unreachable_cache_lets_requests_through():
     with mock.patch("clinic.ratelimit.cache.add", side_effect=ConnectionError("redis down")):
         assert hit("test-form", "client", limit=1, window_seconds=60) is True
+
+
+@pytest.mark.django_db
+def test_limits_can_be_turned_off_for_a_load_test(settings):
+    settings.RATE_LIMITS_ENABLED = False
+    factory = RequestFactory()
+    for _ in range(5):
+        assert form_view(factory.post("/", REMOTE_ADDR="10.0.0.1")).status_code == 200
