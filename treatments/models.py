@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -341,6 +342,13 @@ class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=CommentStatus.APPROVED)
 
+    def on_page(self, page):
+        """Comments under one condition or treatment page."""
+        return self.filter(**{Comment.page_field(page): page})
+
+    def top_level(self):
+        return self.filter(parent__isnull=True)
+
     def in_moderation(self):
         return self.filter(status=CommentStatus.PENDING)
 
@@ -363,9 +371,9 @@ class Comment(models.Model):
         related_name="replies",
         help_text="The comment answered.",
     )
-    author_name = models.CharField("display name", max_length=80)
+    author_name = models.CharField("display name", max_length=80, validators=[ProhibitNullCharactersValidator()])
     email = models.EmailField(blank=True, help_text="Never shown in public.")
-    body = models.TextField(max_length=3000)
+    body = models.TextField(max_length=3000, validators=[ProhibitNullCharactersValidator()])
     notify_on_reply = models.BooleanField("notify me when the clinic replies", default=False)
     is_question = models.BooleanField("a question for the clinic", default=False)
     status = models.CharField(max_length=10, choices=CommentStatus, default=CommentStatus.PENDING)
@@ -387,8 +395,19 @@ class Comment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     erased_at = models.DateTimeField(null=True, blank=True, help_text="When the commenter's personal data was erased.")
+    promoted_to = models.ForeignKey(
+        FAQ,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source_comments",
+        help_text="The FAQ this question and its answer were promoted to.",
+    )
 
     objects = CommentQuerySet.as_manager()
+
+    ERASED_NAME = "Former patient"
+    PER_PAGE = 50  # top-level comments per page; replies always sit with their parent
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -402,6 +421,20 @@ class Comment(models.Model):
     def __str__(self):
         return f"{self.author_name} on {self.page}: {self.body[:40]}"
 
+    def get_absolute_url(self):
+        """The page's URL, on the comments page that shows this thread, anchored at this comment."""
+        thread = self.parent or self
+        earlier = (
+            Comment.objects.approved()
+            .on_page(self.page)
+            .top_level()
+            .filter(Q(created_at__lt=thread.created_at) | Q(created_at=thread.created_at, pk__lt=thread.pk))
+            .count()
+        )
+        number = earlier // self.PER_PAGE + 1
+        query = f"?comments_page={number}" if number > 1 else ""
+        return f"{self.page.get_absolute_url()}{query}#comment-{self.pk}"
+
     @property
     def page(self):
         return self.condition or self.treatment
@@ -409,3 +442,16 @@ class Comment(models.Model):
     @property
     def is_clinic_answer(self):
         return self.clinician_id is not None
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
+
+    @staticmethod
+    def page_field(page):
+        """The foreign key that points at `page`: "condition" or "treatment"."""
+        if isinstance(page, Condition):
+            return "condition"
+        if isinstance(page, Treatment):
+            return "treatment"
+        raise TypeError(f"Comments belong to a condition or a treatment, not {type(page).__name__}.")
