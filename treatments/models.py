@@ -3,9 +3,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from treatments.markdown import render_markdown
+from treatments.markdown import render_markdown, section_headings
 
 
 class Clinician(models.Model):
@@ -44,11 +45,17 @@ class MarkdownRenderMixin:
         for name in self.markdown_fields:
             setattr(self, f"{name}_html", render_markdown(getattr(self, name)))
 
+    def derived_fields(self, name):
+        """The fields `render_markdown_fields` computes from Markdown field `name`."""
+        return [f"{name}_html"]
+
     def save(self, *args, **kwargs):
         self.render_markdown_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            touched = [f"{name}_html" for name in self.markdown_fields if name in update_fields]
+            touched = [
+                field for name in self.markdown_fields if name in update_fields for field in self.derived_fields(name)
+            ]
             kwargs["update_fields"] = {*update_fields, *touched}
         super().save(*args, **kwargs)
 
@@ -64,6 +71,9 @@ class Page(MarkdownRenderMixin, models.Model):
     )
     body = models.TextField(blank=True, help_text="Markdown. Use ## for section headings.")
     body_html = models.TextField(blank=True, editable=False)
+    body_sections = models.JSONField(
+        default=list, blank=True, editable=False, help_text='The body\'s ## headings, for the "On this page" list.'
+    )
     status = models.CharField(max_length=10, choices=PublicationStatus, default=PublicationStatus.DRAFT)
     author = models.ForeignKey(Clinician, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     medical_reviewer = models.ForeignKey(Clinician, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -81,6 +91,13 @@ class Page(MarkdownRenderMixin, models.Model):
 
     def __str__(self):
         return self.title
+
+    def render_markdown_fields(self):
+        super().render_markdown_fields()
+        self.body_sections = section_headings(self.body_html)
+
+    def derived_fields(self, name):
+        return [*super().derived_fields(name), "body_sections"] if name == "body" else super().derived_fields(name)
 
     def clean(self):
         super().clean()
@@ -106,6 +123,12 @@ class TreatmentQuerySet(PageQuerySet):
     def bookable(self):
         """Published treatments the clinic offers, which patients can ask to book."""
         return self.published().filter(offered_here=True)
+
+    def with_downtime_at_most(self, days):
+        """Treatments whose usual downtime is at most `days`; those without a downtime figure are left out."""
+        return self.alias(longest_downtime=Coalesce("downtime_days_max", "downtime_days_min")).filter(
+            longest_downtime__lte=days
+        )
 
 
 class Invasiveness(models.TextChoices):
