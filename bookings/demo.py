@@ -1,8 +1,10 @@
-"""Demo opening hours for a fresh site; loaded by `load_demo_content`."""
+"""Demo opening hours and closures for a fresh site; loaded by `load_demo_content`."""
 
-from datetime import time
+from datetime import date, time, timedelta
 
-from bookings.models import ClinicHours, Weekday
+from django.utils import timezone
+
+from bookings.models import ClinicHours, Closure, Weekday
 
 DEMO_HOURS = {
     Weekday.MONDAY: (time(9), time(18)),
@@ -14,12 +16,36 @@ DEMO_HOURS = {
 }
 
 
+def demo_closures(today):
+    """The next bank holidays at year's end, and a staff training day three weeks on,
+    so the demo always has closures ahead of whoever is looking."""
+
+    def next_on(month, day):
+        this_year = date(today.year, month, day)
+        return this_year if this_year > today else date(today.year + 1, month, day)
+
+    training_day = today + timedelta(days=21)
+    while training_day.weekday() != Weekday.WEDNESDAY:
+        training_day += timedelta(days=1)
+    return {
+        next_on(12, 25): "Christmas Day",
+        next_on(12, 26): "Boxing Day",
+        next_on(1, 1): "New Year's Day",
+        training_day: "Staff training day",
+    }
+
+
 def load():
-    """Create the demo week where no hours exist yet; never overwrite staff's edits."""
-    created = 0
+    """Create the demo week and closures where missing; never overwrite staff's edits."""
+    created_hours = 0
     for weekday, (opens, closes) in DEMO_HOURS.items():
         _, was_created = ClinicHours.objects.get_or_create(
             weekday=weekday, defaults={"opens": opens, "closes": closes}
         )
-        created += was_created
-    return {"opening hours": created}
+        created_hours += was_created
+    created_closures = 0
+    if not Closure.objects.filter(date__gt=timezone.localdate()).exists():
+        for day, reason in demo_closures(timezone.localdate()).items():
+            _, was_created = Closure.objects.get_or_create(date=day, defaults={"reason": reason})
+            created_closures += was_created
+    return {"opening hours": created_hours, "closures": created_closures}

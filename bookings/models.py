@@ -1,8 +1,21 @@
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+import phonenumbers
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
 OPENING_HOURS_CACHE_KEY = "bookings:opening-hours:v1"
+# The furthest ahead a patient can ask for a date.
+MAX_DAYS_AHEAD = 180
 
 
 class Weekday(models.IntegerChoices):
@@ -75,3 +88,359 @@ def opening_hours():
         ]
         cache.set(OPENING_HOURS_CACHE_KEY, rows, 60 * 60)
     return rows
+
+
+def closures_between(start, end):
+    """Closures from `start` to `end` inclusive, for showing patients before they pick a date."""
+    return list(Closure.objects.filter(date__range=(start, end)))
+
+
+def closed_reason(day):
+    """Why the clinic is closed on `day`, as a sentence, or None when it is open."""
+    closure = Closure.objects.filter(date=day).only("date", "reason").first()
+    if closure is not None:
+        reason = f" ({closure.reason})" if closure.reason else ""
+        return f"The clinic is closed on {day.day} {day:%B %Y}{reason}."
+    if not ClinicHours.objects.filter(weekday=day.weekday()).exists():
+        return f"The clinic is closed on {Weekday(day.weekday()).label}s."
+    return None
+
+
+def preferred_date_problem(day, *, today):
+    """What is wrong with `day` as a date a patient would like to come in, or None."""
+    if day <= today:
+        return "Choose a date after today."
+    latest = today + timedelta(days=MAX_DAYS_AHEAD)
+    if day > latest:
+        return f"Choose a date within the next {MAX_DAYS_AHEAD} days (by {latest.day} {latest:%B %Y})."
+    closed = closed_reason(day)
+    if closed:
+        return f"{closed} Please choose another date."
+    return None
+
+
+# --- Consultation requests ---------------------------------------------------
+
+# No 0/O, 1/I/L or U: a reference copied from an email or read out on the phone is not mistyped.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+REFERENCE_LENGTH = 6
+REFERENCE_PREFIX = "CR-"
+# A form's one-time key: opaque, URL-safe characters.
+IDEMPOTENCY_KEY_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# How long before a confirmed consultation the patient can still cancel online.
+PATIENT_CANCELLATION_NOTICE = timedelta(hours=24)
+
+
+def new_reference():
+    return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def new_idempotency_key():
+    return secrets.token_urlsafe(18)
+
+
+def is_idempotency_key(value):
+    return isinstance(value, str) and IDEMPOTENCY_KEY_RE.fullmatch(value) is not None
+
+
+def new_token():
+    """128 random bits, URL-safe: the secret in the patient's status link."""
+    return secrets.token_urlsafe(16)
+
+
+def validate_e164(value):
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if (
+        number is None
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) != value
+    ):
+        raise ValidationError("Store phone numbers in international E.164 form, e.g. +442079460321.")
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    IN_REVIEW = "in_review", "In review"
+    TIME_PROPOSED = "time_proposed", "Times proposed"
+    CONFIRMED = "confirmed", "Confirmed"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+    DECLINED = "declined", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The state machine, in one place: bookings.services enforces it for every change.
+ALLOWED_TRANSITIONS = {
+    Status.NEW: {Status.IN_REVIEW, Status.DECLINED, Status.CANCELLED},
+    Status.IN_REVIEW: {Status.CONFIRMED, Status.TIME_PROPOSED, Status.DECLINED, Status.CANCELLED},
+    Status.TIME_PROPOSED: {Status.CONFIRMED, Status.DECLINED, Status.CANCELLED},
+    Status.CONFIRMED: {Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED},
+    Status.COMPLETED: set(),
+    Status.NO_SHOW: set(),
+    Status.DECLINED: set(),
+    Status.CANCELLED: set(),
+}
+# Statuses in which a consultation has a time and a clinician (a list: it goes into a constraint).
+SCHEDULED_STATUSES = [Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW]
+# Statuses the patient can cancel from online (confirmed ones only while far enough away).
+PATIENT_CANCELLABLE_STATUSES = [Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED, Status.CONFIRMED]
+
+
+class TimeOfDay(models.TextChoices):
+    MORNING = "morning", "Morning"
+    AFTERNOON = "afternoon", "Afternoon"
+    EVENING = "evening", "Evening"
+    ANY = "any", "Any time"
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+
+
+class ScreeningAnswer(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    NOT_SURE = "not_sure", "Not sure"
+
+
+class ConsultationRequestQuerySet(models.QuerySet):
+    def open(self):
+        """Requests that still need something from the clinic."""
+        return self.filter(status__in=[Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED])
+
+    def for_idempotency_key(self, key):
+        """The request submitted with this form key, or None (also for a malformed key)."""
+        if not is_idempotency_key(key):
+            return None
+        return self.filter(idempotency_key=key).first()
+
+
+class ConsultationRequest(models.Model):
+    """A patient's request for a consultation, from first contact to the visit."""
+
+    reference = models.CharField(max_length=12, unique=True, editable=False)
+    token = models.CharField(
+        max_length=64, editable=False, help_text="The secret in the patient's status link; never shown."
+    )
+    idempotency_key = models.CharField(
+        max_length=64,
+        unique=True,
+        editable=False,
+        validators=[RegexValidator(IDEMPOTENCY_KEY_RE)],
+        help_text="Carried in the form, so a resubmission finds this request.",
+    )
+
+    full_name = models.CharField(max_length=150)
+    email = models.EmailField()
+    phone = models.CharField(max_length=20, validators=[validate_e164], help_text="International (E.164) form.")
+    contact_preference = models.CharField(max_length=10, choices=ContactPreference, default=ContactPreference.EMAIL)
+    treatments = models.ManyToManyField(
+        "treatments.Treatment", blank=True, related_name="consultation_requests", verbose_name="treatments of interest"
+    )
+    help_with = models.TextField("what they would like help with", max_length=2000, blank=True)
+    first_preferred_date = models.DateField()
+    second_preferred_date = models.DateField(null=True, blank=True)
+    time_of_day = models.CharField("preferred time of day", max_length=10, choices=TimeOfDay, default=TimeOfDay.ANY)
+
+    isotretinoin_recent = models.CharField(
+        "isotretinoin (e.g. Roaccutane) in the last 6 months", max_length=10, choices=ScreeningAnswer
+    )
+    pregnant_or_breastfeeding = models.CharField("pregnant or breastfeeding", max_length=10, choices=ScreeningAnswer)
+    keloid_tendency = models.CharField("tendency to keloid scars", max_length=10, choices=ScreeningAnswer)
+    active_skin_infection = models.CharField(
+        "active skin infection (e.g. cold sore) in the area", max_length=10, choices=ScreeningAnswer
+    )
+
+    consent_given_at = models.DateTimeField(help_text="When the patient agreed to the privacy notice.")
+    privacy_notice_version = models.CharField(max_length=20, help_text="The privacy notice they agreed to.")
+    source_condition = models.ForeignKey(
+        "treatments.Condition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The condition page the patient came from.",
+    )
+    source_treatment = models.ForeignKey(
+        "treatments.Treatment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The treatment page the patient came from.",
+    )
+
+    status = models.CharField(max_length=20, choices=Status, default=Status.NEW)
+    confirmed_start = models.DateTimeField(null=True, blank=True)
+    clinician = models.ForeignKey(
+        "treatments.Clinician", on_delete=models.PROTECT, null=True, blank=True, related_name="consultations"
+    )
+    decline_reason = models.TextField(blank=True, help_text="Shown to the patient.")
+    staff_notes = models.TextField(blank=True, help_text="Only staff see these.")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConsultationRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinician", "confirmed_start"],
+                condition=Q(status=Status.CONFIRMED),
+                name="one_confirmed_consultation_per_clinician_slot",
+                violation_error_message="This clinician already has a confirmed consultation at that time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(second_preferred_date__isnull=True)
+                | ~Q(second_preferred_date=models.F("first_preferred_date")),
+                name="second_preferred_date_differs",
+                violation_error_message="The second preferred date must differ from the first.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=SCHEDULED_STATUSES)
+                | Q(confirmed_start__isnull=False, clinician__isnull=False),
+                name="scheduled_consultation_has_time_and_clinician",
+                violation_error_message="A confirmed consultation needs a start time and a clinician.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return self.reference
+
+    def can_transition_to(self, status):
+        return status in ALLOWED_TRANSITIONS[Status(self.status)]
+
+    @property
+    def is_scheduled(self):
+        return self.status in SCHEDULED_STATUSES and self.confirmed_start is not None
+
+    @property
+    def confirmed_end(self):
+        if self.confirmed_start is None:
+            return None
+        return self.confirmed_start + timedelta(minutes=settings.CONSULTATION_LENGTH_MINUTES)
+
+    def patient_cancellation_problem(self, now=None):
+        """Why the patient cannot cancel online now, in plain words; None when they can."""
+        if self.status == Status.CANCELLED:
+            return "This request is already cancelled."
+        if self.status == Status.DECLINED:
+            return "This request was declined, so there is nothing to cancel."
+        if self.status in {Status.COMPLETED, Status.NO_SHOW}:
+            return "This consultation has already taken place, so it can no longer be cancelled."
+        if self.status not in PATIENT_CANCELLABLE_STATUSES:
+            return "This request can no longer be cancelled online."
+        now = now or timezone.now()
+        if self.status == Status.CONFIRMED and self.confirmed_start - now <= PATIENT_CANCELLATION_NOTICE:
+            return (
+                "Your consultation is less than 24 hours away, so it can no longer be cancelled online. "
+                f"Please phone us on {settings.CLINIC_PHONE}."
+            )
+        return None
+
+    def can_be_cancelled_by_patient(self, now=None):
+        return self.patient_cancellation_problem(now) is None
+
+    def token_matches(self, candidate):
+        """Constant-time comparison, so response times do not reveal the token."""
+        return hmac.compare_digest(self.token.encode(), str(candidate).encode())
+
+    def status_path(self):
+        return reverse("bookings:status", kwargs={"reference": self.reference, "token": self.token})
+
+    def status_url(self):
+        """The patient's private status link, absolute, for emails."""
+        return settings.SITE_URL + self.status_path()
+
+    def thanks_path(self):
+        return reverse("bookings:thanks", kwargs={"reference": self.reference, "token": self.token})
+
+    def invite_path(self):
+        return reverse("bookings:invite", kwargs={"reference": self.reference, "token": self.token})
+
+    def admin_url(self):
+        return settings.SITE_URL + reverse("admin:bookings_consultationrequest_change", args=[self.pk])
+
+
+class StatusChange(models.Model):
+    """One step in a request's history; `by` is empty when the patient acted."""
+
+    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Status, blank=True, help_text="Empty when submitted.")
+    to_status = models.CharField(max_length=20, choices=Status)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the patient made the change.",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.request}: {self.from_status or '—'} → {self.to_status}"
+
+    @property
+    def actor(self):
+        return str(self.by) if self.by_id else "Patient"
+
+
+class NotificationKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", "Request received (to patient)"
+    NEW_REQUEST_NOTICE = "new_request_notice", "New request (to clinic)"
+    CANCELLATION = "cancellation", "Cancellation (to patient)"
+    CANCELLATION_NOTICE = "cancellation_notice", "Cancellation (to clinic)"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def failed(self):
+        return self.filter(failed_at__isnull=False, sent_at__isnull=True)
+
+    def pending(self):
+        return self.filter(failed_at__isnull=True, sent_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One email about a request: queued in the request's transaction, sent after
+    it commits. A failure is recorded here (never in the logs with personal data),
+    and the row is what a resend from admin works from."""
+
+    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30, choices=NotificationKind)
+    to = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "email"
+        verbose_name_plural = "emails"
+        indexes = [models.Index(fields=["sent_at", "failed_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.request}"
+
+    @property
+    def state(self):
+        if self.sent_at:
+            return "sent"
+        if self.failed_at:
+            return "failed"
+        return "pending"

@@ -1,0 +1,85 @@
+"""Emails about consultation requests.
+
+`queue` records a Notification inside the caller's transaction and sends it
+once that transaction commits, so no email goes out for a change that was
+rolled back, and a request is never lost because the mail server failed.
+`deliver` renders and sends one Notification, recording the outcome on it; a
+resend from admin calls it again on the same row.
+
+Each kind has three templates under templates/emails/bookings/:
+`<kind>_subject.txt`, `<kind>.txt` and `<kind>.html`.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from bookings.models import Notification, NotificationKind
+
+logger = logging.getLogger(__name__)
+
+# Who each kind of email goes to: the patient, or the clinic inbox.
+TO_CLINIC = {NotificationKind.NEW_REQUEST_NOTICE, NotificationKind.CANCELLATION_NOTICE}
+
+
+def recipient(request, kind):
+    return settings.CLINIC_STAFF_EMAIL if kind in TO_CLINIC else request.email
+
+
+def queue(request, kind):
+    """Record an email about `request` and send it after the current transaction commits."""
+    notification = Notification.objects.create(request=request, kind=kind, to=recipient(request, kind))
+    transaction.on_commit(lambda: deliver(notification))
+    return notification
+
+
+def render(notification):
+    """The subject, text and HTML of a notification, from the request's current state."""
+    request = notification.request
+    context = {
+        "request": request,
+        "clinic": {
+            "name": settings.CLINIC_NAME,
+            "address": settings.CLINIC_ADDRESS,
+            "phone": settings.CLINIC_PHONE,
+            "email": settings.CLINIC_EMAIL,
+            "site_url": settings.SITE_URL,
+        },
+        "status_url": request.status_url(),
+        "admin_url": request.admin_url(),
+    }
+    base = f"emails/bookings/{notification.kind}"
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    return subject, render_to_string(f"{base}.txt", context), render_to_string(f"{base}.html", context)
+
+
+def deliver(notification):
+    """Send one notification now and record the outcome on it. Never raises:
+    a failure is recorded for staff and logged without personal data."""
+    notification.attempts += 1
+    try:
+        subject, text, html = render(notification)
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.to])
+        message.attach_alternative(html, "text/html")
+        message.send(fail_silently=False)
+    except Exception as exc:  # any mail server or template failure: the request itself is safe
+        notification.failed_at = timezone.now()
+        notification.error = f"{exc.__class__.__name__}: {exc}"[:500]
+        # Only ids and the error's type: messages from mail servers can quote addresses.
+        logger.warning(
+            "Email %s (notification %s, consultation request %s) failed: %s",
+            notification.kind,
+            notification.pk,
+            notification.request_id,
+            exc.__class__.__name__,
+        )
+    else:
+        notification.sent_at = timezone.now()
+        notification.failed_at = None
+        notification.error = ""
+    notification.save(update_fields=["attempts", "sent_at", "failed_at", "error"])
+    return notification.sent_at is not None
