@@ -1,0 +1,167 @@
+from datetime import timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.generic import FormView, TemplateView
+
+from bookings import services
+from bookings.forms import CancelForm, ConsultationRequestForm
+from bookings.ics import consultation_invite
+from bookings.models import ConsultationRequest, Status, closures_between, new_token
+from clinic.ratelimit import ratelimit
+
+# A patient correcting mistakes posts a few times; a script posts hundreds.
+REQUEST_FORM_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
+CANCEL_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
+CLOSURES_SHOWN_DAYS = 90
+
+
+def private_page(view=None, *, referrer_policy="no-referrer"):
+    """Pages behind the patient's secret link: never stored by caches, never
+    indexed, and by default never leaking the link in a Referer header.
+
+    A page with a form posting back to the site needs "same-origin" instead:
+    under "no-referrer" browsers send `Origin: null` with the post, and Django's
+    CSRF check rightly refuses it. "same-origin" still tells no other site."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response["Cache-Control"] = "no-store"
+            response.headers.setdefault("Referrer-Policy", referrer_policy)
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            return response
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
+
+
+@method_decorator(ratelimit("consultation-request", **REQUEST_FORM_LIMIT), name="dispatch")
+class ConsultationRequestCreateView(FormView):
+    template_name = "bookings/consultationrequest_form.html"
+    form_class = ConsultationRequestForm
+
+    def post(self, request, *args, **kwargs):
+        # The same form sent again (double click, refresh, back and resend) shows what the first one made.
+        existing = ConsultationRequest.objects.for_idempotency_key(request.POST.get("idempotency_key"))
+        if existing is not None:
+            return redirect(existing.thanks_path())
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "source": self.request.GET}
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        return super().get_context_data(
+            upcoming_closures=closures_between(today, today + timedelta(days=CLOSURES_SHOWN_DAYS)),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            submission = services.submit_request(**form.submission())
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        return redirect(submission.request.thanks_path())
+
+
+class PatientRequestMixin:
+    """Finds the request named by the reference and token in the URL. A wrong token,
+    a wrong reference and a missing request all give the same 404."""
+
+    def get_consultation(self):
+        if hasattr(self, "_consultation"):
+            return self._consultation
+        reference, token = self.kwargs["reference"].upper(), self.kwargs["token"]
+        consultation = (
+            ConsultationRequest.objects.select_related("clinician").filter(reference=reference).first()
+            if len(reference) <= 12
+            else None
+        )
+        if consultation is None:
+            # Compare anyway, so a missing reference takes as long as a wrong token.
+            ConsultationRequest(token=new_token()).token_matches(token)
+            raise Http404("No such consultation request")
+        if not consultation.token_matches(token):
+            raise Http404("No such consultation request")
+        self._consultation = consultation
+        return consultation
+
+    def get_context_data(self, **kwargs):
+        consultation = self.get_consultation()
+        return super().get_context_data(
+            consultation=consultation,
+            treatments=list(consultation.treatments.all()),
+            status_url=consultation.status_url(),
+            **kwargs,
+        )
+
+
+@method_decorator(private_page, name="dispatch")
+class ThanksView(PatientRequestMixin, TemplateView):
+    template_name = "bookings/consultationrequest_thanks.html"
+
+
+@method_decorator(private_page, name="dispatch")
+@method_decorator(ratelimit("consultation-cancel", **CANCEL_LIMIT), name="dispatch")
+class StatusView(PatientRequestMixin, TemplateView):
+    """The patient's private page; a POST here (from the confirmation page) cancels."""
+
+    template_name = "bookings/consultationrequest_status.html"
+
+    def get_context_data(self, **kwargs):
+        consultation = self.get_consultation()
+        return super().get_context_data(cancellation_problem=consultation.patient_cancellation_problem(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        consultation = self.get_consultation()
+        form = CancelForm(request.POST)
+        if not form.is_valid():
+            self.template_name = CancelConfirmView.template_name
+            response = self.render_to_response(self.get_context_data(form=form, **kwargs))
+            response["Referrer-Policy"] = "same-origin"  # it holds the form again: see private_page
+            return response
+        try:
+            services.cancel_request(request=consultation, by=None, note=form.cleaned_data["reason"])
+        except services.CancellationNotAllowed as refusal:
+            messages.error(request, refusal.messages[0])
+        else:
+            messages.success(request, "Your request is cancelled. We have let the clinic know.")
+        return redirect(consultation.status_path())
+
+
+@method_decorator(private_page(referrer_policy="same-origin"), name="dispatch")
+class CancelConfirmView(PatientRequestMixin, TemplateView):
+    """The confirmation step before a cancel: GET shows it, its form posts to the status page."""
+
+    template_name = "bookings/consultationrequest_cancel.html"
+
+    def get_context_data(self, **kwargs):
+        consultation = self.get_consultation()
+        return super().get_context_data(
+            form=CancelForm(initial={"confirm": "yes"}),
+            cancellation_problem=consultation.patient_cancellation_problem(),
+            **kwargs,
+        )
+
+
+@method_decorator(private_page, name="dispatch")
+class InviteView(PatientRequestMixin, TemplateView):
+    """The calendar invite, once the consultation has a confirmed time."""
+
+    def get(self, request, *args, **kwargs):
+        consultation = self.get_consultation()
+        if consultation.status != Status.CONFIRMED:
+            raise Http404("This consultation has no confirmed time")
+        response = HttpResponse(consultation_invite(consultation), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="invite.ics"'
+        return response
