@@ -1,0 +1,158 @@
+"""What reception sees in admin: requests, their history, email failures, hours and closures."""
+
+import smtplib
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from bookings.models import ClinicHours, ConsultationRequest, Status
+from tests.bookings.conftest import confirm, make_condition, make_staff_user, make_treatment, move, submit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reception_client(client, reception_user):
+    client.force_login(reception_user)
+    return client
+
+
+def inline_data(page):
+    """What the browser would post back for the read-only inlines on an admin change page."""
+    data = {}
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for form in formset.forms:
+            for name in form.fields:
+                if (value := form[name].value()) is not None:
+                    data[form.add_prefix(name)] = value
+    return data
+
+
+def test_reception_can_view_and_change_requests_and_view_their_history_but_delete_nothing():
+    permissions = set(Group.objects.get(name="Reception").permissions.values_list("codename", flat=True))
+    assert {
+        "view_consultationrequest",
+        "change_consultationrequest",
+        "view_statuschange",
+        "view_notification",
+    } <= permissions
+    assert not {p for p in permissions if p.startswith("delete_") and "consultation" in p}
+    assert "delete_statuschange" not in permissions
+    assert "change_statuschange" not in permissions
+    assert "add_consultationrequest" not in permissions
+
+
+def test_reception_sees_the_request_list_with_status_and_failed_emails(
+    reception_client, django_assert_max_num_queries
+):
+    for _ in range(5):
+        submit(full_name="Zoë Sample")
+    with django_assert_max_num_queries(12):
+        response = reception_client.get(reverse("admin:bookings_consultationrequest_changelist"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="status-badge status-new"') == 5
+    assert "Zoë Sample" in html
+
+
+def test_reception_can_search_requests_by_reference(reception_client):
+    wanted, other = submit(), submit()
+    response = reception_client.get(reverse("admin:bookings_consultationrequest_changelist"), {"q": wanted.reference})
+    assert wanted.reference in response.content.decode()
+    assert other.reference not in response.content.decode()
+
+
+def test_a_request_page_shows_the_answers_history_and_email_failures(
+    reception_client, django_capture_on_commit_callbacks
+):
+    condition = make_condition(title="Ice pick scars")
+    treatment = make_treatment(title="Microneedling")
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=smtplib.SMTPServerDisconnected("connection lost"),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            request = submit(
+                treatments=[treatment], isotretinoin_recent="yes", source_condition=condition, help_with="Scars"
+            )
+    request = move(request, Status.IN_REVIEW)
+    response = reception_client.get(reverse("admin:bookings_consultationrequest_change", args=[request.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert request.reference in html
+    assert "Microneedling" in html
+    assert "Ice pick scars" in html
+    assert "Screening answers" in html
+    assert "History" in html and "In review" in html and "Patient" in html
+    assert "SMTPServerDisconnected" in html
+    assert "failed" in html
+    assert request.token not in html
+
+
+def test_staff_cannot_change_a_status_or_the_patients_answers_by_hand(reception_client):
+    request = submit(full_name="Alex Patient")
+    url = reverse("admin:bookings_consultationrequest_change", args=[request.pk])
+    data = {"status": "confirmed", "full_name": "Someone Else", "staff_notes": "Called back, no answer."}
+    response = reception_client.post(url, {**inline_data(reception_client.get(url)), **data})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == Status.NEW
+    assert request.full_name == "Alex Patient"
+    assert request.staff_notes == "Called back, no answer."
+
+
+def test_requests_cannot_be_added_in_admin(reception_client):
+    assert reception_client.get(reverse("admin:bookings_consultationrequest_add")).status_code == 403
+
+
+def test_reception_cannot_delete_a_request(reception_client):
+    request = submit()
+    url = reverse("admin:bookings_consultationrequest_delete", args=[request.pk])
+    assert reception_client.post(url, {"post": "yes"}).status_code == 403
+    assert ConsultationRequest.objects.filter(pk=request.pk).exists()
+
+
+def test_failed_emails_are_listed_for_staff(reception_client, django_capture_on_commit_callbacks):
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=ConnectionRefusedError()
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            request = submit()
+    response = reception_client.get(reverse("admin:bookings_notification_changelist"), {"failed_at__isnull": "False"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert request.reference in html
+    assert "ConnectionRefusedError" in html
+
+
+def test_a_confirmed_request_shows_its_appointment_in_the_list(reception_client):
+    request = confirm(submit())
+    html = reception_client.get(reverse("admin:bookings_consultationrequest_changelist")).content.decode()
+    assert 'class="status-badge status-confirmed"' in html
+    assert str(request.clinician) in html
+
+
+def test_reception_manages_opening_hours_and_closures(reception_client):
+    assert reception_client.get(reverse("admin:bookings_clinichours_changelist")).status_code == 200
+    assert reception_client.get(reverse("admin:bookings_closure_changelist")).status_code == 200
+    response = reception_client.post(
+        reverse("admin:bookings_closure_add"), {"date": "2031-12-25", "reason": "Christmas Day"}
+    )
+    assert response.status_code == 302
+    hours = ClinicHours.objects.get(weekday=0)
+    change = reverse("admin:bookings_clinichours_change", args=[hours.pk])
+    refused = reception_client.post(change, {"weekday": 0, "opens": "18:00", "closes": "09:00"})
+    assert refused.status_code == 200
+    assert "Closing time must be after opening time." in refused.content.decode()
+
+
+def test_staff_without_bookings_permissions_see_no_requests(client):
+    editor = make_staff_user(group="Editors")
+    client.force_login(editor)
+    submit()
+    assert client.get(reverse("admin:bookings_consultationrequest_changelist")).status_code == 403
