@@ -1,14 +1,357 @@
-from django.views.generic import TemplateView
+import secrets
 
-from treatments.models import Condition, Treatment
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.crypto import salted_hmac
+from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from clinic.ratelimit import ratelimit
+from treatments.facts import compare
+from treatments.forms import ComparisonForm, HelpfulVoteForm, SearchForm, TreatmentFilterForm
+from treatments.models import (
+    Clinician,
+    Condition,
+    ConditionTreatment,
+    PublicationStatus,
+    Treatment,
+)
+from treatments.search import search_pages
+from treatments.services import record_helpful_vote
+from treatments.structured_data import absolute_url, condition_structured_data, treatment_structured_data
+
+CONSULTATION_REQUEST_URL = "/consultations/request/"
+
+# Long Markdown sources and their HTML, which lists and cards never show.
+TREATMENT_TEXT_FIELDS = ["body", "body_html", "body_sections", "aftercare", "side_effects"]
+
+
+def consultation_url(**params):
+    """The consultation request form, telling it which page the patient came from."""
+    return f"{CONSULTATION_REQUEST_URL}?{urlencode(params)}" if params else CONSULTATION_REQUEST_URL
 
 
 class HomeView(TemplateView):
     template_name = "treatments/home.html"
 
     def get_context_data(self, **kwargs):
+        featured = list(
+            Treatment.objects.bookable().defer(*TREATMENT_TEXT_FIELDS, "aftercare_html", "side_effects_html")
+        )
         return super().get_context_data(
             conditions=Condition.objects.published().only("title", "slug", "summary"),
-            featured_treatments=Treatment.objects.bookable().only("title", "slug", "summary"),
+            featured_treatments=featured,
+            compare_featured_url=(
+                f"{reverse('treatments:treatment_compare')}?{urlencode([('t', t.slug) for t in featured[:4]])}"
+                if 2 <= len(featured)
+                else ""
+            ),
+            clinicians=Clinician.objects.all(),
             **kwargs,
         )
+
+
+# --- Condition and treatment pages ---------------------------------------------
+
+
+class PageDetailView(DetailView):
+    """What condition and treatment pages share: drafts (404 to the public,
+    previewable by staff who may view them), byline, FAQs, key takeaways,
+    references, "Was this page helpful?", canonical URL and JSON-LD.
+
+    Other sections of these pages add their context in `get_context_data` here,
+    so both pages get them.
+    """
+
+    helpful_url_name = None
+
+    def can_preview(self):
+        user = self.request.user
+        opts = self.model._meta
+        return user.is_staff and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+
+    def get_queryset(self):
+        queryset = self.model.objects.select_related("author", "medical_reviewer").prefetch_related(
+            "faqs", "takeaways", "references"
+        )
+        return queryset if self.can_preview() else queryset.published()
+
+    def get_context_data(self, **kwargs):
+        page = self.object
+        context = super().get_context_data(**kwargs)
+        context.update(
+            page=page,
+            faqs=list(page.faqs.all()),
+            takeaways=list(page.takeaways.all()),
+            references=list(page.references.all()),
+            is_preview=not page.is_published,
+            canonical_url=absolute_url(page.get_absolute_url()),
+            helpful_url=reverse(self.helpful_url_name, kwargs={"slug": page.slug}),
+            helpful_form=HelpfulVoteForm(),
+            review_overdue=bool(page.next_review_due and page.next_review_due < timezone.localdate()),
+            edit_url=self.edit_url(page),
+        )
+        context["contents_after_body"] = self.contents_after_body(context)
+        return context
+
+    def edit_url(self, page):
+        """The admin page for editors who may change this page; None for everyone else."""
+        user = self.request.user
+        opts = self.model._meta
+        if user.is_staff and user.has_perm(f"{opts.app_label}.change_{opts.model_name}"):
+            return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[page.pk])
+        return None
+
+    def contents_after_body(self, context):
+        """("id", "label") of the sections after the body, for "On this page"."""
+        return [
+            *([("faq-title", "Frequently asked questions")] if context["faqs"] else []),
+            *([("references-title", "References")] if context["references"] else []),
+        ]
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not self.object.is_published:
+            # A staff preview: never cached on the way, never indexed.
+            patch_cache_control(response, private=True, no_store=True)
+            response["X-Robots-Tag"] = "noindex"
+        return response
+
+
+class ConditionListView(ListView):
+    template_name = "treatments/condition_list.html"
+    context_object_name = "conditions"
+
+    def get_queryset(self):
+        return (
+            Condition.objects.published()
+            .only("title", "slug", "summary")
+            .annotate(
+                treatment_count=Count(
+                    "treatment_links", filter=Q(treatment_links__treatment__status=PublicationStatus.PUBLISHED)
+                )
+            )
+        )
+
+
+class ConditionDetailView(PageDetailView):
+    model = Condition
+    template_name = "treatments/condition_detail.html"
+    helpful_url_name = "treatments:condition_helpful"
+
+    def get_queryset(self):
+        links = (
+            ConditionTreatment.objects.filter(treatment__status=PublicationStatus.PUBLISHED)
+            .select_related("treatment")
+            .defer(*(f"treatment__{name}" for name in TREATMENT_TEXT_FIELDS))
+        )
+        return super().get_queryset().prefetch_related(Prefetch("treatment_links", queryset=links))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        condition = self.object
+        links = list(condition.treatment_links.all())
+        treatments = [link.treatment for link in links]
+        offered = [t for t in treatments if t.offered_here]
+        context.update(
+            treatment_links=links,
+            offered_treatments=offered,
+            compare_offered_url=(
+                f"{reverse('treatments:treatment_compare')}?{urlencode([('t', t.slug) for t in offered[:4]])}"
+                if len(offered) >= 2
+                else ""
+            ),
+            consultation_url=consultation_url(condition=condition.slug),
+            contents_after_body=[("treatments-title", "Treatment options"), *context["contents_after_body"]],
+            structured_data=condition_structured_data(
+                condition, treatments=treatments, faqs=context["faqs"], references=context["references"]
+            ),
+        )
+        return context
+
+
+class TreatmentListView(ListView):
+    template_name = "treatments/treatment_list.html"
+    context_object_name = "treatments"
+
+    def get(self, request, *args, **kwargs):
+        conditions = Condition.objects.published().only("title", "slug")
+        self.form = TreatmentFilterForm(request.GET or None, conditions=conditions)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = Treatment.objects.published().defer(*TREATMENT_TEXT_FIELDS, "aftercare_html", "side_effects_html")
+        if self.form.is_bound:
+            self.form.is_valid()  # errors are shown; the valid filters still apply
+        return self.form.filter(queryset)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.form, **kwargs)
+
+
+class TreatmentDetailView(PageDetailView):
+    model = Treatment
+    template_name = "treatments/treatment_detail.html"
+    helpful_url_name = "treatments:treatment_helpful"
+
+    def get_queryset(self):
+        links = (
+            ConditionTreatment.objects.filter(condition__status=PublicationStatus.PUBLISHED)
+            .select_related("condition")
+            .only("id", "note", "order", "treatment_id", "condition__title", "condition__slug", "condition__summary")
+        )
+        return super().get_queryset().prefetch_related(Prefetch("condition_links", queryset=links))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        treatment = self.object
+        conditions = [link.condition for link in treatment.condition_links.all()]
+        if treatment.offered_here:
+            cta_url = consultation_url(treatment=treatment.slug)
+        elif conditions:
+            cta_url = consultation_url(condition=conditions[0].slug)
+        else:
+            cta_url = consultation_url()
+        context.update(
+            condition_links=list(treatment.condition_links.all()),
+            consultation_url=cta_url,
+            compare_url=f"{reverse('treatments:treatment_compare')}?{urlencode({'t': treatment.slug})}",
+            contents_before_body=[("facts-title", "Key facts")],
+            contents_after_body=[
+                *([("aftercare-title", "Aftercare")] if treatment.aftercare_html else []),
+                *([("side-effects-title", "Side effects and risks")] if treatment.side_effects_html else []),
+                *([("conditions-title", "Conditions it treats")] if conditions else []),
+                *context["contents_after_body"],
+            ],
+            structured_data=treatment_structured_data(
+                treatment, faqs=context["faqs"], references=context["references"]
+            ),
+        )
+        return context
+
+
+class TreatmentCompareView(TemplateView):
+    """2–4 treatments side by side; anything else shows the picker with a clear message."""
+
+    template_name = "treatments/treatment_compare.html"
+
+    def get_context_data(self, **kwargs):
+        treatments = list(
+            Treatment.objects.published().defer(*TREATMENT_TEXT_FIELDS, "aftercare_html", "side_effects_html")
+        )
+        by_slug = {t.slug: t for t in treatments}
+        if "t" in self.request.GET:
+            form = ComparisonForm(self.request.GET, treatments=treatments)
+        else:
+            form = ComparisonForm(treatments=treatments)
+        chosen, rows, highlights = [], [], []
+        if form.is_bound and form.is_valid():
+            chosen = [by_slug[slug] for slug in form.cleaned_data["t"]]
+            rows, highlights = compare(chosen)
+        return super().get_context_data(
+            form=form,
+            chosen=chosen,
+            rows=rows,
+            highlights=highlights,
+            selected=set(self.request.GET.getlist("t")),
+            **kwargs,
+        )
+
+
+# --- Search ---------------------------------------------------------------------
+
+
+class SearchView(TemplateView):
+    template_name = "treatments/search.html"
+
+    def get_context_data(self, **kwargs):
+        form = SearchForm(self.request.GET or None)
+        query, results = "", None
+        if form.is_bound and form.is_valid():
+            query = form.cleaned_data["q"]
+            if query:
+                results = search_pages(query)
+        typed = form["q"].field.to_python(form.data.get("q", "")) if form.is_bound else ""
+        return super().get_context_data(
+            form=form,
+            query=query,
+            shown_query=typed[: SearchForm.MAX_LENGTH],
+            results=results,
+            result_count=sum(len(pages) for pages in results.values()) if results else 0,
+            **kwargs,
+        )
+
+
+# --- "Was this page helpful?" -----------------------------------------------------
+
+VISITOR_COOKIE = "clinic_visitor"
+VISITOR_SALT = "treatments.helpful-vote"
+VISITOR_COOKIE_AGE = 365 * 24 * 60 * 60
+
+
+def visitor_key(visitor_id):
+    """A one-way hash of the visitor's random id: what the database stores."""
+    return salted_hmac(VISITOR_SALT, visitor_id, algorithm="sha256").hexdigest()
+
+
+@method_decorator(ratelimit("helpful-vote", limit=30, window_seconds=600), name="post")
+class HelpfulVoteView(FormView):
+    """POST yes/no for a page. A "no" leads here (GET) to ask, optionally, what was missing.
+
+    Visitors are told apart by a random id in a signed cookie, set when they
+    first vote; no session is created.
+    """
+
+    form_class = HelpfulVoteForm
+    template_name = "treatments/helpful_vote_form.html"
+    model = None
+
+    def dispatch(self, request, *args, **kwargs):
+        self.page = get_object_or_404(
+            self.model.objects.published().only("title", "slug", "status"), slug=kwargs["slug"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"helpful": "no"}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page=self.page, **kwargs)
+
+    def form_valid(self, form):
+        visitor_id = self.request.get_signed_cookie(VISITOR_COOKIE, default=None, salt=VISITOR_SALT)
+        new_visitor = visitor_id is None
+        if new_visitor:
+            visitor_id = secrets.token_urlsafe(24)
+        helpful, missing = form.cleaned_data["helpful"], form.cleaned_data["missing"]
+        record_helpful_vote(page=self.page, visitor_key=visitor_key(visitor_id), helpful=helpful, missing=missing)
+        if helpful or "missing" in self.request.POST:
+            messages.success(self.request, "Thank you for your feedback: it helps us improve this page.")
+            response = redirect(self.page.get_absolute_url())
+        else:
+            response = redirect(self.request.path)
+        if new_visitor:
+            response.set_signed_cookie(
+                VISITOR_COOKIE,
+                visitor_id,
+                salt=VISITOR_SALT,
+                max_age=VISITOR_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+
+class ConditionHelpfulVoteView(HelpfulVoteView):
+    model = Condition
+
+
+class TreatmentHelpfulVoteView(HelpfulVoteView):
+    model = Treatment

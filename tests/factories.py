@@ -1,0 +1,101 @@
+"""Small helpers that make valid objects for tests; pass fields to override the defaults."""
+
+from itertools import count
+
+from django.contrib.auth.models import Permission, User
+
+from treatments.models import (
+    FAQ,
+    Clinician,
+    Comment,
+    CommentStatus,
+    Condition,
+    ConditionTreatment,
+    KeyTakeaway,
+    PublicationStatus,
+    Reference,
+    Treatment,
+)
+
+_numbers = count(1)
+
+
+def make_condition(**fields):
+    n = next(_numbers)
+    defaults = {
+        "title": f"Condition {n}",
+        "slug": f"condition-{n}",
+        "summary": "A short summary.",
+        "status": PublicationStatus.PUBLISHED,
+    }
+    return Condition.objects.create(**{**defaults, **fields})
+
+
+def make_treatment(**fields):
+    n = next(_numbers)
+    defaults = {
+        "title": f"Treatment {n}",
+        "slug": f"treatment-{n}",
+        "summary": "A short summary.",
+        "status": PublicationStatus.PUBLISHED,
+    }
+    return Treatment.objects.create(**{**defaults, **fields})
+
+
+def make_clinician(**fields):
+    defaults = {"name": "Dr Test Clinician", "credentials": "MBBS, MD", "role": "Dermatologist", "is_sample": True}
+    return Clinician.objects.create(**{**defaults, **fields})
+
+
+# --- Patient comments ---------------------------------------------------------------
+
+
+def make_comment(page, **fields):
+    """An approved patient comment on `page` (a condition or a treatment)."""
+    n = next(_numbers)
+    defaults = {
+        Comment.page_field(page): page,
+        "author_name": f"Patient {n}",
+        "email": f"patient{n}@example.com",
+        "body": f"Comment number {n}.",
+        "status": CommentStatus.APPROVED,
+    }
+    return Comment.objects.create(**{**defaults, **fields})
+
+
+# --- Content pages ------------------------------------------------------------------
+
+
+def make_link(condition, treatment, **fields):
+    """List `treatment` among `condition`'s treatment options."""
+    return ConditionTreatment.objects.create(condition=condition, treatment=treatment, **fields)
+
+
+def _page_field(page):
+    return "condition" if isinstance(page, Condition) else "treatment"
+
+
+def make_faq(page, **fields):
+    n = next(_numbers)
+    defaults = {_page_field(page): page, "question": f"Question {n}?", "answer": f"Answer {n}.", "order": n}
+    return FAQ.objects.create(**{**defaults, **fields})
+
+
+def make_takeaway(page, **fields):
+    n = next(_numbers)
+    return KeyTakeaway.objects.create(**{_page_field(page): page, "text": f"Takeaway {n}.", "order": n, **fields})
+
+
+def make_reference(page, **fields):
+    n = next(_numbers)
+    defaults = {_page_field(page): page, "citation": f"Author A. Study {n}. Journal. 2020.", "order": n}
+    return Reference.objects.create(**{**defaults, **fields})
+
+
+def make_staff_user(*permissions, username="editor"):
+    """A staff user holding `permissions` ("treatments.view_condition", ...)."""
+    user = User.objects.create_user(username=username, password="not-used-in-tests", is_staff=True)
+    for name in permissions:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return user

@@ -1,0 +1,68 @@
+"""The content models: visibility, structured facts and their validation."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.factories import make_condition, make_treatment
+from treatments.models import Condition, PublicationStatus, Treatment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_published_leaves_out_drafts():
+    published = make_condition()
+    make_condition(status=PublicationStatus.DRAFT)
+    assert list(Condition.objects.published()) == [published]
+
+
+def test_bookable_treatments_are_published_and_offered_here():
+    offered = make_treatment(offered_here=True)
+    make_treatment(offered_here=False)
+    make_treatment(offered_here=True, status=PublicationStatus.DRAFT)
+    assert list(Treatment.objects.bookable()) == [offered]
+
+
+def test_course_length_is_sessions_times_weeks_between_them():
+    treatment = make_treatment(sessions_min=3, sessions_max=4, weeks_between_sessions=6)
+    assert (treatment.course_weeks_min, treatment.course_weeks_max) == (18, 24)
+
+
+def test_course_length_is_unknown_without_an_interval():
+    treatment = make_treatment(sessions_min=3, sessions_max=4)
+    assert treatment.course_weeks_min is None
+
+
+def test_a_range_whose_top_is_below_its_bottom_is_refused():
+    treatment = Treatment(title="T", slug="t", summary="s", sessions_min=5, sessions_max=2, downtime_days_min=4)
+    treatment.downtime_days_max = 1
+    with pytest.raises(ValidationError) as error:
+        treatment.full_clean()
+    assert set(error.value.message_dict) >= {"sessions_max", "downtime_days_max"}
+
+
+def test_next_review_must_come_after_the_last_review():
+    condition = Condition(
+        title="C",
+        slug="c",
+        summary="s",
+        reviewed_on=datetime.date(2026, 5, 1),
+        next_review_due=datetime.date(2026, 4, 1),
+    )
+    with pytest.raises(ValidationError) as error:
+        condition.full_clean()
+    assert "next_review_due" in error.value.message_dict
+
+
+def test_downtime_filter_uses_the_longest_usual_downtime_and_skips_unknown():
+    quick = make_treatment(downtime_days_min=1, downtime_days_max=3)
+    single_figure = make_treatment(downtime_days_min=2)
+    make_treatment(downtime_days_min=3, downtime_days_max=7)
+    make_treatment()
+    assert set(Treatment.objects.with_downtime_at_most(3)) == {quick, single_figure}
+
+
+def test_other_names_are_split_into_a_clean_list():
+    treatment = make_treatment(other_names="skin needling,  collagen induction therapy ,")
+    assert treatment.other_names_list == ["skin needling", "collagen induction therapy"]

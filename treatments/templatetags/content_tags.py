@@ -1,0 +1,38 @@
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from treatments import facts as facts_module
+
+register = template.Library()
+
+# As django.utils.html.json_script: nothing in the data can end the <script> element.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(data):
+    """`data` as a `<script type="application/ld+json">` element, escaped like `json_script`."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.filter
+def key_facts(treatment):
+    """The treatment's key facts (see treatments.facts)."""
+    return facts_module.key_facts(treatment)
+
+
+@register.filter
+def card_facts(treatment):
+    """The few facts a treatment card shows, as {key: text}."""
+    facts = {fact.key: fact.text for fact in facts_module.key_facts(treatment)}
+    return [
+        ("Sessions", facts["sessions"]),
+        ("Course", facts["course"]),
+        ("Downtime", facts["downtime"]),
+        ("Numbing", treatment.get_numbing_display()),
+    ]
