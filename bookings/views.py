@@ -12,7 +12,7 @@ from django.views.generic import FormView, TemplateView
 from bookings import services
 from bookings.forms import CancelForm, ConsultationRequestForm
 from bookings.ics import consultation_invite
-from bookings.models import ConsultationRequest, Status, closures_between, new_token
+from bookings.models import REFERENCE_RE, ConsultationRequest, Status, closures_between, new_token
 from clinic.ratelimit import ratelimit
 
 # A patient correcting mistakes posts a few times; a script posts hundreds.
@@ -84,7 +84,7 @@ class PatientRequestMixin:
         reference, token = self.kwargs["reference"].upper(), self.kwargs["token"]
         consultation = (
             ConsultationRequest.objects.select_related("clinician").filter(reference=reference).first()
-            if len(reference) <= 12
+            if REFERENCE_RE.fullmatch(reference)  # never send the database a malformed one (e.g. with NUL)
             else None
         )
         if consultation is None:

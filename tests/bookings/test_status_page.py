@@ -135,6 +135,8 @@ def test_a_wrong_token_a_wrong_reference_and_a_missing_request_all_get_the_same_
         f"/consultations/{request.reference}/{'t' * 500}/",
         f"/consultations/{'R' * 300}/{request.token}/",
         f"/consultations/{request.reference}/t%C3%B6ken%00/",
+        f"/consultations/CR-%00{request.reference[4:]}/{request.token}/",
+        f"/consultations/CR-%C3%96%C3%96%C3%96/{request.token}/",
         f"/consultations/{request.reference}/{request.token}/invite.ics".replace(request.token, other.token),
     ]
     responses = [client.get(url) for url in wrong]
@@ -142,6 +144,11 @@ def test_a_wrong_token_a_wrong_reference_and_a_missing_request_all_get_the_same_
     bodies = {r.content for r in responses}
     assert len(bodies) == 1
     assert request.reference.encode() not in bodies.pop()
+
+
+def test_a_reference_is_found_whatever_its_letter_case(client):
+    request = submit()
+    assert client.get(status_url(request, reference=request.reference.lower())).status_code == 200
 
 
 def test_a_wrong_token_cannot_cancel(client):
