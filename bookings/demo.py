@@ -24,15 +24,16 @@ def demo_closures(today):
         this_year = date(today.year, month, day)
         return this_year if this_year > today else date(today.year + 1, month, day)
 
-    training_day = today + timedelta(days=21)
-    while training_day.weekday() != Weekday.WEDNESDAY:
-        training_day += timedelta(days=1)
-    return {
+    closures = {
         next_on(12, 25): "Christmas Day",
         next_on(12, 26): "Boxing Day",
         next_on(1, 1): "New Year's Day",
-        training_day: "Staff training day",
     }
+    training_day = today + timedelta(days=21)
+    while training_day.weekday() != Weekday.WEDNESDAY or training_day in closures:
+        training_day += timedelta(days=1)
+    closures[training_day] = "Staff training day"
+    return closures
 
 
 def load():

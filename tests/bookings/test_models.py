@@ -96,3 +96,9 @@ def test_demo_closures_are_always_ahead_of_today():
     assert min(closures) > date(2026, 12, 25)
     assert date(2026, 12, 26) in closures
     assert date(2027, 12, 25) in closures
+
+
+def test_the_demo_training_day_never_lands_on_a_bank_holiday_whatever_the_day():
+    for offset in range(366):
+        closures = demo.demo_closures(date(2026, 1, 1) + timedelta(days=offset))
+        assert len(closures) == 4
