@@ -95,7 +95,7 @@ def snippet(page, words):
     summary = page.summary
     if pattern is None or pattern.search(summary):
         return _mark(summary[: SNIPPET_LENGTH + 100], pattern)
-    text = re.sub(r"\s+", " ", html.unescape(strip_tags(page.body_html)))
+    text = re.sub(r"\s+", " ", html.unescape(strip_tags(_readable(page.body_html))))
     match = pattern.search(text)
     if match is None:
         return _mark(summary, pattern)
@@ -107,6 +107,12 @@ def snippet(page, words):
         end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
     passage = text[start:end]
     return mark_safe(("… " if start else "") + str(_mark(passage, pattern)) + (" …" if end < len(text) else ""))
+
+
+def _readable(body_html):
+    """Body HTML ready to flatten: citation numbers dropped, headings ended like sentences."""
+    body_html = re.sub(r"<sup>.*?</sup>", "", body_html)
+    return re.sub(r"</h[2-4]>", ". ", body_html)
 
 
 def _mark(text, pattern):

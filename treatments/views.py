@@ -21,6 +21,7 @@ from treatments.models import (
     ConditionTreatment,
     PublicationStatus,
     Treatment,
+    load_page_parts,
 )
 from treatments.search import search_pages
 from treatments.services import record_helpful_vote
@@ -77,19 +78,18 @@ class PageDetailView(DetailView):
         return user.is_staff and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
 
     def get_queryset(self):
-        queryset = self.model.objects.select_related("author", "medical_reviewer").prefetch_related(
-            "faqs", "takeaways", "references"
-        )
+        queryset = self.model.objects.select_related("author", "medical_reviewer")
         return queryset if self.can_preview() else queryset.published()
 
     def get_context_data(self, **kwargs):
         page = self.object
         context = super().get_context_data(**kwargs)
+        faqs, takeaways, references = load_page_parts(page)
         context.update(
             page=page,
-            faqs=list(page.faqs.all()),
-            takeaways=list(page.takeaways.all()),
-            references=list(page.references.all()),
+            faqs=faqs,
+            takeaways=takeaways,
+            references=references,
             is_preview=not page.is_published,
             canonical_url=absolute_url(page.get_absolute_url()),
             helpful_url=reverse(self.helpful_url_name, kwargs={"slug": page.slug}),

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests.factories import make_condition, make_treatment
-from treatments.models import Condition, PublicationStatus, Treatment
+from tests.factories import make_condition, make_faq, make_reference, make_takeaway, make_treatment
+from treatments.models import Condition, PublicationStatus, Treatment, load_page_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +66,17 @@ def test_downtime_filter_uses_the_longest_usual_downtime_and_skips_unknown():
 def test_other_names_are_split_into_a_clean_list():
     treatment = make_treatment(other_names="skin needling,  collagen induction therapy ,")
     assert treatment.other_names_list == ["skin needling", "collagen induction therapy"]
+
+
+def test_page_parts_come_back_in_the_editors_order_and_only_for_that_page():
+    condition, other = make_condition(), make_condition()
+    make_faq(condition, question="Second?", order=2)
+    make_faq(condition, question="First?", order=1)
+    make_faq(other, question="Elsewhere?")
+    make_takeaway(condition, text="Only takeaway")
+    make_reference(condition, citation="Ref B", url="https://example.org/b", order=2)
+    make_reference(condition, citation="Ref A", order=1)
+    faqs, takeaways, references = load_page_parts(condition)
+    assert [f.question for f in faqs] == ["First?", "Second?"]
+    assert [t.text for t in takeaways] == ["Only takeaway"]
+    assert [(r.citation, r.url) for r in references] == [("Ref A", ""), ("Ref B", "https://example.org/b")]

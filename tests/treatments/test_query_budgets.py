@@ -8,10 +8,10 @@ from tests.factories import make_condition, make_faq, make_link, make_reference,
 
 pytestmark = pytest.mark.django_db
 
-# Queries for the page's own content (page with byline, FAQs, takeaways, references, links).
-CONTENT_BUDGET = 5
+# The page with its byline; its FAQs, takeaways and references (one UNION ALL); its treatment or condition links.
+CONTENT_BUDGET = 3
 # The whole page, including the comments section that the detail pages carry.
-PAGE_BUDGET = 8
+PAGE_BUDGET = 6
 
 
 def render(client, url):
