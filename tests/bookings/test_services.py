@@ -3,13 +3,14 @@
 import logging
 import re
 import smtplib
+import threading
 from datetime import timedelta
 from itertools import product
 from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from bookings import services
@@ -19,6 +20,7 @@ from bookings.models import (
     REFERENCE_ALPHABET,
     Closure,
     ConsultationRequest,
+    ConsultationRequestQuerySet,
     Notification,
     NotificationKind,
     Status,
@@ -396,3 +398,45 @@ def test_a_cancellation_email_names_the_freed_slot_for_the_clinic(mailoutbox, dj
     notice = next(m for m in mailoutbox if m.to != [request.email])
     assert "14:30" in notice.body
     assert "Dr Imogen Sample" in notice.body
+
+
+# --- Under real concurrency (PostgreSQL) -------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_simultaneous_posts_of_one_form_store_one_request(mailoutbox):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database server that runs two transactions at once")
+    both_looked = threading.Barrier(2)
+    real_lookup = ConsultationRequestQuerySet.for_idempotency_key
+    first_look = threading.local()
+
+    def look_then_wait_for_the_other(queryset, key):
+        found = real_lookup(queryset, key)
+        if not getattr(first_look, "done", False):
+            first_look.done = True
+            both_looked.wait(timeout=10)  # neither has stored anything yet
+        return found
+
+    results, errors = [], []
+
+    def post_the_form():
+        try:
+            results.append(services.submit_request(**_details(idempotency_key="double-click-1")))
+        except Exception as error:  # surfaced by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with mock.patch.object(ConsultationRequestQuerySet, "for_idempotency_key", look_then_wait_for_the_other):
+        threads = [threading.Thread(target=post_the_form) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert errors == []
+    stored = ConsultationRequest.objects.get()
+    assert sorted(result.created for result in results) == [False, True]
+    assert {result.request.pk for result in results} == {stored.pk}
+    assert stored.status_changes.count() == 1
+    assert len(mailoutbox) == 2
