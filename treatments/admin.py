@@ -142,16 +142,7 @@ class TreatmentConditionInline(admin.TabularInline):
 class PageAdmin(admin.ModelAdmin):
     """Shared by conditions and treatments: review dates, reader feedback, Markdown help."""
 
-    list_display = [
-        "title",
-        "status",
-        "author",
-        "medical_reviewer",
-        "reviewed_on",
-        "review_due",
-        "reader_feedback",
-        "updated_at",
-    ]
+    list_display = ["title", "status", "reviewer", "review_due", "reader_feedback"]
     list_filter = ["status", ReviewDueFilter, ReaderFeedbackFilter, "author", "medical_reviewer"]
     list_select_related = ["author", "medical_reviewer"]
     search_fields = ["title", "slug", "summary", "body"]
@@ -179,16 +170,20 @@ class PageAdmin(admin.ModelAdmin):
             field.widget.attrs["rows"] = 20 if db_field.name == "body" else 6
         return field
 
+    @admin.display(description="medical reviewer", ordering="medical_reviewer__name")
+    def reviewer(self, page):
+        return page.medical_reviewer.name if page.medical_reviewer else "–"
+
     @admin.display(description="next review", ordering="next_review_due")
     def review_due(self, page):
         if page.next_review_due is None:
             return "–"
-        today = timezone.localdate()
-        if page.next_review_due < today:
-            return format_html('<strong class="review-overdue">Overdue since {}</strong>', page.next_review_due)
-        if page.next_review_due <= today + timedelta(days=30):
-            return format_html('<strong class="review-soon">Due {}</strong>', page.next_review_due)
-        return page.next_review_due
+        today, due = timezone.localdate(), page.next_review_due
+        if due < today:
+            return format_html('<strong class="review-overdue">Overdue since {}</strong>', f"{due:%d %b %Y}")
+        if due <= today + timedelta(days=30):
+            return format_html('<strong class="review-soon">Due {}</strong>', f"{due:%d %b %Y}")
+        return f"{due:%d %b %Y}"
 
     @admin.display(description="helpful?", ordering="no_votes")
     def reader_feedback(self, page):

@@ -60,6 +60,9 @@ def test_review_filters_find_overdue_pages_and_pages_due_within_30_days(admin_cl
     assert [c.title for c in overdue.context["cl"].result_list] == ["Overdue page"]
     assert [c.title for c in soon.context["cl"].result_list] == ["Due soon page"]
     assert "Review overdue" in overdue.text and "Review due within 30 days" in overdue.text
+    overdue_since = TODAY - datetime.timedelta(days=1)
+    assert f'<strong class="review-overdue">Overdue since {overdue_since:%d %b %Y}</strong>' in overdue.text
+    assert '<strong class="review-soon">Due ' in soon.text
 
 
 def test_vote_totals_show_in_the_list_and_many_no_votes_stand_out(admin_client):
