@@ -28,7 +28,7 @@ def key_facts(treatment):
 
 @register.filter
 def card_facts(treatment):
-    """The few facts a treatment card shows, as {key: text}."""
+    """The few facts a treatment card shows, as (label, text) pairs."""
     facts = {fact.key: fact.text for fact in facts_module.key_facts(treatment)}
     return [
         ("Sessions", facts["sessions"]),
