@@ -91,6 +91,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "clinic.urls"
+CSRF_FAILURE_VIEW = "clinic.views.csrf_failure"
 WSGI_APPLICATION = "clinic.wsgi.application"
 
 TEMPLATES = [
@@ -211,6 +212,18 @@ CLINIC_PHONE_REGION = os.environ.get("CLINIC_PHONE_REGION", "GB")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CONSULTATION_LENGTH_MINUTES = env_int("CONSULTATION_LENGTH_MINUTES", 30)
 PRIVACY_NOTICE_VERSION = "2026-11"
+
+# --- Patient comments ---------------------------------------------------------
+
+# Off only for a site that publishes clean comments at once; comments with a
+# phone number or email address, or too many links, are held whatever this says.
+COMMENTS_HELD_FOR_MODERATION = env_bool("COMMENTS_HELD_FOR_MODERATION", True)
+# A person takes longer than this between opening a page and posting a comment.
+COMMENT_MIN_SECONDS_TO_POST = env_int("COMMENT_MIN_SECONDS_TO_POST", 3)
+COMMENT_FORM_MAX_AGE_SECONDS = env_int("COMMENT_FORM_MAX_AGE_SECONDS", 2 * 24 * 3600)
+COMMENT_MAX_LINKS = env_int("COMMENT_MAX_LINKS", 2)
+COMMENT_RATE_LIMIT = env_int("COMMENT_RATE_LIMIT", 5)
+COMMENT_RATE_WINDOW_SECONDS = env_int("COMMENT_RATE_WINDOW_SECONDS", 600)
 
 # --- Security ---------------------------------------------------------------
 

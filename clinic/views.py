@@ -1,7 +1,7 @@
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseForbidden, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -30,3 +30,10 @@ def server_error(request):
     whatever broke the request must not break its error page too."""
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"clinic": clinic_details()}))
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token (an expired page, blocked cookies
+    or a forged post): a clear page, HTTP 403, and nothing stored."""
+    response = loader.get_template("403_csrf.html").render({"clinic": clinic_details()}, request)
+    return HttpResponseForbidden(response)

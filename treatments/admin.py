@@ -1,18 +1,27 @@
 from datetime import timedelta
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Q
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
+from treatments import services
+from treatments.forms import CommentAnswerForm
 from treatments.markdown import cited_numbers
 from treatments.models import (
     FAQ,
     Clinician,
+    Comment,
+    CommentStatus,
     Condition,
     ConditionTreatment,
     HelpfulVote,
@@ -20,6 +29,278 @@ from treatments.models import (
     Reference,
     Treatment,
 )
+
+# --- Patient comments: moderation, clinic answers, FAQ promotion, erasure ---------------
+
+
+class UnansweredQuestionFilter(admin.SimpleListFilter):
+    title = "answer"
+    parameter_name = "answer"
+
+    def lookups(self, request, model_admin):
+        return [("unanswered", "Questions without an answer")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unanswered":
+            return queryset.filter(pk__in=Comment.objects.unanswered_questions().values("pk"))
+        return queryset
+
+
+class ClinicAnswerFilter(admin.SimpleListFilter):
+    title = "written by"
+    parameter_name = "by"
+
+    def lookups(self, request, model_admin):
+        return [("patient", "Patients"), ("clinic", "The clinic")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "patient":
+            return queryset.filter(clinician__isnull=True)
+        if self.value() == "clinic":
+            return queryset.filter(clinician__isnull=False)
+        return queryset
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The moderation queue: waiting comments first. Every state change goes
+    through treatments.services, and is recorded on the comment (who, when)
+    and in the admin log."""
+
+    list_display = ["excerpt", "author", "on_page", "moderation", "question", "created_at", "answer_link"]
+    list_display_links = ["excerpt"]
+    list_filter = ["status", UnansweredQuestionFilter, "is_question", ClinicAnswerFilter]
+    list_select_related = ["condition", "treatment", "clinician"]
+    search_fields = ["author_name", "email", "body"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    actions = ["approve", "reject", "mark_as_spam", "promote_to_faq", "erase_personal_data"]
+    fields = [
+        "on_page",
+        "in_reply_to",
+        "author_name",
+        "body",
+        "is_question",
+        "status",
+        "held_reason",
+        "clinician",
+        "email",
+        "notify_on_reply",
+        "created_at",
+        "moderated_at",
+        "moderated_by",
+        "erased_at",
+        "promoted_to",
+        "answer_link",
+    ]
+    readonly_fields = [
+        "on_page",
+        "in_reply_to",
+        "is_question",
+        "status",
+        "held_reason",
+        "clinician",
+        "email",
+        "notify_on_reply",
+        "created_at",
+        "moderated_at",
+        "moderated_by",
+        "erased_at",
+        "promoted_to",
+        "answer_link",
+    ]
+
+    def get_queryset(self, request):
+        answered = Comment.objects.approved().filter(parent=OuterRef("pk"), clinician__isnull=False)
+        return super().get_queryset(request).annotate(has_answer=Exists(answered))
+
+    def get_ordering(self, request):
+        waiting_first = Case(When(status=CommentStatus.PENDING, then=Value(0)), default=Value(1))
+        return [waiting_first.asc(), "-created_at"]
+
+    def has_add_permission(self, request):
+        # Comments come from patients; clinic answers come from the "Answer" page.
+        return False
+
+    def has_promote_permission(self, request):
+        return request.user.has_perm("treatments.add_faq")
+
+    # --- columns ---
+
+    @admin.display(description="comment")
+    def excerpt(self, obj):
+        return Truncator(" ".join(obj.body.split())).chars(80)
+
+    @admin.display(description="by", ordering="author_name")
+    def author(self, obj):
+        if obj.clinician_id:
+            return format_html("{} <strong>(clinic answer)</strong>", obj.clinician.name)
+        return obj.author_name
+
+    @admin.display(description="page")
+    def on_page(self, obj):
+        page = obj.page
+        return format_html('<a href="{}">{}</a>', page.get_absolute_url(), page.title)
+
+    @admin.display(description="in reply to")
+    def in_reply_to(self, obj):
+        if not obj.parent_id:
+            return "—"
+        url = reverse("admin:treatments_comment_change", args=[obj.parent_id])
+        return format_html('<a href="{}">{}</a>', url, Truncator(obj.parent.body).chars(80))
+
+    @admin.display(description="status", ordering="status")
+    def moderation(self, obj):
+        if obj.held_reason and obj.status != CommentStatus.APPROVED:
+            return format_html("{}<br><small>{}</small>", obj.get_status_display(), obj.held_reason)
+        return obj.get_status_display()
+
+    @admin.display(description="question", ordering="is_question")
+    def question(self, obj):
+        if not obj.is_question:
+            return ""
+        return "answered" if getattr(obj, "has_answer", False) else "waiting for an answer"
+
+    @admin.display(description="answer")
+    def answer_link(self, obj):
+        if obj.pk is None or obj.clinician_id or obj.status in {CommentStatus.REJECTED, CommentStatus.SPAM}:
+            return ""
+        url = reverse("admin:treatments_comment_answer", args=[obj.pk])
+        return format_html('<a href="{}">Answer as a clinician</a>', url)
+
+    # --- actions ---
+
+    def _apply(self, request, queryset, service, done, log_message):
+        succeeded, failed = 0, []
+        # Top-level comments first, so a thread and its replies can be approved together.
+        for comment in queryset.order_by(F("parent").asc(nulls_first=True), "created_at"):
+            try:
+                service(comment=comment, by=request.user)
+            except services.CommentStateError as error:
+                failed.append(f"“{Truncator(comment.body).chars(40)}”: {error}")
+            else:
+                succeeded += 1
+                self.log_change(request, comment, log_message)
+        if succeeded:
+            self.message_user(request, f"{succeeded} comment{'s' if succeeded != 1 else ''} {done}.", messages.SUCCESS)
+        for failure in failed:
+            self.message_user(request, failure, messages.WARNING)
+
+    @admin.action(description="Approve (publish) selected comments", permissions=["change"])
+    def approve(self, request, queryset):
+        self._apply(request, queryset, services.approve_comment, "approved", "Approved.")
+
+    @admin.action(description="Reject selected comments", permissions=["change"])
+    def reject(self, request, queryset):
+        self._apply(request, queryset, services.reject_comment, "rejected", "Rejected.")
+
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    def mark_as_spam(self, request, queryset):
+        self._apply(request, queryset, services.mark_spam, "marked as spam", "Marked as spam.")
+
+    @admin.action(description="Add question and clinic answer to the page's FAQ", permissions=["promote"])
+    def promote_to_faq(self, request, queryset):
+        for comment in queryset.select_related("condition", "treatment"):
+            try:
+                faq = services.promote_to_faq(comment=comment)
+            except services.CommentStateError as error:
+                self.message_user(request, f"“{Truncator(comment.body).chars(40)}”: {error}", messages.WARNING)
+                continue
+            self.log_change(request, comment, "Added to the page's FAQ.")
+            page = comment.page
+            try:
+                page_admin_url = reverse(f"admin:treatments_{page._meta.model_name}_change", args=[page.pk])
+            except NoReverseMatch:
+                page_admin_url = page.get_absolute_url()
+            self.message_user(
+                request,
+                format_html(
+                    'Added “{}” to the FAQ of <a href="{}">{}</a>. Edit it there like any other FAQ.',
+                    Truncator(faq.question).chars(60),
+                    page_admin_url,
+                    page.title,
+                ),
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="Erase the commenter's personal data (on request)", permissions=["change"])
+    def erase_personal_data(self, request, queryset):
+        erased, failed = 0, []
+        for comment in queryset:
+            comment.refresh_from_db()  # an earlier one in this loop may have erased it already
+            try:
+                erased += services.erase_commenter(comment=comment)
+            except services.CommentStateError as error:
+                if not comment.is_erased:
+                    failed.append(f"“{Truncator(comment.body).chars(40)}”: {error}")
+            else:
+                self.log_change(request, comment, "Erased the commenter's personal data.")
+        if erased:
+            self.message_user(
+                request,
+                f"Erased the personal data on {erased} comment{'s' if erased != 1 else ''} "
+                "(every comment sent from the same email address). The comments stay, signed “Former patient”.",
+                messages.SUCCESS,
+            )
+        for failure in failed:
+            self.message_user(request, failure, messages.WARNING)
+
+    # --- answering ---
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/answer/",
+                self.admin_site.admin_view(self.answer_view),
+                name="treatments_comment_answer",
+            ),
+            *super().get_urls(),
+        ]
+
+    def answer_view(self, request, object_id):
+        """GET: the comment and a form (clinician, answer). POST: publish the answer at once."""
+        comment = self.get_object(request, unquote(object_id))
+        if comment is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not (self.has_change_permission(request, comment) and request.user.has_perm("treatments.add_comment")):
+            raise PermissionDenied
+        form = CommentAnswerForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                answer = services.answer_comment(
+                    comment=comment,
+                    clinician=form.cleaned_data["clinician"],
+                    body=form.cleaned_data["body"],
+                    by=request.user,
+                )
+            except (services.CommentStateError, ValidationError) as error:
+                form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+            else:
+                self.log_addition(request, answer, [{"added": {}}])
+                self.log_change(request, comment, f"Answered as {answer.clinician}.")
+                self.message_user(
+                    request,
+                    format_html(
+                        'Published the answer by {}. <a href="{}">See it on the page</a>.',
+                        answer.clinician,
+                        answer.get_absolute_url(),
+                    ),
+                    messages.SUCCESS,
+                )
+                return redirect("admin:treatments_comment_changelist")
+        thread = comment.parent or comment
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Answer a comment as a clinician",
+            "comment": comment,
+            "thread": thread,
+            "replies": thread.replies.approved().select_related("clinician"),
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/treatments/comment/answer.html", context)
+
 
 # --- Content pages: conditions, treatments, clinicians, reader feedback ----------------
 

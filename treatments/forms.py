@@ -1,8 +1,13 @@
 import unicodedata
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
+from django.conf import settings
+from django.core import signing
 
-from treatments.models import Invasiveness, PublicationStatus
+from treatments.comments import seconds_since_shown, sign_form_time
+from treatments.models import Clinician, Comment, Invasiveness, PublicationStatus
 
 # --- Content pages: filters, comparison, search, helpful votes ----------------------
 
@@ -142,4 +147,145 @@ class HelpfulVoteForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+# --- Patient comments -----------------------------------------------------------------
+
+
+def has_visible_text(value):
+    """False for text made only of spaces, control and formatting characters
+    (zero-width spaces, direction marks), which would show as an empty comment."""
+    return any(unicodedata.category(ch)[0] not in "ZC" for ch in value)
+
+
+class CommentTextField(forms.CharField):
+    """Plain text with line endings made "\n", so 3,000 characters means what the
+    browser counted, and text that shows nothing counts as empty."""
+
+    def to_python(self, value):
+        value = super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+        return value if has_visible_text(value) else ""
+
+
+class CommentForm(forms.Form):
+    """A patient's comment, question or reply.
+
+    Two hidden guards against bots: `website` is a honeypot no person sees,
+    and `shown_at` is a signed record of when the form was shown, so a post
+    that comes too soon after (or with a forged time) is refused. Whether the
+    comment is a duplicate, and what the moderators must check, is for the
+    service to decide.
+    """
+
+    author_name = CommentTextField(
+        label="Display name",
+        max_length=Comment._meta.get_field("author_name").max_length,
+        help_text="Shown with your comment. A first name or a nickname is fine.",
+        error_messages={"required": "Enter the name to show with your comment."},
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    email = forms.EmailField(
+        label="Email",
+        max_length=Comment._meta.get_field("email").max_length,
+        help_text="Never shown to anyone. Used only to tell you about your comment, if you ask below.",
+        error_messages={
+            "required": "Enter your email address. It is never shown.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    body = CommentTextField(
+        label="Your comment or question",
+        max_length=Comment._meta.get_field("body").max_length,
+        help_text="Plain text, up to 3,000 characters.",
+        error_messages={
+            "required": "Write your comment.",
+            "max_length": "Please shorten your comment to %(limit_value)d characters (it has %(show_value)d).",
+        },
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    notify_on_reply = forms.BooleanField(
+        label="Notify me when the clinic replies",
+        help_text="We also email you when your comment is published.",
+        required=False,
+    )
+    is_question = forms.BooleanField(label="This is a question for the clinic", required=False)
+    parent = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": "The comment you are replying to could not be found."},
+    )
+    shown_at = forms.CharField(required=False, widget=forms.HiddenInput)
+    website = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("shown_at", sign_form_time())
+        self.helper = FormHelper(self)
+        self.helper.form_id = "comment-form-fields"
+        self.helper.template = "treatments/_comment_form_crispy.html"
+        self.set_reply(None)
+
+    def set_reply(self, reply_to):
+        """Lay the form out as a new comment, or as a reply to `reply_to`."""
+        self.reply_to = reply_to
+        self.helper.layout = Layout(
+            "parent",
+            "shown_at",
+            Div(Field("website"), css_class="visually-hidden", aria_hidden="true"),
+            "author_name",
+            "email",
+            "body",
+            "notify_on_reply",
+            "is_question",
+            Submit("post", "Post reply" if reply_to else "Post comment"),
+        )
+
+    @property
+    def caught_in_honeypot(self):
+        return bool(self.data.get(self.add_prefix("website")))
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            waited = seconds_since_shown(cleaned.get("shown_at"))
+        except signing.SignatureExpired:
+            self.add_error(None, "This page was open for a long time, so we could not accept the form. Send it again.")
+        except signing.BadSignature:
+            self.add_error(None, "We could not check this form. Please send it again.")
+        else:
+            if waited < settings.COMMENT_MIN_SECONDS_TO_POST:
+                self.add_error(
+                    None, "That was sent faster than a person can type. Please wait a few seconds and send it again."
+                )
+        return cleaned
+
+    def renew_shown_at(self):
+        """After an error the form is shown again: give it a fresh, valid time."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("shown_at")] = sign_form_time()
+        self.data[self.add_prefix("website")] = ""
+
+
+class CommentAnswerForm(forms.Form):
+    """Staff answer a comment in a clinician's name (admin)."""
+
+    clinician = forms.ModelChoiceField(
+        label="Answer as",
+        queryset=Clinician.objects.all(),
+        help_text="The answer shows this clinician's name and credentials with a “Clinic answer” badge.",
+    )
+    body = CommentTextField(
+        label="Answer",
+        max_length=Comment._meta.get_field("body").max_length,
+        help_text="Plain text, published at once. Paths on this site, such as /treatments/compare/, become links.",
+        widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
     )

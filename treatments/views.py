@@ -1,7 +1,10 @@
+import logging
 import secrets
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -12,11 +15,14 @@ from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from clinic.ratelimit import ratelimit
+from clinic.ratelimit import client_key, ratelimit
+from treatments.comments import comments_context
 from treatments.facts import compare
-from treatments.forms import ComparisonForm, HelpfulVoteForm, SearchForm, TreatmentFilterForm
+from treatments.forms import CommentForm, ComparisonForm, HelpfulVoteForm, SearchForm, TreatmentFilterForm
 from treatments.models import (
     Clinician,
+    Comment,
+    CommentStatus,
     Condition,
     ConditionTreatment,
     PublicationStatus,
@@ -24,8 +30,10 @@ from treatments.models import (
     load_page_parts,
 )
 from treatments.search import search_pages
-from treatments.services import record_helpful_vote
+from treatments.services import post_comment, record_helpful_vote
 from treatments.structured_data import absolute_url, condition_structured_data, treatment_structured_data
+
+logger = logging.getLogger(__name__)
 
 CONSULTATION_REQUEST_URL = "/consultations/request/"
 
@@ -98,6 +106,7 @@ class PageDetailView(DetailView):
             edit_url=self.edit_url(page),
         )
         context["contents_after_body"] = self.contents_after_body(context)
+        context.update(comments_context(page, self.request, form=kwargs.get("comment_form")))
         return context
 
     def edit_url(self, page):
@@ -355,3 +364,88 @@ class ConditionHelpfulVoteView(HelpfulVoteView):
 
 class TreatmentHelpfulVoteView(HelpfulVoteView):
     model = Treatment
+
+
+# --- Patient comments ---------------------------------------------------------------
+
+
+def comment_rate_limit(view):
+    """The shared per-client limit on comment posts, read from settings on each request."""
+
+    @wraps(view)
+    def limited(request, *args, **kwargs):
+        return ratelimit(
+            "comments", limit=settings.COMMENT_RATE_LIMIT, window_seconds=settings.COMMENT_RATE_WINDOW_SECONDS
+        )(view)(request, *args, **kwargs)
+
+    return limited
+
+
+class CommentPostMixin:
+    """POST a comment to `/conditions/<slug>/comments/` or `/treatments/<slug>/comments/`.
+
+    Valid: the service stores it and the patient is sent back to the page's
+    comments (post/redirect/get) with a message. Invalid: the page is shown
+    again, at HTTP 200, with the form as typed and the errors. A GET of this
+    URL goes to the page's comments.
+    """
+
+    http_method_names = ["get", "post"]
+
+    def get_queryset(self):
+        return super().get_queryset().published()
+
+    def get(self, request, *args, **kwargs):
+        return redirect(f"{self.get_object().get_absolute_url()}#comments")
+
+    @method_decorator(comment_rate_limit)
+    def post(self, request, *args, **kwargs):
+        self.object = page = self.get_object()
+        form = CommentForm(request.POST)
+        if form.caught_in_honeypot:
+            # Bots fill in every field; they are told what a person would be, and nothing is stored.
+            logger.info("Comment on %s dropped: the honeypot field was filled in.", request.path)
+            return self.posted(page, thread=None, published=False)
+        if form.is_valid():
+            data = form.cleaned_data
+            parent = None
+            if data["parent"]:
+                parent = Comment.objects.select_related("parent").filter(pk=data["parent"]).first()
+                if parent is None:
+                    form.add_error(None, "The comment you are replying to could not be found.")
+            if not form.errors:
+                try:
+                    comment = post_comment(
+                        page=page,
+                        author_name=data["author_name"],
+                        email=data["email"],
+                        body=data["body"],
+                        notify_on_reply=data["notify_on_reply"],
+                        is_question=data["is_question"],
+                        parent=parent,
+                        client_hash=client_key(request),
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    return self.posted(page, thread=comment.parent, published=comment.status == CommentStatus.APPROVED)
+        form.renew_shown_at()
+        return self.render_to_response(self.get_context_data(comment_form=form))
+
+    def posted(self, page, *, thread, published):
+        if published:
+            text = "Thank you: your comment is now on the page."
+        else:
+            text = "Thank you. Your comment will appear on this page once a moderator approves it."
+        messages.success(self.request, text, extra_tags="comments")
+        # Back to the comments page that shows the thread replied to (the first for a new comment).
+        url = thread.get_absolute_url().split("#")[0] if thread else page.get_absolute_url()
+        return redirect(f"{url}#comments")
+
+
+class ConditionCommentView(CommentPostMixin, ConditionDetailView):
+    pass
+
+
+class TreatmentCommentView(CommentPostMixin, TreatmentDetailView):
+    pass
