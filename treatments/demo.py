@@ -15,6 +15,8 @@ from django.utils import timezone
 from treatments.models import (
     FAQ,
     Clinician,
+    Comment,
+    CommentStatus,
     Condition,
     ConditionTreatment,
     Invasiveness,
@@ -1041,4 +1043,135 @@ def load():
         for order, (slug, note) in enumerate(data["treatments"], start=1):
             ConditionTreatment.objects.create(condition=condition, treatment=treatments[slug], order=order, note=note)
             created["treatment links"] += 1
+    created.update(load_comments())
     return created
+
+
+# --- Patient comments --------------------------------------------------------------
+# Fictional patients with invented display names, written for this site.
+
+DEMO_COMMENTS = [
+    {
+        "page": ("treatment", "fractional-laser"),
+        "author_name": "Marnie K",
+        "days_ago": 41,
+        "body": (
+            "I've had three fractional laser sessions for the pitted scars on my cheeks and the deepest ones "
+            "are clearly shallower now.\n\n"
+            "The numbing cream stayed on for about an hour first. With the cooling device going it felt like "
+            "warm prickling, not the pain I'd braced myself for. Afterwards my face looked sunburnt and a bit "
+            "puffy for two or three days, and short spells with an ice pack helped.\n\n"
+            "Tip: my skin got very dry, so have a plain moisturiser and a mild cleanser ready, and wear "
+            "sunscreen every day."
+        ),
+    },
+    {
+        "page": ("treatment", "microneedling"),
+        "author_name": "Theo W",
+        "days_ago": 33,
+        "body": (
+            "Skin needling worked for my ice pick scars. I had four sessions roughly eight weeks apart, "
+            "always on a Friday, and by Monday the redness had calmed down enough for work.\n\n"
+            "I was worried it would harm my skin, but apart from the scars looking shallower my skin feels "
+            "firmer and my pores look smaller. I started to see a difference about a month after the first "
+            "session."
+        ),
+    },
+    {
+        "page": ("condition", "ice-pick-scars"),
+        "author_name": "Jess 88",
+        "days_ago": 19,
+        "is_question": True,
+        "body": (
+            "I don't mind some discomfort and I'm planning to ask about both skin needling and fractional "
+            "laser. Which one usually shows results faster?"
+        ),
+        "answer": {
+            "clinician": HARTWELL,
+            "days_later": 1,
+            "body": (
+                "Thanks for asking. Both treatments work by making the skin build new collagen, so neither "
+                "is instant. With fractional laser many people see smoother skin a few weeks after the "
+                "second session; with microneedling the change tends to build gradually, often noticeable "
+                "about a month after the first session.\n\n"
+                "The courses differ too: laser sessions are usually about a month apart, microneedling "
+                "sessions six weeks or more. You can see the two side by side here: "
+                "/treatments/compare/?t=microneedling&t=fractional-laser\n\n"
+                "At a consultation we can tell you which suits your scars and your skin type."
+            ),
+        },
+    },
+    {
+        "page": ("treatment", "microneedling"),
+        "author_name": "Nell R",
+        "days_ago": 9,
+        "is_question": True,
+        "body": (
+            "I've never had skin needling and I really don't cope well with pain. Does the numbing cream "
+            "make it bearable?\n\n"
+            "Also, I feel very self-conscious without make-up. Can I put mineral make-up on after a session?"
+        ),
+        "answer": {
+            "clinician": PETROV,
+            "days_later": 1,
+            "body": (
+                "That's a very common worry. Once the numbing cream has had time to work, most patients "
+                "describe a scratchy, vibrating feeling rather than pain, and we can pause whenever you "
+                "need to.\n\n"
+                "Your skin will look pink, a bit like mild sunburn, for a day or two. Please leave make-up "
+                "off for the first 24 hours while the tiny channels close; after that a clean mineral "
+                "make-up is usually fine. Use a high-factor sunscreen every day for several weeks."
+            ),
+        },
+    },
+]
+
+
+def load_comments():
+    """Add the demo comments and clinic answers to pages that exist; skip the rest.
+
+    A comment is known by its page and display name, so running this again adds nothing.
+    """
+    models = {"condition": Condition, "treatment": Treatment}
+    created = 0
+    now = timezone.now()
+    for data in DEMO_COMMENTS:
+        kind, slug = data["page"]
+        page = models[kind].objects.filter(slug=slug).first()
+        if page is None:
+            continue
+        posted_at = now - timedelta(days=data["days_ago"])
+        comment, was_created = Comment.objects.get_or_create(
+            **{kind: page},
+            author_name=data["author_name"],
+            parent=None,
+            defaults={
+                "body": data["body"],
+                "is_question": data.get("is_question", False),
+                "status": CommentStatus.APPROVED,
+                "moderated_at": posted_at,
+            },
+        )
+        if was_created:
+            Comment.objects.filter(pk=comment.pk).update(created_at=posted_at)
+            created += 1
+        answer = data.get("answer")
+        clinician = answer and Clinician.objects.filter(name=answer["clinician"]).first()
+        if not clinician:
+            continue
+        answered_at = posted_at + timedelta(days=answer["days_later"])
+        reply, was_created = Comment.objects.get_or_create(
+            **{kind: page},
+            parent=comment,
+            clinician=clinician,
+            defaults={
+                "author_name": clinician.name,
+                "body": answer["body"],
+                "status": CommentStatus.APPROVED,
+                "moderated_at": answered_at,
+            },
+        )
+        if was_created:
+            Comment.objects.filter(pk=reply.pk).update(created_at=answered_at)
+            created += 1
+    return {"comments": created}
