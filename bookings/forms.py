@@ -1,3 +1,4 @@
+import json
 import re
 import unicodedata
 from datetime import timedelta
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.html import format_html
 
 from bookings.models import (
@@ -308,6 +310,17 @@ class ConsultationRequestForm(ErrorSummaryMixin, forms.ModelForm):
                     "treatments", "Choose at least one treatment, or tell us what you would like help with."
                 )
         return cleaned
+
+    def fingerprint(self):
+        """A digest of the patient's answers (not the form key), to recognise the same answers sent again."""
+        answers = {
+            name: value
+            for name, value in self.submission().items()
+            if name not in {"idempotency_key", "source_condition", "source_treatment"}
+        }
+        answers["treatments"] = sorted(treatment.pk for treatment in answers["treatments"])
+        # Keyed with the secret key: the digest sits in the session store and must not be reversible.
+        return salted_hmac("bookings.resubmission", json.dumps(answers, sort_keys=True, default=str)).hexdigest()
 
     def submission(self):
         """The cleaned answers, as keyword arguments for `services.submit_request`."""

@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 from functools import wraps
 
@@ -19,6 +20,8 @@ from clinic.ratelimit import ratelimit
 REQUEST_FORM_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
 CANCEL_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
 CLOSURES_SHOWN_DAYS = 90
+RECENT_SUBMISSIONS_KEY = "bookings:recent-submissions"
+RESUBMISSION_WINDOW_SECONDS = 60 * 60
 
 
 def private_page(view=None, *, referrer_policy="no-referrer"):
@@ -66,12 +69,39 @@ class ConsultationRequestCreateView(FormView):
         )
 
     def form_valid(self, form):
+        fingerprint = form.fingerprint()
+        earlier = _recent_submission(self.request.session, fingerprint)
+        if earlier is not None:
+            return redirect(earlier.thanks_path())
         try:
             submission = services.submit_request(**form.submission())
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
+        _remember_submission(self.request.session, fingerprint, submission.request)
         return redirect(submission.request.thanks_path())
+
+
+def _recent_submission(session, fingerprint):
+    """The request this browser sent with exactly these answers in the last hour, while still new.
+
+    The hidden key catches a double click or a refresh. Going back to the form can
+    reload it with a fresh key instead (the browser's copy is not reused once the
+    CSRF cookie has changed the request), so identical answers from the same
+    browser session count as the same request too."""
+    now = time.time()
+    for entry in session.get(RECENT_SUBMISSIONS_KEY, []):
+        if entry["fingerprint"] == fingerprint and now - entry["at"] < RESUBMISSION_WINDOW_SECONDS:
+            return ConsultationRequest.objects.filter(pk=entry["pk"], status=Status.NEW).first()
+    return None
+
+
+def _remember_submission(session, fingerprint, consultation):
+    now = time.time()
+    recent = [
+        entry for entry in session.get(RECENT_SUBMISSIONS_KEY, []) if now - entry["at"] < RESUBMISSION_WINDOW_SECONDS
+    ]
+    session[RECENT_SUBMISSIONS_KEY] = [*recent[-4:], {"fingerprint": fingerprint, "pk": consultation.pk, "at": now}]
 
 
 class PatientRequestMixin:

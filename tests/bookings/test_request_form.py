@@ -1,6 +1,7 @@
 """The consultation request form at /consultations/request/, through the client."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -422,6 +423,37 @@ def test_a_resubmission_is_recognised_even_if_the_form_would_now_be_refused(clie
     assert ConsultationRequest.objects.count() == 1
 
 
+def test_going_back_and_sending_the_same_answers_again_from_a_reloaded_form_makes_one_request(client):
+    first = client.post(URL, form_data(idempotency_key="first-form-key"))
+    # The reloaded form carries a fresh key; the answers are the same.
+    again = client.post(URL, form_data(idempotency_key="second-form-key"))
+    assert again["Location"] == first["Location"]
+    assert ConsultationRequest.objects.count() == 1
+
+
+def test_different_answers_from_the_same_browser_make_a_second_request(client):
+    client.post(URL, form_data())
+    client.post(URL, form_data(full_name="Sam Patient"))
+    assert ConsultationRequest.objects.count() == 2
+
+
+def test_the_same_answers_from_another_browser_make_their_own_request():
+    Client().post(URL, form_data())
+    response = Client().post(URL, form_data())
+    assert response.status_code == 302
+    assert ConsultationRequest.objects.count() == 2
+
+
+def test_the_same_answers_after_cancelling_make_a_new_request(client):
+    from bookings import services
+
+    first = client.post(URL, form_data())
+    services.cancel_request(request=ConsultationRequest.objects.get(), by=None)
+    again = client.post(URL, form_data())
+    assert again["Location"] != first["Location"]
+    assert ConsultationRequest.objects.count() == 2
+
+
 @pytest.mark.parametrize("key", [None, "", "short", "has spaces in it", "x" * 65, "bad\x00key-123456"])
 def test_a_missing_or_malformed_idempotency_key_still_lets_the_patient_through(client, key):
     response = post(client, idempotency_key=key)
@@ -429,7 +461,15 @@ def test_a_missing_or_malformed_idempotency_key_still_lets_the_patient_through(c
     assert ConsultationRequest.objects.count() == 1
 
 
-def test_too_many_posts_from_one_client_get_a_clear_429_page(client):
+@pytest.fixture
+def frozen_window():
+    """The rate limit counts in fixed windows of the clock: keep every post in one."""
+    with mock.patch("clinic.ratelimit.time") as clock:
+        clock.time.return_value = 1_800_000_450.0
+        yield
+
+
+def test_too_many_posts_from_one_client_get_a_clear_429_page(client, frozen_window):
     for _ in range(10):
         post(client, email="nope")  # invalid posts count too: they cost the same
     response = post(client)
@@ -444,7 +484,7 @@ def test_reading_the_form_is_not_rate_limited(client):
         assert client.get(URL).status_code == 200
 
 
-def test_the_rate_limit_counts_per_client():
+def test_the_rate_limit_counts_per_client(frozen_window):
     first, second = Client(REMOTE_ADDR="203.0.113.1"), Client(REMOTE_ADDR="203.0.113.2")
     for _ in range(10):
         first.post(URL, form_data(email="nope"))
