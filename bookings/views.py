@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
 from bookings import services
 from bookings.forms import CancelForm, ConsultationRequestForm
@@ -185,7 +185,7 @@ class CancelConfirmView(PatientRequestMixin, TemplateView):
 
 
 @method_decorator(private_page, name="dispatch")
-class InviteView(PatientRequestMixin, TemplateView):
+class InviteView(PatientRequestMixin, View):
     """The calendar invite, once the consultation has a confirmed time."""
 
     def get(self, request, *args, **kwargs):
