@@ -16,42 +16,21 @@ from django.utils import timezone
 from bookings import services
 from bookings.demo import DEMO_HOURS
 from bookings.models import ClinicHours, Status, Weekday
-from treatments.models import Clinician, Condition, PublicationStatus, Treatment
+from tests.factories import make_clinician, make_condition
+from tests.factories import make_treatment as make_any_treatment
+
+__all__ = ["make_clinician", "make_condition", "make_treatment"]
 
 _numbers = count(1)
 
 
 def make_treatment(**fields):
     """A published treatment the clinic offers (bookable), unless told otherwise."""
-    n = next(_numbers)
-    defaults = {
-        "title": f"Bookable treatment {n}",
-        "slug": f"bookable-treatment-{n}",
-        "summary": "A short summary.",
-        "status": PublicationStatus.PUBLISHED,
-        "offered_here": True,
-    }
-    return Treatment.objects.create(**{**defaults, **fields})
+    return make_any_treatment(**{"offered_here": True, **fields})
 
 
-def make_condition(**fields):
-    n = next(_numbers)
-    defaults = {
-        "title": f"Condition {n}",
-        "slug": f"condition-{n}",
-        "summary": "A short summary.",
-        "status": PublicationStatus.PUBLISHED,
-    }
-    return Condition.objects.create(**{**defaults, **fields})
-
-
-def make_clinician(**fields):
-    n = next(_numbers)
-    defaults = {"name": f"Dr Sample {n}", "credentials": "MBBS, MD", "role": "Dermatologist", "is_sample": True}
-    return Clinician.objects.create(**{**defaults, **fields})
-
-
-def make_staff_user(*, group="Reception", **fields):
+def make_staff_member(*, group="Reception", **fields):
+    """A staff user in one of the staff groups the data migrations create."""
     n = next(_numbers)
     user = get_user_model().objects.create_user(
         username=fields.pop("username", f"staff{n}"), password="a-long-test-password", is_staff=True, **fields
@@ -159,4 +138,4 @@ def treatment():
 
 @pytest.fixture
 def reception_user():
-    return make_staff_user()
+    return make_staff_member()

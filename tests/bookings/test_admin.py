@@ -8,15 +8,15 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from bookings.models import ClinicHours, ConsultationRequest, Status
-from tests.bookings.conftest import confirm, make_condition, make_staff_user, make_treatment, move, submit
+from tests.bookings.conftest import confirm, make_condition, make_staff_member, make_treatment, move, submit
+from tests.conftest import staff_login
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def reception_client(client, reception_user):
-    client.force_login(reception_user)
-    return client
+    return staff_login(client, reception_user)
 
 
 def inline_data(page):
@@ -152,7 +152,6 @@ def test_reception_manages_opening_hours_and_closures(reception_client):
 
 
 def test_staff_without_bookings_permissions_see_no_requests(client):
-    editor = make_staff_user(group="Editors")
-    client.force_login(editor)
+    staff_login(client, make_staff_member(group="Editors"))
     submit()
     assert client.get(reverse("admin:bookings_consultationrequest_changelist")).status_code == 403
