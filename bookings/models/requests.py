@@ -1,3 +1,5 @@
+"""Consultation requests, their status machine and their history."""
+
 import hmac
 import re
 import secrets
@@ -5,121 +7,12 @@ from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-
-OPENING_HOURS_CACHE_KEY = "bookings:opening-hours:v1"
-# The furthest ahead a patient can ask for a date.
-MAX_DAYS_AHEAD = 180
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
-
-
-class ClinicHours(models.Model):
-    """Opening hours for one weekday; a weekday without a row is closed."""
-
-    weekday = models.PositiveSmallIntegerField(choices=Weekday, unique=True)
-    opens = models.TimeField()
-    closes = models.TimeField()
-
-    class Meta:
-        ordering = ["weekday"]
-        verbose_name = "opening hours"
-        verbose_name_plural = "opening hours"
-        constraints = [
-            models.CheckConstraint(condition=models.Q(opens__lt=models.F("closes")), name="hours_open_before_close"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(OPENING_HOURS_CACHE_KEY)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        cache.delete(OPENING_HOURS_CACHE_KEY)
-        return result
-
-    def clean(self):
-        if self.opens and self.closes and self.opens >= self.closes:
-            raise ValidationError({"closes": "Closing time must be after opening time."})
-
-
-class Closure(models.Model):
-    """A date the clinic is closed (bank holiday, training day)."""
-
-    date = models.DateField(unique=True)
-    reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["date"]
-
-    def __str__(self):
-        return f"{self.date:%d %b %Y}" + (f" ({self.reason})" if self.reason else "")
-
-
-def opening_hours():
-    """The week's opening hours as display rows, cached until hours change."""
-    rows = cache.get(OPENING_HOURS_CACHE_KEY)
-    if rows is None:
-        by_day = {hours.weekday: hours for hours in ClinicHours.objects.all()}
-        rows = [
-            {
-                "day": label,
-                "opens": by_day[day].opens if day in by_day else None,
-                "closes": by_day[day].closes if day in by_day else None,
-            }
-            for day, label in Weekday.choices
-        ]
-        cache.set(OPENING_HOURS_CACHE_KEY, rows, 60 * 60)
-    return rows
-
-
-def closures_between(start, end):
-    """Closures from `start` to `end` inclusive, for showing patients before they pick a date."""
-    return list(Closure.objects.filter(date__range=(start, end)))
-
-
-def closed_reason(day):
-    """Why the clinic is closed on `day`, as a sentence, or None when it is open."""
-    closure = Closure.objects.filter(date=day).only("date", "reason").first()
-    if closure is not None:
-        reason = f" ({closure.reason})" if closure.reason else ""
-        return f"The clinic is closed on {day.day} {day:%B %Y}{reason}."
-    if not ClinicHours.objects.filter(weekday=day.weekday()).exists():
-        return f"The clinic is closed on {Weekday(day.weekday()).label}s."
-    return None
-
-
-def preferred_date_problem(day, *, today):
-    """What is wrong with `day` as a date a patient would like to come in, or None."""
-    if day <= today:
-        return "Choose a date after today."
-    latest = today + timedelta(days=MAX_DAYS_AHEAD)
-    if day > latest:
-        return f"Choose a date within the next {MAX_DAYS_AHEAD} days (by {latest.day} {latest:%B %Y})."
-    closed = closed_reason(day)
-    if closed:
-        return f"{closed} Please choose another date."
-    return None
-
-
-# --- Consultation requests ---------------------------------------------------
 
 # No 0/O, 1/I/L or U: a reference copied from an email or read out on the phone is not mistyped.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -398,52 +291,3 @@ class StatusChange(models.Model):
     @property
     def actor(self):
         return str(self.by) if self.by_id else "Patient"
-
-
-class NotificationKind(models.TextChoices):
-    ACKNOWLEDGEMENT = "acknowledgement", "Request received (to patient)"
-    NEW_REQUEST_NOTICE = "new_request_notice", "New request (to clinic)"
-    CANCELLATION = "cancellation", "Cancellation (to patient)"
-    CANCELLATION_NOTICE = "cancellation_notice", "Cancellation (to clinic)"
-
-
-class NotificationQuerySet(models.QuerySet):
-    def failed(self):
-        return self.filter(failed_at__isnull=False, sent_at__isnull=True)
-
-    def pending(self):
-        return self.filter(failed_at__isnull=True, sent_at__isnull=True)
-
-
-class Notification(models.Model):
-    """One email about a request: queued in the request's transaction, sent after
-    it commits. A failure is recorded here (never in the logs with personal data),
-    and the row is what a resend from admin works from."""
-
-    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=30, choices=NotificationKind)
-    to = models.EmailField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.CharField(max_length=500, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = "email"
-        verbose_name_plural = "emails"
-        indexes = [models.Index(fields=["sent_at", "failed_at"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} for {self.request}"
-
-    @property
-    def state(self):
-        if self.sent_at:
-            return "sent"
-        if self.failed_at:
-            return "failed"
-        return "pending"
