@@ -16,7 +16,7 @@ TEST_ENV := DJANGO_SECRET_KEY=test-only-secret-key-not-for-production \
 E2E_TOOLS := .cache/e2e/node_modules/.installed
 E2E_NPM_PACKAGES := axe-core@4.14.1 vnu-jar@26.9.27
 
-.PHONY: install run test test-e2e e2e-tools lint format migrate demo clean
+.PHONY: install run test test-e2e e2e-tools bench lint format migrate demo clean
 
 install: $(STAMP)
 
@@ -63,3 +63,9 @@ test-e2e: install e2e-tools
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache .ruff_cache
+
+# Throughput against Django's own ceiling, under gunicorn (see bench/run.py).
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk (Debian package) for the benchmark."; \
+		apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk); }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
