@@ -9,7 +9,7 @@ from django.core.wsgi import get_wsgi_application
 from django.http import HttpResponse
 from django.urls import path
 
-BODY = ("<!doctype html><title>ceiling</title>" + "<p>" + "x" * 96 + "</p>\n" * 100)[:10240].encode()
+BODY = ("<!doctype html><title>ceiling</title>\n" + ("<p>" + "x" * 96 + "</p>\n") * 100)[:10240].encode()
 
 settings.configure(
     DEBUG=False,

@@ -85,6 +85,7 @@ def start_gunicorn(app, port, env):
         ],
         cwd=BASE_DIR,
         env=env,
+        stdout=subprocess.DEVNULL,  # the console email backend prints every email
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -140,6 +141,8 @@ def run_wrk(url, seconds, connections, script=None):
         command += ["-s", str(script)]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     latency = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)$", output, re.M))
+    if len(latency) != 2:
+        raise SystemExit(f"Could not read wrk's output for {url}:\n{output}")
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
@@ -197,7 +200,7 @@ def count_requests(env):
 
 def query_counts(env):
     result = subprocess.run(
-        [str(BIN / "python"), str(BASE_DIR / "bench" / "queries.py")],
+        [str(BIN / "python"), "-m", "bench.queries"],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -223,7 +226,7 @@ def main():
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_demo_content")
     manage(env, "collectstatic", "--noinput", "-v0")
-    subprocess.run([str(BIN / "python"), str(BASE_DIR / "bench" / "prepare.py")], cwd=BASE_DIR, env=env, check=True)
+    subprocess.run([str(BIN / "python"), "-m", "bench.prepare"], cwd=BASE_DIR, env=env, check=True)
 
     site_port, ceiling_port = free_port(), free_port()
     ceiling_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
