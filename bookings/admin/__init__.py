@@ -1,0 +1,3 @@
+"""Admin for bookings, split by concept; importing the modules registers them."""
+
+from bookings.admin import requests  # noqa: F401
