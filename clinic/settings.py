@@ -6,6 +6,7 @@ variables and fails loudly at start-up when one is missing or malformed.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -61,7 +62,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the two-step staff sign-in as its default site (accounts/sites.py).
+    "accounts.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,8 +75,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "treatments",
     "bookings",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -84,10 +90,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -154,6 +163,41 @@ RATE_LIMITS_ENABLED = env_bool("CLINIC_RATE_LIMITS_ENABLED", True)
 
 # --- Auth -------------------------------------------------------------------
 
+# Where Django admin lives. Not a secret that protects anything on its own (the
+# two-step sign-in does that), but an unguessable path keeps scripted password
+# guessing off the sign-in page.
+ADMIN_URL = os.environ.get("DJANGO_ADMIN_URL", "admin/").strip().strip("/")
+if not re.fullmatch(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*", ADMIN_URL) or any(
+    not part.strip(".") for part in ADMIN_URL.split("/")
+):
+    raise ImproperlyConfigured(
+        "DJANGO_ADMIN_URL must be a path such as admin/ or staff-7f3a/ (letters, digits, . _ ~ - and /); "
+        f"got {os.environ.get('DJANGO_ADMIN_URL')!r}."
+    )
+ADMIN_URL += "/"
+
+# django-axes checks every sign-in attempt first and refuses it while the
+# username is locked out from that address; Django's own backend then checks
+# the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failed attempts (wrong password or wrong code) for one username from one
+# address lock that pair out for an hour. Counted in the database, so every app
+# server sees the same count.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"  # a friendly page, HTTP 429
+# Second factor: a time-based code (TOTP) from an authenticator app. Admin
+# never shows a device's secret again once it is made.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A password step not followed by a code within this many seconds starts over.
+STAFF_SIGNIN_PENDING_SECONDS = 300
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -203,6 +247,7 @@ CLINIC_STAFF_EMAIL = os.environ.get("CLINIC_STAFF_EMAIL", "reception@larchfield-
 # --- The clinic -------------------------------------------------------------
 
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Larchfield Skin Clinic")
+OTP_TOTP_ISSUER = CLINIC_NAME  # the name staff see in their authenticator app
 CLINIC_ADDRESS = os.environ.get("CLINIC_ADDRESS", "14 Larch Row, London N1 7QX")
 CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "+44 20 7946 0321")
 CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "hello@larchfield-clinic.example")

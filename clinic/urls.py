@@ -19,5 +19,5 @@ urlpatterns = [
         name="privacy",
     ),
     path("healthz", views.healthz, name="healthz"),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,5 +1,9 @@
 import pytest
 from django.core.cache import cache
+from django.test import Client, RequestFactory
+from django.test.client import ClientMixin
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 @pytest.fixture(autouse=True)
@@ -11,10 +15,50 @@ def clear_cache():
 
 
 def staff_login(client, user):
-    """Sign a staff member in to the test client the way admin requires.
+    """Sign a staff member in to the test client the way admin requires: with
+    their password and a code from their authenticator app (accounts/views.py).
 
-    Admin tests sign in through this one helper, so a change to how staff
-    sign in (a second factor, say) is made here once.
+    Gives `user` a confirmed authenticator app (TOTP device) if they have none,
+    signs the session in and marks it verified by that device, as a real code
+    would. Admin tests sign in through this one helper (and `admin_client`,
+    which uses it), so a change to how staff sign in is made here once.
     """
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
     client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     return client
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's `admin_client`, signed in with both steps (see `staff_login`)."""
+    return staff_login(Client(), admin_user)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def client_login_passes_a_request():
+    """`client.login(username=..., password=...)` works as in any Django project.
+
+    django-axes needs the request in every `authenticate()` call, which
+    Django's test client does not pass, so give it one. This is the password
+    step only: admin still asks for the code, so admin tests use `staff_login`.
+    """
+    original = ClientMixin.login
+
+    def login(self, **credentials):
+        from django.contrib.auth import authenticate
+
+        request = RequestFactory().post("/", REMOTE_ADDR="127.0.0.1")
+        user = authenticate(request, **credentials)
+        if user:
+            self._login(user)
+            return True
+        return False
+
+    ClientMixin.login = login
+    yield
+    ClientMixin.login = original

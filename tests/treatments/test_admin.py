@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import staff_login
 from tests.factories import make_clinician, make_condition, make_link, make_treatment
 from treatments.models import Condition, HelpfulVote, PublicationStatus
 from treatments.services import record_helpful_vote
@@ -27,7 +28,7 @@ def test_editors_group_can_open_every_content_list(client, django_user_model):
 
     editor = django_user_model.objects.create_user("editor", password="x", is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
-    client.force_login(editor)
+    staff_login(client, editor)
     for model in ("condition", "treatment", "clinician", "helpfulvote"):
         assert client.get(changelist(model)).status_code == 200, model
 

@@ -7,6 +7,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from tests.conftest import staff_login
 from tests.factories import make_clinician, make_comment, make_condition, make_treatment
 from treatments.models import FAQ, Comment, CommentStatus
 
@@ -24,7 +25,7 @@ def editor(django_user_model):
 
 @pytest.fixture
 def editor_client(client, editor):
-    client.force_login(editor)
+    staff_login(client, editor)
     return client
 
 
@@ -163,7 +164,7 @@ def test_the_answer_page_of_an_unknown_comment_redirects_with_a_message(editor_c
 def test_staff_without_comment_permissions_cannot_answer(client, django_user_model, treatment):
     reception = django_user_model.objects.create_user("reception", password="a-long-password-1", is_staff=True)
     reception.groups.add(Group.objects.get(name="Reception"))
-    client.force_login(reception)
+    staff_login(client, reception)
     question = make_comment(treatment, is_question=True)
     response = client.post(reverse("admin:treatments_comment_answer", args=[question.pk]), {"body": "Hi"})
     assert response.status_code in (403, 302)
@@ -213,7 +214,7 @@ def test_the_admin_home_shows_how_many_comments_wait_and_how_many_questions_lack
 def test_the_admin_home_hides_comment_counts_from_staff_who_cannot_see_comments(client, django_user_model):
     reception = django_user_model.objects.create_user("reception", password="a-long-password-1", is_staff=True)
     reception.groups.add(Group.objects.get(name="Reception"))
-    client.force_login(reception)
+    staff_login(client, reception)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert b'id="comment-counts"' not in response.content

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from django.urls import path
+
+
+class StaffAdminSite(admin.AdminSite):
+    """Django admin that opens only to active staff who signed in with their
+    password and a code from their authenticator app in this session.
+
+    The sign-in itself is two pages (accounts/views.py): the password, then the
+    code, or setting up an authenticator app for an account that has none.
+    """
+
+    def has_permission(self, request):
+        user = request.user
+        is_verified = getattr(user, "is_verified", None)
+        return super().has_permission(request) and is_verified is not None and is_verified()
+
+    def login(self, request, extra_context=None):
+        from accounts.views import password_step
+
+        request.current_app = self.name
+        return password_step(request, site=self, extra_context=extra_context)
+
+    def get_urls(self):
+        from accounts.views import code_step, setup_step
+
+        return [
+            path("login/code/", self._signin_view(code_step), name="signin_code"),
+            path("login/set-up/", self._signin_view(setup_step), name="signin_setup"),
+            *super().get_urls(),
+        ]
+
+    def _signin_view(self, view):
+        def wrapped(request):
+            request.current_app = self.name
+            return view(request, site=self)
+
+        return wrapped
