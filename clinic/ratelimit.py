@@ -4,10 +4,13 @@ With REDIS_URL set every app server counts in the same Redis, so a limit holds
 across processes and machines. Counting uses a fixed window per client and
 scope: `cache.add` starts the window, `cache.incr` is atomic in Redis.
 
-If the cache cannot be reached the request is allowed (fail open) and a warning
-is logged: a patient asking for a consultation matters more than a perfect
-limit, and the other spam defences (honeypot, timing, duplicate checks) still
-apply.
+If the shared cache cannot be reached, the count moves to this process's own
+memory until it can (and a warning is logged): the limit then holds per app
+server rather than across them, so one client gets at most the limit times the
+number of server processes. That is neither failing closed (refusing patients
+because Redis is down: a patient asking for a consultation matters more than a
+perfect limit) nor failing open (a flood of posts while Redis is down); the
+other spam defences (honeypot, timing, duplicate checks) apply throughout.
 """
 
 import hashlib
@@ -17,9 +20,13 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.shortcuts import render
 
 logger = logging.getLogger(__name__)
+
+# Counts kept in this process while the shared cache is unreachable.
+_local_counts = LocMemCache("clinic-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
 def client_key(request):
@@ -38,8 +45,9 @@ def hit(scope, key, *, limit, window_seconds):
         cache.add(cache_key, 0, timeout=window_seconds + 1)
         count = cache.incr(cache_key)
     except Exception:  # any cache outage: see the module docstring
-        logger.warning("Rate limit for %s not applied: the cache is unreachable", scope)
-        return True
+        logger.warning("Rate limit for %s counted in this process only: the shared cache is unreachable", scope)
+        _local_counts.add(cache_key, 0, timeout=window_seconds + 1)
+        count = _local_counts.incr(cache_key)
     return count <= limit
 
 

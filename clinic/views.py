@@ -1,4 +1,5 @@
 import logging
+import sys
 
 from django.db import DatabaseError, connection
 from django.http import HttpResponseForbidden, HttpResponseServerError, JsonResponse
@@ -7,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic.context_processors import clinic_details
+from clinic.middleware import DATABASE_UNAVAILABLE, database_unavailable_response
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +29,12 @@ def healthz(request):
 
 def server_error(request):
     """The 500 page, rendered without context processors or the database:
-    whatever broke the request must not break its error page too."""
+    whatever broke the request must not break its error page too.
+
+    A database outage outside a view (a session saved after it, say) gets the
+    503 page instead, as it does inside one (clinic.middleware)."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable_response()
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"clinic": clinic_details()}))
 

@@ -8,10 +8,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Each test starts with an empty cache (rate limits, cached fragments)."""
+    """Each test starts with an empty cache (rate limits, cached fragments), and
+    with no rate-limit counts kept in the process while the cache was down."""
+    from clinic.ratelimit import _local_counts
+
     cache.clear()
+    _local_counts.clear()
     yield
     cache.clear()
+    _local_counts.clear()
 
 
 def staff_login(client, user):
@@ -62,3 +67,24 @@ def client_login_passes_a_request():
     ClientMixin.login = login
     yield
     ClientMixin.login = original
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory):
+    """A migrated SQLite database file, made once per run, for tests that start
+    the site in other processes (tests/servers.py). Copy it before writing."""
+    from tests.servers import migrate
+
+    path = tmp_path_factory.mktemp("sqlite") / "migrated.sqlite3"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def sqlite_file_url(migrated_sqlite_file, tmp_path):
+    """The URL of a fresh, migrated SQLite database file for this test alone."""
+    import shutil
+
+    path = tmp_path / "site.sqlite3"
+    shutil.copy(migrated_sqlite_file, path)
+    return f"sqlite:///{path}"

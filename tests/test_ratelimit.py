@@ -38,9 +38,12 @@ def test_client_key_does_not_contain_the_address():
     assert client_key(request) == client_key(RequestFactory().get("/", REMOTE_ADDR="203.0.113.9"))
 
 
-def test_an_unreachable_cache_lets_requests_through():
+def test_an_unreachable_cache_counts_in_the_process_instead_of_refusing_or_letting_all_through():
     with mock.patch("clinic.ratelimit.cache.add", side_effect=ConnectionError("redis down")):
-        assert hit("test-form", "client", limit=1, window_seconds=60) is True
+        assert hit("test-form", "client-during-outage", limit=2, window_seconds=60) is True
+        assert hit("test-form", "client-during-outage", limit=2, window_seconds=60) is True
+        assert hit("test-form", "client-during-outage", limit=2, window_seconds=60) is False
+        assert hit("test-form", "another-client-during-outage", limit=2, window_seconds=60) is True
 
 
 @pytest.mark.django_db

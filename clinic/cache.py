@@ -1,0 +1,108 @@
+"""A Redis cache the site survives losing.
+
+Django's RedisCache raises `redis.ConnectionError` when Redis cannot be
+reached, and every page that reads the cache (the opening hours in the footer,
+say) would answer 500. `ResilientRedisCache` turns an outage into cache
+misses instead: reads answer "not cached", writes and deletes are skipped, and
+the site carries on from the database.
+
+After a failure this process leaves Redis alone for `RETRY_SECONDS`, so a Redis
+that hangs rather than refuses costs one timeout per process every few
+seconds, not one per request; one warning is logged each time.
+
+`incr` (and so `decr`) is the exception: a caller counting something has to
+decide what a count it cannot read means, so it gets `CacheUnavailable`
+(clinic/ratelimit.py counts in the process's memory meanwhile).
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+RETRY_SECONDS = 10
+
+# Per server location: until when (time.monotonic()) this process treats it as down.
+_down_until = {}
+
+
+class CacheUnavailable(Exception):
+    """The shared cache cannot be reached just now."""
+
+
+class ResilientRedisCache(RedisCache):
+    def _outage(self):
+        return _down_until.get(self._server_key, 0) > time.monotonic()
+
+    @property
+    def _server_key(self):
+        return ",".join(self._servers)
+
+    def _attempt(self, operation, fallback):
+        """Run `operation` against Redis, or return `fallback` during an outage."""
+        if self._outage():
+            return fallback
+        try:
+            return operation()
+        except OUTAGE_ERRORS as error:
+            self._mark_down(error)
+            return fallback
+
+    def _mark_down(self, error):
+        _down_until[self._server_key] = time.monotonic() + RETRY_SECONDS
+        logger.warning(
+            "The cache (Redis) is unreachable (%s): serving without it for the next %s seconds",
+            error.__class__.__name__,
+            RETRY_SECONDS,
+        )
+
+    # Reads: "not cached".
+
+    def get(self, key, default=None, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).get(key, default, version), default)
+
+    def get_many(self, keys, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).get_many(keys, version), {})
+
+    def has_key(self, key, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).has_key(key, version), False)
+
+    # Writes: skipped, as if another process had got there first.
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), None)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).touch(key, timeout, version), False)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), list(data))
+
+    def delete(self, key, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).delete(key, version), False)
+
+    def delete_many(self, keys, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).delete_many(keys, version), None)
+
+    def clear(self):
+        return self._attempt(lambda: super(ResilientRedisCache, self).clear(), False)
+
+    # Counting: the caller decides.
+
+    def incr(self, key, delta=1, version=None):
+        if self._outage():
+            raise CacheUnavailable("The cache is unreachable.")
+        try:
+            return super().incr(key, delta, version)
+        except OUTAGE_ERRORS as error:
+            self._mark_down(error)
+            raise CacheUnavailable("The cache is unreachable.") from error

@@ -1,0 +1,222 @@
+"""Faults the site survives with nothing lost: the database or Redis going away
+(and coming back), the mail server down, a worker killed mid-submission."""
+
+import json
+import time
+
+import pytest
+from django.db import InterfaceError, OperationalError, connection
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+import clinic.cache
+from bookings.demo import DEMO_HOURS
+from bookings.models import ClinicHours, ConsultationRequest
+from clinic.views import server_error
+from tests.bookings.conftest import form_data
+from tests.factories import make_condition, make_treatment
+from tests.servers import Browser, Server, TcpProxy, free_port, run_django
+from treatments.comments import sign_form_time
+from treatments.models import Comment, HelpfulVote
+
+SHORT_BREAK = "this page is not available just now"
+
+
+def assert_friendly_503(status, html):
+    assert status == 503
+    assert SHORT_BREAK in html and "call us on" in html
+    for leak in ("Traceback", "OperationalError", "InterfaceError", "psycopg", "SECRET_KEY"):
+        assert leak not in html, leak
+
+
+@pytest.fixture
+def clinic_open(db):
+    for weekday, (opens, closes) in DEMO_HOURS.items():
+        ClinicHours.objects.create(weekday=weekday, opens=opens, closes=closes)
+
+
+# --- The database unreachable ------------------------------------------------------------
+
+
+def test_public_pages_and_forms_answer_a_friendly_503_while_the_database_is_unreachable():
+    script = """
+import json
+from django.test import Client
+client = Client(raise_request_exception=False)
+paths = ["/", "/conditions/", "/treatments/microneedling/", "/consultations/request/", "/search/?q=acne", "/healthz"]
+answers = {path: client.get(path) for path in paths}
+answers["POST"] = client.post("/consultations/request/", {"full_name": "Alex"})
+print(json.dumps({name: [r.status_code, r.content.decode(), r.get("Retry-After")] for name, r in answers.items()}))
+"""
+    # A real unreachable server: nothing listens on port 1.
+    result = run_django(script, DATABASE_URL="postgres://postgres@127.0.0.1:1/clinic")
+    answers = json.loads(result.stdout.strip().splitlines()[-1])
+    health = answers.pop("/healthz")
+    assert health[0] == 503 and json.loads(health[1])["database"] == "unreachable"
+    for name, (status, html, retry_after) in answers.items():
+        assert_friendly_503(status, html)
+        assert retry_after == "30", name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "error",
+    [OperationalError("server closed the connection unexpectedly"), InterfaceError("connection already closed")],
+)
+def test_a_connection_lost_in_the_middle_of_a_page_gives_the_503_page_with_every_header(client, monkeypatch, error):
+    def lose_connection(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("treatments.views.ConditionListView.get_queryset", lose_connection)
+    response = client.get("/conditions/", secure=True)
+    assert_friendly_503(response.status_code, response.text)
+    assert response["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.django_db
+def test_other_errors_still_give_the_500_page(monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("treatments.views.ConditionListView.get_queryset", broken)
+    response = Client(raise_request_exception=False).get("/conditions/")
+    assert response.status_code == 500
+
+
+def test_a_database_error_outside_a_view_also_gives_the_503_page():
+    """Errors in middleware (a session saved after the view) reach handler500."""
+    try:
+        raise OperationalError("could not connect to server")
+    except OperationalError:
+        response = server_error(RequestFactory().get("/"))
+    assert_friendly_503(response.status_code, response.content.decode())
+
+
+def ask_the_database(browser, server):
+    """Post the consultation form (incomplete, so nothing is stored): the view
+    always looks the form's key up in the database, whatever pages are cached."""
+    url = server.url("/consultations/request/")
+    return browser.post(url, {"idempotency_key": "recovery-check-1", "full_name": "Alex"})[:2]
+
+
+def test_the_site_recovers_without_a_restart_when_a_sqlite_database_comes_back(migrated_sqlite_file, tmp_path):
+    home = tmp_path / "database"
+    home.mkdir()
+    database = home / "site.sqlite3"
+    database.write_bytes(migrated_sqlite_file.read_bytes())
+    with Server(tmp_path / "server.log", DATABASE_URL=f"sqlite:///{database}") as server:
+        browser = Browser()
+        assert browser.get(server.url("/consultations/request/"))[0] == 200
+        assert ask_the_database(browser, server)[0] == 200
+        home.rename(tmp_path / "moved-away")  # the database file is gone
+        assert_friendly_503(*ask_the_database(browser, server))
+        assert browser.get(server.url("/healthz"))[0] == 503
+        (tmp_path / "moved-away").rename(home)
+        assert ask_the_database(browser, server)[0] == 200
+        assert browser.get(server.url("/healthz"))[0] == 200
+
+
+@pytest.mark.django_db
+def test_the_site_recovers_without_a_restart_when_postgresql_comes_back(tmp_path):
+    """The server keeps its PostgreSQL connection between requests (CONN_MAX_AGE);
+    the connection is cut under it and new ones are refused, then allowed again."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (run with DATABASE_URL=postgres://...)")
+    db = connection.settings_dict
+    proxy = TcpProxy(target_port=int(db["PORT"] or 5432))
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    url = f"postgres://{db['USER']}{password}@127.0.0.1:{proxy.port}/{db['NAME']}"
+    try:
+        with Server(tmp_path / "server.log", DATABASE_URL=url, DJANGO_CONN_MAX_AGE="600") as server:
+            browser = Browser()
+            assert browser.get(server.url("/consultations/request/"))[0] == 200
+            assert ask_the_database(browser, server)[0] == 200  # the connection is now kept open
+            proxy.cut()
+            assert_friendly_503(*ask_the_database(browser, server))
+            assert browser.get(server.url("/healthz"))[0] == 503
+            proxy.restore()
+            assert ask_the_database(browser, server)[0] == 200
+            assert browser.get(server.url("/healthz"))[0] == 200
+    finally:
+        proxy.close()
+
+
+# --- Redis unreachable ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def redis_down(settings):
+    """The settings REDIS_URL makes, pointing at a port nothing listens on."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "clinic.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/7",
+            "KEY_PREFIX": "clinic",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    clinic.cache._down_until.clear()
+    yield
+    clinic.cache._down_until.clear()
+
+
+@pytest.mark.django_db
+def test_with_redis_down_every_page_and_form_still_works(
+    client, admin_client, redis_down, clinic_open, django_capture_on_commit_callbacks, caplog
+):
+    condition = make_condition(title="Ice pick scars", slug="ice-pick-scars")
+    treatment = make_treatment(title="Microneedling", slug="microneedling", offered_here=True)
+    for path in ["/", "/conditions/ice-pick-scars/", "/treatments/microneedling/", "/consultations/request/"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert "Opening hours" in client.get("/").text or "09:00" in client.get("/").text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/consultations/request/", form_data(treatments=[treatment.pk]))
+    assert response.status_code == 302 and ConsultationRequest.objects.count() == 1
+    response = client.post(
+        reverse("treatments:condition_comments", kwargs={"slug": condition.slug}),
+        {
+            "author_name": "Jo",
+            "email": "jo@example.com",
+            "body": "Does it hurt?",
+            "shown_at": sign_form_time(time.time() - 60),
+        },
+    )
+    assert response.status_code == 302 and Comment.objects.count() == 1
+    vote_url = reverse("treatments:condition_helpful", kwargs={"slug": condition.slug})
+    response = client.post(vote_url, {"helpful": "yes"})
+    assert response.status_code == 302 and HelpfulVote.objects.count() == 1
+
+    # Staff change the opening hours (which clears the cached copy) and sign in: both still work.
+    hours = ClinicHours.objects.get(weekday=0)
+    url = reverse("admin:bookings_clinichours_change", args=[hours.pk])
+    response = admin_client.post(url, {"weekday": 0, "opens": "08:00", "closes": "17:00"})
+    assert response.status_code == 302
+    assert "counted in this process only: the shared cache is unreachable" in caplog.text
+
+
+@pytest.mark.django_db
+def test_with_redis_down_rate_limits_still_hold_in_each_process(client, redis_down, settings):
+    condition = make_condition(slug="ice-pick-scars")
+    url = reverse("treatments:condition_helpful", kwargs={"slug": condition.slug})
+    statuses = [client.post(url, {"helpful": "yes"}).status_code for _ in range(31)]
+    assert statuses[:30] == [302] * 30
+    assert statuses[30] == 429
+
+
+def test_with_redis_down_a_real_process_serves_pages_and_takes_posts(sqlite_file_url):
+    script = """
+from django.core.cache import caches
+from django.test import Client
+client = Client(raise_request_exception=False)
+print(type(caches["default"]).__name__)
+print(client.get("/").status_code, client.get("/conditions/").status_code)
+print(client.post("/consultations/request/", {"full_name": "Alex"}).status_code)
+"""
+    started = time.monotonic()
+    result = run_django(script, DATABASE_URL=sqlite_file_url, REDIS_URL=f"redis://127.0.0.1:{free_port()}/7")
+    assert result.stdout.split() == ["ResilientRedisCache", "200", "200", "200"], result.stderr
+    assert time.monotonic() - started < 30
