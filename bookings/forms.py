@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from bookings.models import (
@@ -174,6 +175,9 @@ class ConsultationRequestForm(ErrorSummaryMixin, forms.ModelForm):
         else:
             # Nothing to tick (yet): the patient describes what they need instead.
             del self.fields["treatments"]
+        # The model lets these be blank only once a request is anonymised; a patient must answer them.
+        for name in ["full_name", "email", *SCREENING_FIELDS]:
+            self.fields[name].required = True
         self.fields["full_name"].validators.append(validate_single_line)
         self.fields["email"].validators.append(validate_single_line)
         self.fields["help_with"].validators.append(validate_text)
@@ -360,3 +364,42 @@ class CancelForm(ErrorSummaryMixin, forms.Form):
         if self.cleaned_data["confirm"] != "yes":
             raise ValidationError("Please confirm that you want to cancel.")
         return "yes"
+
+
+class AcceptTimeForm(ErrorSummaryMixin, forms.Form):
+    """The patient picks one of the times the clinic offered."""
+
+    action = forms.CharField(widget=forms.HiddenInput, initial="accept")
+    proposal = forms.ChoiceField(
+        label="Choose a time",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose one of the times, or ask us to contact you.",
+            "invalid_choice": "Please choose one of the times we offered.",
+        },
+    )
+
+    def __init__(self, *args, proposals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].choices = [
+            (
+                str(proposal.pk),
+                f"{date_format(timezone.localtime(proposal.start), 'l j F Y')} at "
+                f"{timezone.localtime(proposal.start):%H:%M} with {proposal.clinician.name}",
+            )
+            for proposal in proposals
+        ]
+
+
+class ContactMeForm(ErrorSummaryMixin, forms.Form):
+    """None of the offered times suits: the patient asks the clinic to get in touch."""
+
+    action = forms.CharField(widget=forms.HiddenInput, initial="contact")
+    note = forms.CharField(
+        label="When would suit you better? (optional)",
+        required=False,
+        max_length=500,
+        validators=[validate_text],
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example “any weekday after 4pm”. Up to 500 characters. Please do not include medical details.",
+    )

@@ -14,6 +14,7 @@ from bookings.models.hours import (
 from bookings.models.notifications import Notification, NotificationKind, NotificationQuerySet
 from bookings.models.requests import (
     ALLOWED_TRANSITIONS,
+    CLOSED_STATUSES,
     IDEMPOTENCY_KEY_RE,
     PATIENT_CANCELLABLE_STATUSES,
     PATIENT_CANCELLATION_NOTICE,
@@ -21,6 +22,7 @@ from bookings.models.requests import (
     REFERENCE_LENGTH,
     REFERENCE_PREFIX,
     REFERENCE_RE,
+    REQUIRED_UNTIL_ANONYMISED,
     SCHEDULED_STATUSES,
     ConsultationRequest,
     ConsultationRequestQuerySet,
@@ -35,9 +37,11 @@ from bookings.models.requests import (
     new_token,
     validate_e164,
 )
+from bookings.models.workflow import DeclineReason, DeclineReasonQuerySet, ProposedTime
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "CLOSED_STATUSES",
     "IDEMPOTENCY_KEY_RE",
     "MAX_DAYS_AHEAD",
     "OPENING_HOURS_CACHE_KEY",
@@ -47,15 +51,19 @@ __all__ = [
     "REFERENCE_LENGTH",
     "REFERENCE_PREFIX",
     "REFERENCE_RE",
+    "REQUIRED_UNTIL_ANONYMISED",
     "SCHEDULED_STATUSES",
     "ClinicHours",
     "Closure",
     "ConsultationRequest",
     "ConsultationRequestQuerySet",
     "ContactPreference",
+    "DeclineReason",
+    "DeclineReasonQuerySet",
     "Notification",
     "NotificationKind",
     "NotificationQuerySet",
+    "ProposedTime",
     "ScreeningAnswer",
     "Status",
     "StatusChange",

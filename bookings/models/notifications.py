@@ -8,6 +8,12 @@ class NotificationKind(models.TextChoices):
     NEW_REQUEST_NOTICE = "new_request_notice", "New request (to clinic)"
     CANCELLATION = "cancellation", "Cancellation (to patient)"
     CANCELLATION_NOTICE = "cancellation_notice", "Cancellation (to clinic)"
+    CONFIRMATION = "confirmation", "Consultation confirmed, with invite (to patient)"
+    RESCHEDULED = "rescheduled", "Consultation moved, with invite (to patient)"
+    TIME_PROPOSAL = "time_proposal", "Times proposed (to patient)"
+    DECLINE = "decline", "Request declined (to patient)"
+    TIME_ACCEPTED_NOTICE = "time_accepted_notice", "Proposed time accepted (to clinic)"
+    CONTACT_REQUESTED_NOTICE = "contact_requested_notice", "Patient asks to be contacted (to clinic)"
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -25,7 +31,7 @@ class Notification(models.Model):
 
     request = models.ForeignKey("bookings.ConsultationRequest", on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=NotificationKind)
-    to = models.EmailField()
+    to = models.EmailField(blank=True, help_text="Erased when the request is anonymised.")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)

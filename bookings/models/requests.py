@@ -72,7 +72,8 @@ class Status(models.TextChoices):
 ALLOWED_TRANSITIONS = {
     Status.NEW: {Status.IN_REVIEW, Status.DECLINED, Status.CANCELLED},
     Status.IN_REVIEW: {Status.CONFIRMED, Status.TIME_PROPOSED, Status.DECLINED, Status.CANCELLED},
-    Status.TIME_PROPOSED: {Status.CONFIRMED, Status.DECLINED, Status.CANCELLED},
+    # Back to review when the patient asks to be contacted instead of taking a proposed time.
+    Status.TIME_PROPOSED: {Status.CONFIRMED, Status.IN_REVIEW, Status.DECLINED, Status.CANCELLED},
     Status.CONFIRMED: {Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED},
     Status.COMPLETED: set(),
     Status.NO_SHOW: set(),
@@ -81,6 +82,8 @@ ALLOWED_TRANSITIONS = {
 }
 # Statuses in which a consultation has a time and a clinician (a list: it goes into a constraint).
 SCHEDULED_STATUSES = [Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW]
+# Statuses nothing more happens in: what the retention command may anonymise.
+CLOSED_STATUSES = [Status.COMPLETED, Status.NO_SHOW, Status.DECLINED, Status.CANCELLED]
 # Statuses the patient can cancel from online (confirmed ones only while far enough away).
 PATIENT_CANCELLABLE_STATUSES = [Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED, Status.CONFIRMED]
 
@@ -103,10 +106,30 @@ class ScreeningAnswer(models.TextChoices):
     NOT_SURE = "not_sure", "Not sure"
 
 
+# Personal details every live request has; only anonymisation empties them.
+REQUIRED_UNTIL_ANONYMISED = [
+    "token",
+    "full_name",
+    "email",
+    "phone",
+    "isotretinoin_recent",
+    "pregnant_or_breastfeeding",
+    "keloid_tendency",
+    "active_skin_infection",
+]
+
+
 class ConsultationRequestQuerySet(models.QuerySet):
     def open(self):
         """Requests that still need something from the clinic."""
         return self.filter(status__in=[Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED])
+
+    def closed(self):
+        return self.filter(status__in=CLOSED_STATUSES)
+
+    def confirmed_on(self, day):
+        """Confirmed consultations starting on `day` (a clinic-local date), earliest first."""
+        return self.filter(status=Status.CONFIRMED, confirmed_start__date=day).order_by("confirmed_start")
 
     def for_idempotency_key(self, key):
         """The request submitted with this form key, or None (also for a malformed key)."""
@@ -120,7 +143,10 @@ class ConsultationRequest(models.Model):
 
     reference = models.CharField(max_length=12, unique=True, editable=False)
     token = models.CharField(
-        max_length=64, editable=False, help_text="The secret in the patient's status link; never shown."
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The secret in the patient's status link; never shown. Erased when anonymised.",
     )
     idempotency_key = models.CharField(
         max_length=64,
@@ -130,9 +156,12 @@ class ConsultationRequest(models.Model):
         help_text="Carried in the form, so a resubmission finds this request.",
     )
 
-    full_name = models.CharField(max_length=150)
-    email = models.EmailField()
-    phone = models.CharField(max_length=20, validators=[validate_e164], help_text="International (E.164) form.")
+    # Personal fields may be blank only once anonymised (see `clean`).
+    full_name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(
+        max_length=20, blank=True, validators=[validate_e164], help_text="International (E.164) form."
+    )
     contact_preference = models.CharField(max_length=10, choices=ContactPreference, default=ContactPreference.EMAIL)
     treatments = models.ManyToManyField(
         "treatments.Treatment", blank=True, related_name="consultation_requests", verbose_name="treatments of interest"
@@ -143,12 +172,14 @@ class ConsultationRequest(models.Model):
     time_of_day = models.CharField("preferred time of day", max_length=10, choices=TimeOfDay, default=TimeOfDay.ANY)
 
     isotretinoin_recent = models.CharField(
-        "isotretinoin (e.g. Roaccutane) in the last 6 months", max_length=10, choices=ScreeningAnswer
+        "isotretinoin (e.g. Roaccutane) in the last 6 months", max_length=10, choices=ScreeningAnswer, blank=True
     )
-    pregnant_or_breastfeeding = models.CharField("pregnant or breastfeeding", max_length=10, choices=ScreeningAnswer)
-    keloid_tendency = models.CharField("tendency to keloid scars", max_length=10, choices=ScreeningAnswer)
+    pregnant_or_breastfeeding = models.CharField(
+        "pregnant or breastfeeding", max_length=10, choices=ScreeningAnswer, blank=True
+    )
+    keloid_tendency = models.CharField("tendency to keloid scars", max_length=10, choices=ScreeningAnswer, blank=True)
     active_skin_infection = models.CharField(
-        "active skin infection (e.g. cold sore) in the area", max_length=10, choices=ScreeningAnswer
+        "active skin infection (e.g. cold sore) in the area", max_length=10, choices=ScreeningAnswer, blank=True
     )
 
     consent_given_at = models.DateTimeField(help_text="When the patient agreed to the privacy notice.")
@@ -176,7 +207,19 @@ class ConsultationRequest(models.Model):
         "treatments.Clinician", on_delete=models.PROTECT, null=True, blank=True, related_name="consultations"
     )
     decline_reason = models.TextField(blank=True, help_text="Shown to the patient.")
+    declined_for = models.ForeignKey(
+        "bookings.DeclineReason",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="standard decline reason",
+        help_text="The reusable reason picked, if any; kept for statistics when the request is anonymised.",
+    )
     staff_notes = models.TextField(blank=True, help_text="Only staff see these.")
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the patient's personal details were erased."
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -206,9 +249,34 @@ class ConsultationRequest(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "created_at"])]
+        permissions = [
+            ("view_patient_details", "Can see patients' names, contact details and answers"),
+            ("export_consultationrequest", "Can export consultation requests as CSV"),
+        ]
 
     def __str__(self):
         return self.reference
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.anonymised_at is None:
+            for name in REQUIRED_UNTIL_ANONYMISED:
+                if name not in (exclude or ()) and name not in errors and not getattr(self, name):
+                    errors[name] = [ValidationError("This field cannot be blank.", code="blank")]
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_anonymised(self):
+        return self.anonymised_at is not None
+
+    @property
+    def is_closed(self):
+        return self.status in CLOSED_STATUSES
 
     def can_transition_to(self, status):
         return status in ALLOWED_TRANSITIONS[Status(self.status)]
