@@ -11,6 +11,7 @@ Each kind has three templates under templates/emails/bookings/:
 """
 
 import logging
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -18,12 +19,20 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from bookings.ics import consultation_invite
 from bookings.models import Notification, NotificationKind
 
 logger = logging.getLogger(__name__)
 
 # Who each kind of email goes to: the patient, or the clinic inbox.
-TO_CLINIC = {NotificationKind.NEW_REQUEST_NOTICE, NotificationKind.CANCELLATION_NOTICE}
+TO_CLINIC = {
+    NotificationKind.NEW_REQUEST_NOTICE,
+    NotificationKind.CANCELLATION_NOTICE,
+    NotificationKind.TIME_ACCEPTED_NOTICE,
+    NotificationKind.CONTACT_REQUESTED_NOTICE,
+}
+# Emails that carry a calendar invite: the booking (or its move) adds or updates the event.
+WITH_INVITE = {NotificationKind.CONFIRMATION, NotificationKind.RESCHEDULED}
 
 
 def recipient(request, kind):
@@ -51,10 +60,31 @@ def render(notification):
         },
         "status_url": request.status_url(),
         "admin_url": request.admin_url(),
+        "proposed_times": list(request.proposed_times.select_related("clinician"))
+        if notification.kind == NotificationKind.TIME_PROPOSAL
+        else [],
     }
     base = f"emails/bookings/{notification.kind}"
     subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
     return subject, render_to_string(f"{base}.txt", context), render_to_string(f"{base}.html", context)
+
+
+def invite_attachment(notification):
+    """The calendar invite an email carries, as a MIME part, or None.
+
+    Confirmations carry METHOD:REQUEST, so mail programs offer to add the event;
+    the cancellation of a booked consultation carries METHOD:CANCEL, which removes it."""
+    request = notification.request
+    if notification.kind in WITH_INVITE and request.status == "confirmed":
+        method = "REQUEST"
+    elif notification.kind == NotificationKind.CANCELLATION and request.confirmed_start and request.clinician_id:
+        method = "CANCEL"
+    else:
+        return None
+    part = MIMEText(consultation_invite(request, method=method), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    return part
 
 
 def deliver(notification):
@@ -65,6 +95,8 @@ def deliver(notification):
         subject, text, html = render(notification)
         message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.to])
         message.attach_alternative(html, "text/html")
+        if (invite := invite_attachment(notification)) is not None:
+            message.attach(invite)
         message.send(fail_silently=False)
     except Exception as exc:  # any mail server or template failure: the request itself is safe
         notification.failed_at = timezone.now()

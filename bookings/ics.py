@@ -118,8 +118,28 @@ def vtimezone_lines(zone_name, around):
     return lines
 
 
-def consultation_invite(request, *, now=None):
-    """The .ics text for a request with a confirmed start and clinician."""
+def _param(value):
+    """A quoted parameter value (RFC 5545 3.2): no quotes or control characters inside."""
+    cleaned = "".join(char for char in str(value) if char >= " " and char not in '"\x7f')
+    return f'"{cleaned}"'
+
+
+def invite_sequence(request):
+    """The invite's SEQUENCE: 0 for the first booking, one more for each move (and for
+    a cancellation), so calendars replace the event rather than keep the old one."""
+    bookings = request.status_changes.filter(to_status="confirmed").count()
+    return max(bookings - 1, 0) + (1 if request.status == "cancelled" else 0)
+
+
+def consultation_invite(request, *, now=None, method="PUBLISH"):
+    """The .ics text for a request with a confirmed start and clinician.
+
+    `method` is PUBLISH for the file the patient downloads, REQUEST for the invite
+    attached to the confirmation email (with the clinic as organiser and the patient
+    as attendee, as RFC 5546 requires), CANCEL for the one attached when a booked
+    consultation is cancelled."""
+    if method not in {"PUBLISH", "REQUEST", "CANCEL"}:
+        raise ValueError(f"Unknown iTIP method {method!r}")
     zone_name = settings.TIME_ZONE
     zone = ZoneInfo(zone_name)
     start = request.confirmed_start.astimezone(zone)
@@ -134,17 +154,26 @@ def consultation_invite(request, *, now=None):
         "VERSION:2.0",
         f"PRODID:-//{escape_text(settings.CLINIC_NAME)}//Consultations//EN",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        f"METHOD:{method}",
         *vtimezone_lines(zone_name, start),
         "BEGIN:VEVENT",
         f"UID:{request.reference}@{host}",
         f"DTSTAMP:{_utc_stamp(now or timezone.now())}",
         f"DTSTART;TZID={zone_name}:{_local_stamp(start)}",
         f"DTEND;TZID={zone_name}:{_local_stamp(end)}",
+        f"SEQUENCE:{invite_sequence(request)}",
         f"SUMMARY:{escape_text(f'Consultation at {settings.CLINIC_NAME}')}",
         f"LOCATION:{escape_text(settings.CLINIC_ADDRESS)}",
         f"DESCRIPTION:{escape_text(description)}",
-        "STATUS:CONFIRMED",
+        *(
+            [
+                f"ORGANIZER;CN={_param(settings.CLINIC_NAME)}:mailto:{settings.CLINIC_EMAIL}",
+                f"ATTENDEE;CN={_param(request.full_name)};ROLE=REQ-PARTICIPANT;RSVP=FALSE:mailto:{request.email}",
+            ]
+            if method != "PUBLISH"
+            else []
+        ),
+        "STATUS:CANCELLED" if method == "CANCEL" else "STATUS:CONFIRMED",
         "TRANSP:OPAQUE",
         "END:VEVENT",
         "END:VCALENDAR",

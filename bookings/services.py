@@ -6,22 +6,29 @@ as a `StatusChange`, and sends its emails only after the transaction commits.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from bookings import emails
+from bookings.emails import TO_CLINIC
 from bookings.models import (
+    CLOSED_STATUSES,
     ConsultationRequest,
+    Notification,
     NotificationKind,
+    ProposedTime,
     Status,
     StatusChange,
     new_reference,
     new_token,
     preferred_date_problem,
 )
+from bookings.scheduling import describe, slot_problem
 from treatments.models import Treatment
 
 HELP_WITH_MAX_LENGTH = ConsultationRequest._meta.get_field("help_with").max_length
@@ -35,6 +42,10 @@ class TransitionNotAllowed(ValidationError):
 
 class CancellationNotAllowed(ValidationError):
     """The patient cannot cancel this request online (the message says why)."""
+
+
+class SlotUnavailable(ValidationError):
+    """The chosen time cannot be booked: past, closed, outside hours, off the grid, or taken."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +205,8 @@ def cancel_request(*, request, by=None, note=""):
         locked = ConsultationRequest.objects.select_for_update().get(pk=request.pk)
         if by is None and (problem := locked.patient_cancellation_problem()):
             raise CancellationNotAllowed(problem, code="cancellation_not_allowed")
+        if by is not None:
+            _guard(locked, "cancel")
         cancelled = transition(request=locked, to_status=Status.CANCELLED, by=by, note=note)
         emails.queue(cancelled, NotificationKind.CANCELLATION)
         if by is None:
@@ -205,3 +218,410 @@ def _record(request, *, from_status, to_status, by, note):
     return StatusChange.objects.create(
         request=request, from_status=from_status, to_status=to_status, by=by, note=note, at=timezone.now()
     )
+
+
+# --- Staff workflow ---------------------------------------------------------------------
+#
+# Each function locks the request, checks it is in a state the step starts from
+# (TransitionNotAllowed says why not, and nothing changes), then changes it through
+# `transition` or records the change itself, and queues its emails for after commit.
+
+
+# Which statuses each staff step starts from: the guards below enforce it, and admin
+# offers a step only where it can start. Every target is allowed by ALLOWED_TRANSITIONS.
+STEP_STARTS_FROM = {
+    "start_review": {Status.NEW},
+    "confirm": {Status.IN_REVIEW, Status.TIME_PROPOSED},
+    "propose": {Status.IN_REVIEW},
+    "reschedule": {Status.CONFIRMED},
+    "back_to_review": {Status.TIME_PROPOSED},
+    "decline": {Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED},
+    "complete": {Status.CONFIRMED},
+    "no_show": {Status.CONFIRMED},
+    "cancel": {Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED, Status.CONFIRMED},
+}
+
+
+def _lock(request):
+    return ConsultationRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def _statuses(statuses):
+    labels = [Status(status).label.lower() for status in statuses]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+
+
+# How each step reads in a refusal: "only requests that are … can be <doing>".
+STEP_DOING = {
+    "start_review": "put in review",
+    "confirm": "confirmed",
+    "propose": "offered other times",
+    "reschedule": "moved to another time",
+    "back_to_review": "taken back into review",
+    "decline": "declined",
+    "complete": "marked completed",
+    "no_show": "marked as a no-show",
+    "cancel": "cancelled",
+}
+# Steps that only make sense once the consultation has begun.
+AFTER_THE_START = {"complete", "no_show"}
+
+
+def _status_problem(consultation, allowed, doing):
+    if consultation.status in allowed:
+        return None
+    return (
+        f"{consultation.reference} is {consultation.get_status_display().lower()}: only requests that are "
+        f"{_statuses(sorted(allowed, key=list(Status).index))} can be {doing}."
+    )
+
+
+def step_problem(consultation, step, *, now=None):
+    """Why staff cannot take `step` (a key of STEP_STARTS_FROM) on `consultation` now,
+    in a sentence; None when they can. The services refuse with the same words."""
+    doing = STEP_DOING[step]
+    if problem := _status_problem(consultation, STEP_STARTS_FROM[step], doing):
+        return problem
+    if step in AFTER_THE_START and consultation.confirmed_start > (now or timezone.now()):
+        return (
+            f"{consultation.reference} starts {describe(consultation.confirmed_start)}: it can be {doing} "
+            "only once it has begun."
+        )
+    return None
+
+
+def _guard(locked, step, doing=None, *, now=None):
+    """Refuse (TransitionNotAllowed) a step the request's state does not allow, saying why."""
+    if isinstance(step, str):
+        problem = step_problem(locked, step, now=now)
+    else:
+        problem = _status_problem(locked, step, doing)
+    if problem:
+        raise TransitionNotAllowed(problem, code="transition_not_allowed")
+
+
+def _double_booking_message():
+    (constraint,) = [
+        c for c in ConsultationRequest._meta.constraints if c.name == "one_confirmed_consultation_per_clinician_slot"
+    ]
+    return str(constraint.violation_error_message)
+
+
+def _is_double_booking(error):
+    """A ValidationError from the model's own check of the unique constraint: the slot
+    was booked between our check and our write (by another server, say)."""
+    return _double_booking_message() in error.messages
+
+
+def _slot_taken(start, clinician):
+    return SlotUnavailable(
+        f"{clinician.name} has just been booked at {describe(start)} by someone else. Choose another time.",
+        code="slot_taken",
+    )
+
+
+def _check_slot(start, clinician, *, consultation):
+    if problem := slot_problem(start, clinician=clinician, exclude_request=consultation):
+        raise SlotUnavailable(problem, code="slot_unavailable")
+
+
+def start_review(*, request, by, note=""):
+    """new → in_review: a member of staff has picked the request up."""
+    with transaction.atomic():
+        locked = _lock(request)
+        _guard(locked, "start_review")
+        return transition(request=locked, to_status=Status.IN_REVIEW, by=by, note=note)
+
+
+def confirm_request(*, request, start, clinician, by, note=""):
+    """in_review | time_proposed → confirmed, at `start` with `clinician`; emails the
+    patient a confirmation with a calendar invite. `by=None` is the patient taking a
+    proposed time. The slot must pass `slot_problem`; a clash that slips past it (two
+    confirmations at the same moment) is stopped by the database's unique constraint
+    and reported as SlotUnavailable, with the request left as it was."""
+    try:
+        with transaction.atomic():  # a savepoint when called inside a transaction
+            locked = _lock(request)
+            _guard(locked, "confirm")
+            _check_slot(start, clinician, consultation=locked)
+            confirmed = transition(
+                request=locked,
+                to_status=Status.CONFIRMED,
+                by=by,
+                note=_joined(f"Booked for {describe(start)} with {clinician}.", note),
+                confirmed_start=start,
+                clinician=clinician,
+            )
+            emails.queue(confirmed, NotificationKind.CONFIRMATION)
+    except IntegrityError:
+        raise _slot_taken(start, clinician) from None
+    except ValidationError as error:
+        if _is_double_booking(error):
+            raise _slot_taken(start, clinician) from None
+        raise
+    return confirmed
+
+
+def reschedule_request(*, request, start, clinician, by, note=""):
+    """Move a confirmed consultation to another slot or clinician. The status stays
+    confirmed; the move is recorded (confirmed → confirmed, with both times) and
+    the patient gets an updated invite that replaces the old one in their calendar."""
+    try:
+        with transaction.atomic():
+            locked = _lock(request)
+            _guard(locked, "reschedule")
+            if locked.confirmed_start == start and locked.clinician_id == clinician.pk:
+                raise ValidationError(f"{locked.reference} is already booked at that time with that clinician.")
+            _check_slot(start, clinician, consultation=locked)
+            was = f"{describe(locked.confirmed_start)} with {locked.clinician}"
+            locked.confirmed_start, locked.clinician = start, clinician
+            locked.full_clean()
+            locked.save()
+            _record(
+                locked,
+                from_status=Status.CONFIRMED,
+                to_status=Status.CONFIRMED,
+                by=by,
+                note=_joined(f"Moved from {was} to {describe(start)} with {clinician}.", note),
+            )
+            emails.queue(locked, NotificationKind.RESCHEDULED)
+    except IntegrityError:
+        raise _slot_taken(start, clinician) from None
+    except ValidationError as error:
+        if _is_double_booking(error):
+            raise _slot_taken(start, clinician) from None
+        raise
+    return locked
+
+
+MAX_PROPOSED_TIMES = 2
+
+
+def propose_times(*, request, slots, by, note=""):
+    """in_review → time_proposed: offer the patient one or two `(start, clinician)`
+    slots, each checked like a confirmation; replaces any earlier offer and emails
+    the patient, who accepts one from their status page."""
+    slots = list(dict.fromkeys((start, clinician) for start, clinician in slots))
+    if not 1 <= len(slots) <= MAX_PROPOSED_TIMES:
+        raise ValidationError(f"Offer one or {MAX_PROPOSED_TIMES} different times.", code="proposal_size")
+    with transaction.atomic():
+        locked = _lock(request)
+        _guard(locked, "propose")
+        problems = [problem for start, clinician in slots if (problem := slot_problem(start, clinician=clinician))]
+        if problems:
+            raise SlotUnavailable(problems, code="slot_unavailable")
+        locked.proposed_times.all().delete()
+        for start, clinician in slots:
+            proposal = ProposedTime(request=locked, start=start, clinician=clinician, proposed_at=timezone.now())
+            proposal.full_clean()
+            proposal.save()
+        offered = "; ".join(f"{describe(start)} with {clinician}" for start, clinician in sorted(slots, key=_start))
+        proposed = transition(
+            request=locked, to_status=Status.TIME_PROPOSED, by=by, note=_joined(f"Offered {offered}.", note)
+        )
+        emails.queue(proposed, NotificationKind.TIME_PROPOSAL)
+    return proposed
+
+
+def _start(slot):
+    return slot[0]
+
+
+def accept_proposed_time(*, request, proposed_time_id):
+    """The patient takes one of the times offered: it is confirmed through
+    `confirm_request` and its rules. If it was taken or has passed meanwhile, the
+    patient is told so in plain words and nothing changes."""
+    with transaction.atomic():
+        locked = _lock(request)
+        if locked.status != Status.TIME_PROPOSED:
+            raise TransitionNotAllowed(
+                "These times are no longer on offer: the page now shows where your request stands.",
+                code="transition_not_allowed",
+            )
+        proposal = (
+            locked.proposed_times.select_related("clinician").filter(pk=proposed_time_id).first()
+            if str(proposed_time_id).isdigit()
+            else None
+        )
+        if proposal is None:
+            raise ValidationError("Please choose one of the times we offered.", code="unknown_proposal")
+        try:
+            confirmed = confirm_request(
+                request=locked,
+                start=proposal.start,
+                clinician=proposal.clinician,
+                by=None,
+                note="The patient accepted this proposed time online.",
+            )
+        except SlotUnavailable:
+            raise SlotUnavailable(
+                f"Sorry, {describe(proposal.start)} is no longer available. Please choose another time we "
+                f"offered, ask us to contact you, or call us on {settings.CLINIC_PHONE}.",
+                code="slot_unavailable",
+            ) from None
+        emails.queue(confirmed, NotificationKind.TIME_ACCEPTED_NOTICE)
+    return confirmed
+
+
+def back_to_review(*, request, by, note=""):
+    """time_proposed → in_review: none of the offered times suits. `by=None` is the
+    patient asking to be contacted from their status page; the clinic is told."""
+    with transaction.atomic():
+        locked = _lock(request)
+        if by is None and locked.status != Status.TIME_PROPOSED:
+            raise TransitionNotAllowed(
+                "There are no times on offer to turn down: the page shows where your request stands.",
+                code="transition_not_allowed",
+            )
+        _guard(locked, "back_to_review")
+        lead = "The patient asked to be contacted about another time." if by is None else ""
+        reviewed = transition(request=locked, to_status=Status.IN_REVIEW, by=by, note=_joined(lead, note))
+        if by is None:
+            emails.queue(reviewed, NotificationKind.CONTACT_REQUESTED_NOTICE)
+    return reviewed
+
+
+def decline_request(*, request, by, standard_reason=None, details="", note=""):
+    """new | in_review | time_proposed → declined. The patient is emailed the reason:
+    the standard reason's text, `details`, or both; at least one is required."""
+    reason = _joined(standard_reason.text if standard_reason else "", (details or "").strip(), sep="\n\n")
+    if not reason:
+        raise ValidationError(
+            {"details": "Give a reason, picked from the list or written here: the patient is told why."},
+            code="reason_required",
+        )
+    with transaction.atomic():
+        locked = _lock(request)
+        _guard(locked, "decline")
+        declined = transition(
+            request=locked,
+            to_status=Status.DECLINED,
+            by=by,
+            note=note,
+            decline_reason=reason,
+            declined_for=standard_reason,
+        )
+        emails.queue(declined, NotificationKind.DECLINE)
+    return declined
+
+
+def complete_request(*, request, by, note="", now=None):
+    """confirmed → completed, once the consultation's start time has passed."""
+    with transaction.atomic():
+        locked = _lock(request)
+        _guard(locked, "complete", now=now)
+        return transition(request=locked, to_status=Status.COMPLETED, by=by, note=note)
+
+
+def mark_no_show(*, request, by, note="", now=None):
+    """confirmed → no_show, once the consultation's start time has passed."""
+    with transaction.atomic():
+        locked = _lock(request)
+        _guard(locked, "no_show", now=now)
+        return transition(request=locked, to_status=Status.NO_SHOW, by=by, note=note)
+
+
+def _joined(*parts, sep=" "):
+    return sep.join(part for part in parts if part)
+
+
+# --- Emails again -------------------------------------------------------------------------
+
+
+def resend_last_email(*, request):
+    """Send the latest email to the patient again (from its Notification row, so the
+    attempt is recorded). Returns the notification; `sent_at` says if it went."""
+    if request.is_anonymised:
+        raise ValidationError(f"{request.reference} is anonymised: there is no one to email.")
+    # Fetched afresh (not through `request`), so the email is rendered from the request as it is now.
+    notification = (
+        Notification.objects.filter(request_id=request.pk)
+        .exclude(kind__in=TO_CLINIC)
+        .exclude(to="")
+        .select_related("request", "request__clinician")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if notification is None:
+        raise ValidationError(f"{request.reference} has no email to the patient to send again.")
+    emails.deliver(notification)
+    return notification
+
+
+def retry_failed_emails(*, notifications):
+    """Try each failed email in `notifications` once more; returns (sent, still failing)."""
+    sent = failed = 0
+    for notification in notifications.failed().exclude(to="").select_related("request"):
+        if emails.deliver(notification):
+            sent += 1
+        else:
+            failed += 1
+    return sent, failed
+
+
+# --- Retention ------------------------------------------------------------------------------
+
+ANONYMISED_NAME = "Anonymised"
+
+
+def anonymise_request(*, request, now=None):
+    """Erase a closed request's personal details for good: name, contact details,
+    message, screening answers, staff notes, the decline text, the status link's
+    token, the history's free-text notes and the email addresses and errors of its
+    emails. Reference, status, dates, treatments, clinician and the standard decline
+    reason stay, for statistics. Recorded as anonymised_at and a last StatusChange."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(request)
+        if locked.is_anonymised:
+            raise ValidationError(f"{locked.reference} is already anonymised.", code="already_anonymised")
+        _guard(locked, set(CLOSED_STATUSES), "anonymised")
+        locked.full_name = ANONYMISED_NAME
+        locked.email = locked.phone = locked.help_with = locked.staff_notes = locked.decline_reason = ""
+        locked.token = ""
+        for name in ["isotretinoin_recent", "pregnant_or_breastfeeding", "keloid_tendency", "active_skin_infection"]:
+            setattr(locked, name, "")
+        locked.anonymised_at = now
+        locked.full_clean()
+        locked.save()
+        locked.status_changes.exclude(note="").update(note="")
+        locked.notifications.update(to="", error="")
+        _record(
+            locked,
+            from_status=locked.status,
+            to_status=locked.status,
+            by=None,
+            note="Personal details anonymised under the retention policy.",
+        )
+    return locked
+
+
+def anonymisable_requests(*, older_than_days, now=None):
+    """Closed, not yet anonymised requests untouched (no change of any kind) for more than `older_than_days`."""
+    cutoff = (now or timezone.now()) - timedelta(days=older_than_days)
+    return (
+        ConsultationRequest.objects.closed()
+        .filter(anonymised_at__isnull=True, updated_at__lt=cutoff)
+        .annotate(last_change=Max("status_changes__at"))
+        .filter(Q(last_change__lt=cutoff) | Q(last_change__isnull=True))
+        .order_by("created_at")
+    )
+
+
+def anonymise_closed_requests(*, older_than_days, now=None, dry_run=False):
+    """Anonymise every request `anonymisable_requests` finds; returns their references.
+    With `dry_run`, only says which it would anonymise."""
+    if older_than_days < 1:
+        raise ValueError("older_than_days must be at least 1")
+    now = now or timezone.now()
+    found = list(anonymisable_requests(older_than_days=older_than_days, now=now))
+    if dry_run:
+        return [request.reference for request in found]
+    done = []
+    for request in found:
+        try:
+            anonymise_request(request=request, now=now)
+        except ValidationError:  # changed since it was found (anonymised or reopened elsewhere)
+            continue
+        done.append(request.reference)
+    return done

@@ -139,3 +139,25 @@ def treatment():
 @pytest.fixture
 def reception_user():
     return make_staff_member()
+
+
+def at(day, hour, minute=0):
+    """An aware clinic-local start time on `day`."""
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def in_review(**overrides):
+    """A submitted request that reception has started reviewing."""
+    return move(submit(**overrides), Status.IN_REVIEW)
+
+
+@pytest.fixture
+def clinician():
+    return make_clinician(name="Dr Imogen Sample")
+
+
+@pytest.fixture
+def reception_client(client, reception_user):
+    from tests.conftest import staff_login
+
+    return staff_login(client, reception_user)
