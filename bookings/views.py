@@ -1,9 +1,12 @@
+import json
 import time
 from datetime import timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -11,16 +14,19 @@ from django.utils.decorators import method_decorator
 from django.views.generic import FormView, TemplateView, View
 
 from bookings import services
-from bookings.forms import CancelForm, ConsultationRequestForm
+from bookings.forms import AcceptTimeForm, CancelForm, ConsultationRequestForm, ContactMeForm
 from bookings.ics import consultation_invite
 from bookings.models import REFERENCE_RE, ConsultationRequest, Status, closures_between, new_token
+from clinic.pagecache import page_cache
 from clinic.ratelimit import ratelimit
 
 # A patient correcting mistakes posts a few times; a script posts hundreds.
 REQUEST_FORM_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
 CANCEL_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
 CLOSURES_SHOWN_DAYS = 90
-RECENT_SUBMISSIONS_KEY = "bookings:recent-submissions"
+# What this browser sent lately, in a signed cookie: no session (a database write) for a patient.
+RECENT_SUBMISSIONS_COOKIE = "clinic_recent_requests"
+RECENT_SUBMISSIONS_SALT = "bookings.recent-submissions"
 RESUBMISSION_WINDOW_SECONDS = 60 * 60
 
 
@@ -47,6 +53,9 @@ def private_page(view=None, *, referrer_policy="no-referrer"):
 
 
 @method_decorator(ratelimit("consultation-request", **REQUEST_FORM_LIMIT), name="dispatch")
+# Cached for anonymous visitors with a fresh one-time key filled in; never revalidated from the
+# browser's copy, whose key may already have been used.
+@method_decorator(page_cache(conditional=False), name="get")
 class ConsultationRequestCreateView(FormView):
     template_name = "bookings/consultationrequest_form.html"
     form_class = ConsultationRequestForm
@@ -69,39 +78,64 @@ class ConsultationRequestCreateView(FormView):
         )
 
     def form_valid(self, form):
+        """Stored and thanked, or not stored: no database write follows the one transaction
+        that stores the request, so a patient never sees an error for a request that was kept."""
         fingerprint = form.fingerprint()
-        earlier = _recent_submission(self.request.session, fingerprint)
+        recent = _recent_submissions(self.request)
+        earlier = _recent_submission(recent, fingerprint)
         if earlier is not None:
             return redirect(earlier.thanks_path())
         try:
-            submission = services.submit_request(**form.submission())
+            consultation = services.submit_request(**form.submission()).request
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        _remember_submission(self.request.session, fingerprint, submission.request)
-        return redirect(submission.request.thanks_path())
+        except DatabaseError:
+            # A write after the commit (an email's delivery record) failed: the request is kept.
+            consultation = ConsultationRequest.objects.for_idempotency_key(form.cleaned_data["idempotency_key"])
+            if consultation is None:
+                raise
+        response = redirect(consultation.thanks_path())
+        _remember_submission(response, recent, fingerprint, consultation)
+        return response
 
 
-def _recent_submission(session, fingerprint):
+def _recent_submissions(request):
+    """[fingerprint, reference, time] of what this browser sent in the last hour."""
+    value = request.get_signed_cookie(
+        RECENT_SUBMISSIONS_COOKIE, default=None, salt=RECENT_SUBMISSIONS_SALT, max_age=RESUBMISSION_WINDOW_SECONDS
+    )
+    try:
+        entries = json.loads(value or "[]")
+    except ValueError:
+        return []
+    now = time.time()
+    return [entry for entry in entries if now - entry[2] < RESUBMISSION_WINDOW_SECONDS]
+
+
+def _recent_submission(recent, fingerprint):
     """The request this browser sent with exactly these answers in the last hour, while still new.
 
     The hidden key catches a double click or a refresh. Going back to the form can
     reload it with a fresh key instead (the browser's copy is not reused once the
     CSRF cookie has changed the request), so identical answers from the same
-    browser session count as the same request too."""
-    now = time.time()
-    for entry in session.get(RECENT_SUBMISSIONS_KEY, []):
-        if entry["fingerprint"] == fingerprint and now - entry["at"] < RESUBMISSION_WINDOW_SECONDS:
-            return ConsultationRequest.objects.filter(pk=entry["pk"], status=Status.NEW).first()
+    browser count as the same request too."""
+    for entry_fingerprint, reference, _at in recent:
+        if entry_fingerprint == fingerprint:
+            return ConsultationRequest.objects.filter(reference=reference, status=Status.NEW).first()
     return None
 
 
-def _remember_submission(session, fingerprint, consultation):
-    now = time.time()
-    recent = [
-        entry for entry in session.get(RECENT_SUBMISSIONS_KEY, []) if now - entry["at"] < RESUBMISSION_WINDOW_SECONDS
-    ]
-    session[RECENT_SUBMISSIONS_KEY] = [*recent[-4:], {"fingerprint": fingerprint, "pk": consultation.pk, "at": now}]
+def _remember_submission(response, recent, fingerprint, consultation):
+    response.set_signed_cookie(
+        RECENT_SUBMISSIONS_COOKIE,
+        json.dumps([*recent[-4:], [fingerprint, consultation.reference, time.time()]]),
+        salt=RECENT_SUBMISSIONS_SALT,
+        max_age=RESUBMISSION_WINDOW_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 class PatientRequestMixin:
@@ -144,15 +178,70 @@ class ThanksView(PatientRequestMixin, TemplateView):
 @method_decorator(private_page, name="dispatch")
 @method_decorator(ratelimit("consultation-cancel", **CANCEL_LIMIT), name="dispatch")
 class StatusView(PatientRequestMixin, TemplateView):
-    """The patient's private page; a POST here (from the confirmation page) cancels."""
+    """The patient's private page. A POST here cancels (from the confirmation page),
+    or, while the clinic has proposed times, takes one of them (`action=accept`) or
+    asks to be contacted about another (`action=contact`)."""
 
     template_name = "bookings/consultationrequest_status.html"
 
     def get_context_data(self, **kwargs):
         consultation = self.get_consultation()
-        return super().get_context_data(cancellation_problem=consultation.patient_cancellation_problem(), **kwargs)
+        context = {"cancellation_problem": consultation.patient_cancellation_problem()}
+        if consultation.status == Status.TIME_PROPOSED:
+            proposals = list(consultation.proposed_times.select_related("clinician"))
+            context.update(
+                proposals=proposals,
+                accept_form=kwargs.pop("accept_form", None) or AcceptTimeForm(proposals=proposals),
+                contact_form=kwargs.pop("contact_form", None) or ContactMeForm(),
+            )
+        return super().get_context_data(**context, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if "accept_form" in context:
+            response["Referrer-Policy"] = "same-origin"  # it holds forms that post back: see private_page
+        return response
 
     def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "accept":
+            return self.accept_time(request, **kwargs)
+        if action == "contact":
+            return self.ask_for_contact(request, **kwargs)
+        return self.cancel(request, **kwargs)
+
+    def accept_time(self, request, **kwargs):
+        consultation = self.get_consultation()
+        if consultation.status != Status.TIME_PROPOSED:
+            messages.error(request, "These times are no longer on offer: this page shows where your request stands.")
+            return redirect(consultation.status_path())
+        form = AcceptTimeForm(request.POST, proposals=consultation.proposed_times.select_related("clinician"))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(accept_form=form, **kwargs))
+        try:
+            services.accept_proposed_time(request=consultation, proposed_time_id=form.cleaned_data["proposal"])
+        except ValidationError as refusal:
+            messages.error(request, refusal.messages[0])
+        else:
+            messages.success(request, "Your consultation is booked. We have emailed you the details and an invite.")
+        return redirect(consultation.status_path())
+
+    def ask_for_contact(self, request, **kwargs):
+        consultation = self.get_consultation()
+        form = ContactMeForm(request.POST)
+        if not form.is_valid():
+            if consultation.status != Status.TIME_PROPOSED:
+                return redirect(consultation.status_path())
+            return self.render_to_response(self.get_context_data(contact_form=form, **kwargs))
+        try:
+            services.back_to_review(request=consultation, by=None, note=form.cleaned_data["note"])
+        except ValidationError as refusal:
+            messages.error(request, refusal.messages[0])
+        else:
+            messages.success(request, "Thank you. We will contact you to find a time that suits you.")
+        return redirect(consultation.status_path())
+
+    def cancel(self, request, **kwargs):
         consultation = self.get_consultation()
         form = CancelForm(request.POST)
         if not form.is_valid():
