@@ -38,6 +38,15 @@ def staff_login(client, user):
     return client
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Tests create and check many passwords: hash them quickly (never in production)."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def admin_client(db, admin_user):
     """pytest-django's `admin_client`, signed in with both steps (see `staff_login`)."""
