@@ -1,9 +1,39 @@
-from django.contrib import admin
-from django.db.models import Count, Q
-from django.urls import NoReverseMatch
-from django.utils.html import format_html
+"""Consultation requests in admin: the list reception works from each morning, the
+change page with its history, and the workflow steps (through bookings.admin.workflow)."""
 
-from bookings.models import ClinicHours, Closure, ConsultationRequest, Notification, StatusChange
+import phonenumbers
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.urls import NoReverseMatch
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+
+from bookings.admin.filters import AppointmentDateFilter, EmailTroubleFilter, PreferredDateFilter
+from bookings.admin.workflow import WorkflowAdminMixin
+from bookings.models import ConsultationRequest, Notification, Status, StatusChange
+from treatments.models import Treatment
+
+PERSONAL_FIELDS = {
+    "full_name",
+    "email",
+    "phone",
+    "contact_preference",
+    "help_with",
+    "isotretinoin_recent",
+    "pregnant_or_breastfeeding",
+    "keloid_tendency",
+    "active_skin_infection",
+    "staff_notes",
+    "decline_reason",
+}
+PERSONAL_COLUMNS = {"patient"}
+PERSONAL_SEARCH = {"full_name", "email", "phone"}
+
+
+def can_see_patient_details(request):
+    return request.user.has_perm("bookings.view_patient_details")
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -28,6 +58,10 @@ class StatusChangeInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("by")
 
+    def get_fields(self, request, obj=None):
+        # Notes can quote the patient (a cancellation reason): only for staff who see their details.
+        return self.fields if can_see_patient_details(request) else [f for f in self.fields if f != "note"]
+
     @admin.display(description="by")
     def actor(self, change):
         return change.actor
@@ -39,40 +73,58 @@ class NotificationInline(ReadOnlyInline):
     readonly_fields = fields
     verbose_name_plural = "emails"
 
+    def get_fields(self, request, obj=None):
+        if can_see_patient_details(request):
+            return self.fields
+        return [field for field in self.fields if field not in {"to", "error"}]
+
     @admin.display(description="state")
     def state(self, notification):
         return notification.state
 
 
 @admin.register(ConsultationRequest)
-class ConsultationRequestAdmin(admin.ModelAdmin):
-    """Requests arrive from patients and change state only through bookings.services;
-    here staff read them and keep notes. Workflow actions come with the staff issue."""
+class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    """Requests arrive from patients and change state only through bookings.services:
+    the workflow buttons and actions call it; the page itself edits only staff notes."""
 
     list_display = [
         "reference",
-        "full_name",
+        "patient",
+        "treatment_list",
+        "preferred_dates",
+        "time_of_day",
         "status_badge",
-        "first_preferred_date",
-        "confirmed_start",
-        "clinician",
-        "created_at",
-        "failed_emails",
+        "appointment",
+        "age",
+        "email_trouble",
     ]
-    list_filter = ["status", "treatments", "first_preferred_date", "created_at"]
+    list_display_links = ["reference"]
+    list_filter = [
+        "status",
+        ("treatments", admin.RelatedOnlyFieldListFilter),
+        PreferredDateFilter,
+        AppointmentDateFilter,
+        ("clinician", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+        EmailTroubleFilter,
+    ]
     search_fields = ["reference", "full_name", "email", "phone"]
+    search_help_text = "Reference, name, email or phone number (in any common format)."
     date_hierarchy = "created_at"
     list_select_related = ["clinician"]
+    list_per_page = 50
     inlines = [StatusChangeInline, NotificationInline]
+    change_form_template = "admin/bookings/consultationrequest/change_form.html"
 
     class Media:
         css = {"all": ["css/bookings-admin.css"]}  # a file, not inline styles: the CSP allows only our own
 
     fieldsets = [
-        (None, {"fields": ["reference", "status", "created_at", "updated_at"]}),
+        (None, {"fields": ["reference", "status_badge", "created_at", "updated_at", "anonymised_at"]}),
         ("Patient", {"fields": ["full_name", "email", "phone", "contact_preference"]}),
         (
-            "What they asked for",
+            "Request",
             {
                 "fields": [
                     "treatment_list",
@@ -92,18 +144,23 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
                     "pregnant_or_breastfeeding",
                     "keloid_tendency",
                     "active_skin_infection",
-                ]
+                ],
+                "description": "The patient's own answers, for the clinician to go through at the consultation.",
             },
         ),
-        ("Appointment", {"fields": ["confirmed_start", "clinician", "decline_reason"]}),
-        ("Consent", {"fields": ["consent_given_at", "privacy_notice_version"]}),
-        ("Staff", {"fields": ["staff_notes"]}),
+        (
+            "Scheduling",
+            {"fields": ["appointment", "offered_times", "decline_reason", "declined_for"]},
+        ),
+        ("Staff notes", {"fields": ["staff_notes"]}),
+        ("Consent", {"fields": ["consent_given_at", "privacy_notice_version"], "classes": ["collapse"]}),
     ]
     readonly_fields = [
         "reference",
-        "status",
+        "status_badge",
         "created_at",
         "updated_at",
+        "anonymised_at",
         "full_name",
         "email",
         "phone",
@@ -118,26 +175,84 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
         "pregnant_or_breastfeeding",
         "keloid_tendency",
         "active_skin_infection",
-        "confirmed_start",
-        "clinician",
+        "appointment",
+        "offered_times",
         "decline_reason",
+        "declined_for",
         "consent_given_at",
         "privacy_notice_version",
     ]
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                failed_email_count=Count(
-                    "notifications", filter=Q(notifications__failed_at__isnull=False, notifications__sent_at=None)
-                )
-            )
-        )
+    # --- who sees and does what ---
 
     def has_add_permission(self, request):
         return False  # requests come from patients, through the public form
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def get_fieldsets(self, request, obj=None):
+        if can_see_patient_details(request):
+            return self.fieldsets
+        fieldsets = []
+        for name, options in self.fieldsets:
+            fields = [field for field in options["fields"] if field not in PERSONAL_FIELDS]
+            if fields:
+                fieldsets.append((name, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_list_display(self, request):
+        if can_see_patient_details(request):
+            return self.list_display
+        return [column for column in self.list_display if column not in PERSONAL_COLUMNS]
+
+    def get_search_fields(self, request):
+        if can_see_patient_details(request):
+            return self.search_fields
+        return [field for field in self.search_fields if field not in PERSONAL_SEARCH]
+
+    # --- the list ---
+
+    def get_queryset(self, request):
+        trouble = Q(notifications__failed_at__isnull=False, notifications__sent_at__isnull=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(failed_email_count=Count("notifications", filter=trouble))
+            .prefetch_related(Prefetch("treatments", queryset=Treatment.objects.only("id", "title")))
+        )
+
+    def get_ordering(self, request):
+        # New requests first (they need someone to pick them up), then everything else; newest first in each.
+        waiting = Case(When(status=Status.NEW, then=Value(0)), default=Value(1), output_field=IntegerField())
+        return [waiting.asc(), "-created_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A whole phone number typed the way people write it (07911 123456, +44 7911
+        123456) is looked for in the international form it is stored in."""
+        if "phone" in self.get_search_fields(request) and sum(char.isdigit() for char in search_term) >= 7:
+            try:
+                number = phonenumbers.parse(search_term, settings.CLINIC_PHONE_REGION)
+            except phonenumbers.NumberParseException:
+                number = None
+            if number is not None and phonenumbers.is_possible_number(number):
+                search_term = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return super().get_search_results(request, queryset, search_term)
+
+    @admin.display(description="patient", ordering="full_name")
+    def patient(self, consultation):
+        return consultation.full_name
+
+    @admin.display(description="treatments of interest")
+    def treatment_list(self, consultation):
+        return ", ".join(treatment.title for treatment in consultation.treatments.all()) or "—"
+
+    @admin.display(description="preferred dates", ordering="first_preferred_date")
+    def preferred_dates(self, consultation):
+        first = f"{consultation.first_preferred_date:%a %d %b %Y}"
+        if consultation.second_preferred_date:
+            return format_html("{}<br>or {}", first, f"{consultation.second_preferred_date:%a %d %b %Y}")
+        return first
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, consultation):
@@ -145,13 +260,37 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             '<span class="status-badge status-{}">{}</span>', consultation.status, consultation.get_status_display()
         )
 
-    @admin.display(description="failed emails", ordering="failed_email_count")
-    def failed_emails(self, consultation):
-        return consultation.failed_email_count or ""
+    @admin.display(description="appointment", ordering="confirmed_start")
+    def appointment(self, consultation):
+        if consultation.confirmed_start is None:
+            return "—"
+        local = timezone.localtime(consultation.confirmed_start)
+        return format_html("{}<br>{}", f"{local:%a %d %b %Y, %H:%M}", consultation.clinician.name)
 
-    @admin.display(description="treatments of interest")
-    def treatment_list(self, consultation):
-        return ", ".join(treatment.title for treatment in consultation.treatments.all()) or "—"
+    @admin.display(description="age", ordering="created_at")
+    def age(self, consultation):
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            consultation.created_at.isoformat(),
+            f"{timezone.localtime(consultation.created_at):%d %b %Y %H:%M}",
+            timesince(consultation.created_at, depth=1),
+        )
+
+    @admin.display(description="email trouble", ordering="failed_email_count")
+    def email_trouble(self, consultation):
+        failed = consultation.failed_email_count
+        if not failed:
+            return ""
+        return format_html('<span class="email-trouble">{} failed email{}</span>', failed, "s" if failed > 1 else "")
+
+    # --- the change page ---
+
+    @admin.display(description="offered times")
+    def offered_times(self, consultation):
+        if consultation.status != Status.TIME_PROPOSED:
+            return "—"
+        times = [str(proposal) for proposal in consultation.proposed_times.select_related("clinician")]
+        return format_html("{}", "; ".join(times)) if times else "—"
 
     @admin.display(description="came from")
     def came_from(self, consultation):
@@ -163,38 +302,3 @@ class ConsultationRequestAdmin(admin.ModelAdmin):
             return format_html('The {} page <a href="{}">{}</a>', kind, page.get_absolute_url(), page.title)
         except NoReverseMatch:  # the public page is not routed (yet)
             return f"The {kind} page {page.title}"
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """Every email about a request, with failures for staff to follow up."""
-
-    list_display = ["request", "kind", "to", "created_at", "state", "sent_at", "failed_at", "attempts", "error"]
-    list_filter = ["kind", ("failed_at", admin.EmptyFieldListFilter), ("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["request__reference", "to"]
-    date_hierarchy = "created_at"
-    list_select_related = ["request"]
-    readonly_fields = list_display
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="state")
-    def state(self, notification):
-        return notification.state
-
-
-@admin.register(ClinicHours)
-class ClinicHoursAdmin(admin.ModelAdmin):
-    list_display = ["weekday", "opens", "closes"]
-    ordering = ["weekday"]
-
-
-@admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
-    list_display = ["date", "reason"]
-    search_fields = ["reason"]
-    date_hierarchy = "date"

@@ -1,0 +1,76 @@
+"""List filters for consultation requests: preferred date, appointment date, email trouble."""
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.db.models import Q
+from django.utils import timezone
+
+
+def _day_ranges(today):
+    return {
+        "today": (today, today),
+        "tomorrow": (today + timedelta(days=1), today + timedelta(days=1)),
+        "next_7_days": (today, today + timedelta(days=6)),
+        "next_30_days": (today, today + timedelta(days=29)),
+    }
+
+
+DAY_CHOICES = [
+    ("today", "Today"),
+    ("tomorrow", "Tomorrow"),
+    ("next_7_days", "Next 7 days"),
+    ("next_30_days", "Next 30 days"),
+    ("past", "Before today"),
+]
+
+
+class PreferredDateFilter(admin.SimpleListFilter):
+    """Either of the patient's preferred dates."""
+
+    title = "preferred date"
+    parameter_name = "preferred"
+
+    def lookups(self, request, model_admin):
+        return DAY_CHOICES
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "past":
+            return queryset.filter(first_preferred_date__lt=today).filter(
+                Q(second_preferred_date__isnull=True) | Q(second_preferred_date__lt=today)
+            )
+        if (span := _day_ranges(today).get(self.value())) is not None:
+            return queryset.filter(Q(first_preferred_date__range=span) | Q(second_preferred_date__range=span))
+        return queryset
+
+
+class AppointmentDateFilter(admin.SimpleListFilter):
+    """The confirmed consultation's date (whatever the status now)."""
+
+    title = "appointment date"
+    parameter_name = "appointment"
+
+    def lookups(self, request, model_admin):
+        return DAY_CHOICES
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "past":
+            return queryset.filter(confirmed_start__date__lt=today)
+        if (span := _day_ranges(today).get(self.value())) is not None:
+            return queryset.filter(confirmed_start__date__range=span)
+        return queryset
+
+
+class EmailTroubleFilter(admin.SimpleListFilter):
+    title = "email trouble"
+    parameter_name = "email_trouble"
+
+    def lookups(self, request, model_admin):
+        return [("failed", "An email failed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failed":
+            return queryset.filter(failed_email_count__gt=0)
+        return queryset

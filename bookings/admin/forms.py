@@ -1,0 +1,134 @@
+"""Forms for the staff workflow pages in admin. They read what was posted; the rules
+that need the database (opening hours, clashes, the state machine) are the services'."""
+
+from datetime import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from bookings.forms import validate_text
+from bookings.models import DeclineReason
+from bookings.services import MAX_PROPOSED_TIMES
+from treatments.models import Clinician
+
+NOTE_MAX_LENGTH = 1000
+# The longest value a grid slot can have ("2027-01-12T10:00|" and a clinician id).
+SLOT_VALUE_MAX_LENGTH = 40
+# Ids beyond this do not fit a database integer (and do not exist).
+MAX_ID_DIGITS = 18
+
+
+def parse_slot(value):
+    """A slot as the grid posts it, "2027-01-12T10:00|3" (clinic time, clinician id),
+    as (aware start, Clinician). Raises ValidationError with a message for staff."""
+    value = (value or "").strip()
+    when, separator, clinician_id = value.partition("|")
+    if len(value) > SLOT_VALUE_MAX_LENGTH or not separator:
+        raise ValidationError("Choose a time from the grid.", code="invalid")
+    try:
+        naive = datetime.strptime(when, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise ValidationError("Choose a time from the grid.", code="invalid") from None
+    if not clinician_id.isascii() or not clinician_id.isdigit() or len(clinician_id) > MAX_ID_DIGITS:
+        raise ValidationError("Choose a time from the grid.", code="invalid")
+    clinician = Clinician.objects.filter(pk=int(clinician_id)).first()
+    if clinician is None:
+        raise ValidationError(
+            "That clinician does not exist (any more). Choose a time from the grid again.", code="no_clinician"
+        )
+    return timezone.make_aware(naive), clinician
+
+
+class SlotField(forms.Field):
+    widget = forms.HiddenInput
+    default_error_messages = {"required": "Choose a time from the grid."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str):
+            raise ValidationError("Choose a time from the grid.", code="invalid")
+        return parse_slot(value)
+
+
+class SlotListField(forms.Field):
+    """One or more grid slots (checkboxes), at most `max_count`."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": "Choose the time or times to offer."}
+
+    def __init__(self, *, max_count, **kwargs):
+        self.max_count = max_count
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            raise ValidationError("Choose a time from the grid.", code="invalid")
+        if len(value) > self.max_count:
+            raise ValidationError(f"Offer at most {self.max_count} times.", code="too_many")
+        return [parse_slot(item) for item in value]
+
+
+def note_field(label="Note for the history (optional)", help_text="Only staff see it."):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[validate_text],
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=help_text,
+    )
+
+
+class NoteForm(forms.Form):
+    note = note_field()
+
+
+class ConfirmForm(forms.Form):
+    slot = SlotField()
+    note = note_field()
+
+
+class ProposeForm(forms.Form):
+    slots = SlotListField(max_count=MAX_PROPOSED_TIMES)
+    note = note_field()
+
+
+class DeclineForm(forms.Form):
+    standard_reason = forms.ModelChoiceField(
+        label="A reason we often give",
+        queryset=DeclineReason.objects.active(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"invalid_choice": "That reason is no longer offered. Choose another, or write one."},
+    )
+    details = forms.CharField(
+        label="In your own words",
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        validators=[validate_text],
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Sent to the patient, after the reason picked above if there is one. No medical details.",
+    )
+    note = note_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("standard_reason") and not (cleaned.get("details") or "").strip():
+            self.add_error("details", "Give a reason, picked from the list or written here: the patient is told why.")
+        return cleaned
+
+
+class ShowDateForm(forms.Form):
+    """Which other day's free times to show in the grid (a GET form)."""
+
+    date = forms.DateField(
+        label="Show free times on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date, like 2027-01-12."},
+    )

@@ -1,0 +1,460 @@
+"""The staff workflow in admin: a page per step for one request (GET shows it, POST
+acts), list actions for several, the emails page and the CSV export.
+
+Every change goes through bookings.services; this module only turns forms into
+service calls and the services' refusals into messages. A refusal of the state
+machine sends staff back to the request with the reason; a refused time or a
+missing reason shows the page again with the message beside the form.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from bookings import services
+from bookings.admin.forms import ConfirmForm, DeclineForm, NoteForm, ProposeForm, ShowDateForm
+from bookings.export import write_requests
+from bookings.models import DeclineReason, Notification
+from bookings.scheduling import day_grids, days_to_show, describe
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # a key of services.STEP_STARTS_FROM, and the last part of the page's URL
+    label: str  # the button on the request's page
+    title: str  # the page's heading; {} is the reference
+    form_class: type
+    submit: str  # the page's submit button
+    kind: str = "note"  # which form the page shows: note, slot, slots, decline
+    danger: bool = False
+
+    @property
+    def url_name(self):
+        return f"bookings_consultationrequest_{self.name}"
+
+
+STEPS = [
+    Step("start_review", "Start review", "Start the review of {}", NoteForm, "Start review"),
+    Step("confirm", "Confirm a time…", "Confirm a time for {}", ConfirmForm, "Confirm and email the patient", "slot"),
+    Step(
+        "propose",
+        "Offer other times…",
+        "Offer other times for {}",
+        ProposeForm,
+        "Offer these times and email the patient",
+        "slots",
+    ),
+    Step("reschedule", "Move…", "Move the consultation {}", ConfirmForm, "Move it and email the patient", "slot"),
+    Step("back_to_review", "Back to review…", "Take {} back into review", NoteForm, "Back to review"),
+    Step("decline", "Decline…", "Decline {}", DeclineForm, "Decline and email the patient", "decline", True),
+    Step("complete", "Mark completed…", "Mark {} completed", NoteForm, "Mark completed"),
+    Step("no_show", "Mark no-show…", "Mark {} as a no-show", NoteForm, "Mark as a no-show"),
+    Step("cancel", "Cancel…", "Cancel {}", NoteForm, "Cancel and email the patient", danger=True),
+]
+STEPS_BY_NAME = {step.name: step for step in STEPS}
+
+
+def _messages(error):
+    return error.messages if isinstance(error, ValidationError) else [str(error)]
+
+
+def _add_errors(form, error):
+    """Put a service's ValidationError on the form: beside a field the form has, else at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class WorkflowAdminMixin:
+    """Mixed into ConsultationRequestAdmin."""
+
+    actions = [
+        "start_review_selected",
+        "complete_selected",
+        "no_show_selected",
+        "decline_selected",
+        "cancel_selected",
+        "resend_last_email_selected",
+        "retry_failed_emails_selected",
+        "export_csv",
+    ]
+
+    # --- permissions ---
+
+    def has_export_permission(self, request):
+        return request.user.has_perm("bookings.export_consultationrequest")
+
+    def _can_see_details(self, request):
+        return request.user.has_perm("bookings.view_patient_details")
+
+    # --- URLs ---
+
+    def get_urls(self):
+        workflow = [
+            path(
+                f"<path:object_id>/{step.name.replace('_', '-')}/",
+                self.admin_site.admin_view(self.step_view),
+                {"step_name": step.name},
+                name=step.url_name,
+            )
+            for step in STEPS
+        ]
+        emails = path(
+            "<path:object_id>/emails/",
+            self.admin_site.admin_view(self.emails_view),
+            name="bookings_consultationrequest_emails",
+        )
+        return [*workflow, emails, *super().get_urls()]
+
+    def _changeable(self, request, object_id):
+        """The request named in the URL, if this user may work on it; None when it does not exist."""
+        consultation = self.get_object(request, unquote(object_id))
+        if consultation is not None and not self.has_change_permission(request, consultation):
+            raise PermissionDenied
+        if consultation is None and not self.has_change_permission(request):
+            raise PermissionDenied
+        return consultation
+
+    def _change_url(self, consultation):
+        return reverse("admin:bookings_consultationrequest_change", args=[consultation.pk])
+
+    # --- the change page's buttons ---
+
+    def available_steps(self, request, consultation):
+        """The steps this user can take on `consultation` now, for the buttons on its page."""
+        if consultation is None or not self.has_change_permission(request, consultation):
+            return []
+        now = timezone.now()
+        return [
+            {"step": step, "url": reverse(f"admin:{step.url_name}", args=[consultation.pk])}
+            for step in STEPS
+            if services.step_problem(consultation, step.name, now=now) is None
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        consultation = self.get_object(request, unquote(object_id))
+        extra = {
+            "workflow_steps": self.available_steps(request, consultation),
+            "emails_url": reverse("admin:bookings_consultationrequest_emails", args=[consultation.pk])
+            if consultation is not None and self.has_change_permission(request, consultation)
+            else None,
+            "can_see_details": self._can_see_details(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context={**extra, **(extra_context or {})})
+
+    # --- one request, one step ---
+
+    def step_view(self, request, object_id, step_name):
+        step = STEPS_BY_NAME[step_name]
+        consultation = self._changeable(request, object_id)
+        if consultation is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        change_url = self._change_url(consultation)
+        if problem := services.step_problem(consultation, step.name):
+            self.message_user(request, problem, messages.ERROR)
+            return redirect(change_url)
+
+        form = step.form_class(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                done = self._perform(step, consultation, request.user, form.cleaned_data)
+            except services.TransitionNotAllowed as refusal:
+                # Someone else changed it meanwhile: nothing happened here.
+                self.message_user(request, refusal.messages[0], messages.ERROR)
+                return redirect(change_url)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                self.log_change(request, consultation, done)
+                self.message_user(request, done, messages.SUCCESS)
+                return redirect(change_url)
+
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": step.title.format(consultation.reference),
+            "step": step,
+            "consultation": consultation,
+            "original": consultation,
+            "change_url": change_url,
+            "form": form,
+            "can_see_details": self._can_see_details(request),
+            "treatments": list(consultation.treatments.all()),
+        }
+        if step.kind in {"slot", "slots"}:
+            context.update(self._slot_context(request, consultation, step, form))
+        if step.kind == "decline":
+            context["reasons"] = list(DeclineReason.objects.active())
+        return TemplateResponse(request, "admin/bookings/consultationrequest/step.html", context)
+
+    def _slot_context(self, request, consultation, step, form):
+        show = ShowDateForm(request.GET or None)
+        chosen = show.cleaned_data["date"] if show.is_valid() else None
+        field = "slot" if step.kind == "slot" else "slots"
+        posted = form[field].value() if form.is_bound else None
+        selected = posted if isinstance(posted, list) else [posted] if posted else []
+        grids = day_grids(days_to_show(consultation, step=step.name, chosen=chosen), consultation=consultation)
+        return {
+            "show_date_form": show,
+            "grids": grids,
+            "field_name": field,
+            "input_type": "radio" if step.kind == "slot" else "checkbox",
+            "selected": selected,
+            "slot_errors": form.errors.get(field, []) if form.is_bound else [],
+            "slot_minutes": settings.CONSULTATION_LENGTH_MINUTES,
+            "preference": consultation.time_of_day,
+        }
+
+    def _perform(self, step, consultation, user, data):
+        """Call the service for `step`; return what to tell staff."""
+        ref, note = consultation.reference, data.get("note", "")
+        match step.name:
+            case "start_review":
+                services.start_review(request=consultation, by=user, note=note)
+                return f"{ref} is in review."
+            case "confirm":
+                start, clinician = data["slot"]
+                services.confirm_request(request=consultation, start=start, clinician=clinician, by=user, note=note)
+                return (
+                    f"{ref} is confirmed for {describe(start)} with {clinician.name}. "
+                    "The patient is being emailed the details and a calendar invite."
+                )
+            case "reschedule":
+                start, clinician = data["slot"]
+                services.reschedule_request(request=consultation, start=start, clinician=clinician, by=user, note=note)
+                return f"{ref} is moved to {describe(start)} with {clinician.name}. The patient is being emailed."
+            case "propose":
+                services.propose_times(request=consultation, slots=data["slots"], by=user, note=note)
+                count = len(data["slots"])
+                return f"{ref}: {count} time{'s' if count > 1 else ''} offered. The patient is being emailed."
+            case "back_to_review":
+                services.back_to_review(request=consultation, by=user, note=note)
+                return f"{ref} is back in review; the times offered are withdrawn."
+            case "decline":
+                services.decline_request(
+                    request=consultation,
+                    by=user,
+                    standard_reason=data["standard_reason"],
+                    details=data["details"],
+                    note=note,
+                )
+                return f"{ref} is declined. The patient is being emailed the reason."
+            case "complete":
+                services.complete_request(request=consultation, by=user, note=note)
+                return f"{ref} is marked completed."
+            case "no_show":
+                services.mark_no_show(request=consultation, by=user, note=note)
+                return f"{ref} is marked as a no-show."
+            case "cancel":
+                services.cancel_request(request=consultation, by=user, note=note)
+                return f"{ref} is cancelled. The patient is being emailed."
+        raise AssertionError(f"unknown step {step.name}")  # pragma: no cover
+
+    # --- emails: see them, send one again ---
+
+    def emails_view(self, request, object_id):
+        consultation = self._changeable(request, object_id)
+        if consultation is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        url = reverse("admin:bookings_consultationrequest_emails", args=[consultation.pk])
+        if request.method == "POST":
+            self._send_again(request, consultation, request.POST.get("send", ""))
+            return redirect(url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Emails about {consultation.reference}",
+            "consultation": consultation,
+            "original": consultation,
+            "change_url": self._change_url(consultation),
+            "notifications": list(consultation.notifications.order_by("-created_at", "-id")),
+            "can_see_details": self._can_see_details(request),
+        }
+        return TemplateResponse(request, "admin/bookings/consultationrequest/emails.html", context)
+
+    def _send_again(self, request, consultation, what):
+        ref = consultation.reference
+        if what == "last":
+            try:
+                notification = services.resend_last_email(request=consultation)
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.ERROR)
+                return
+        elif what.isascii() and what.isdigit() and len(what) < 19:
+            notification = consultation.notifications.filter(pk=int(what)).first()
+            if notification is None or not notification.to:
+                self.message_user(request, f"That email is not one of {ref}'s, or has no address.", messages.ERROR)
+                return
+            services.emails.deliver(notification)
+        else:
+            self.message_user(request, "Choose an email to send again.", messages.ERROR)
+            return
+        self.log_change(request, consultation, f"Sent again: {notification.get_kind_display()}.")
+        if notification.sent_at:
+            self.message_user(request, f"Sent again: {notification.get_kind_display()}.", messages.SUCCESS)
+        else:
+            reason = notification.error or "the mail server failed"
+            self.message_user(
+                request, f"Could not send {notification.get_kind_display()} again: {reason}", messages.ERROR
+            )
+
+    # --- list actions ---
+
+    def response_action(self, request, queryset):
+        """A hand-made post with a malformed selection gets a message, not a server error."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if any(not (value.isascii() and value.isdigit() and len(value) < 19) for value in selected):
+            self.message_user(request, "That selection is not valid. Tick the requests again.", messages.ERROR)
+            return redirect(request.get_full_path())
+        return super().response_action(request, queryset)
+
+    def _each(self, request, queryset, call, done):
+        """Run `call(consultation)` on each selected request; report what happened and what was refused."""
+        succeeded, refused = [], []
+        for consultation in queryset.order_by("created_at"):
+            try:
+                call(consultation)
+            except ValidationError as error:
+                refused.extend(_messages(error))
+            else:
+                succeeded.append(consultation.reference)
+                self.log_change(request, consultation, done)
+        if succeeded:
+            self.message_user(request, f"{done}: {', '.join(succeeded)}.", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+        if not succeeded and not refused:
+            self.message_user(request, "None of the selected requests exists any more.", messages.WARNING)
+
+    @admin.action(description="Start review of the selected new requests", permissions=["change"])
+    def start_review_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: services.start_review(request=c, by=request.user),
+            "Put in review",
+        )
+
+    @admin.action(description="Mark the selected consultations completed", permissions=["change"])
+    def complete_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: services.complete_request(request=c, by=request.user),
+            "Marked completed",
+        )
+
+    @admin.action(description="Mark the selected consultations as no-shows", permissions=["change"])
+    def no_show_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda c: services.mark_no_show(request=c, by=request.user),
+            "Marked as no-shows",
+        )
+
+    def _bulk_step(self, request, queryset, step, act, done):
+        """An action that needs input: the first post shows the step's form for all the
+        selected requests; the second (with `apply`) runs it on each."""
+        form = step.form_class(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            self._each(request, queryset, lambda c: act(c, form.cleaned_data), done)
+            return None
+        consultations = list(queryset.order_by("created_at"))
+        if not consultations:
+            self.message_user(request, "None of the selected requests exists any more.", messages.WARNING)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{step.label.rstrip('…')}: {len(consultations)} request{'s' if len(consultations) > 1 else ''}",
+            "step": step,
+            "form": form,
+            "consultations": consultations,
+            "items": [(c, services.step_problem(c, step.name)) for c in consultations],
+            "action": request.POST.get("action"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "reasons": list(DeclineReason.objects.active()) if step.kind == "decline" else [],
+            "can_see_details": self._can_see_details(request),
+        }
+        return TemplateResponse(request, "admin/bookings/consultationrequest/bulk_step.html", context)
+
+    @admin.action(description="Decline the selected requests…", permissions=["change"])
+    def decline_selected(self, request, queryset):
+        def decline(consultation, data):
+            services.decline_request(
+                request=consultation,
+                by=request.user,
+                standard_reason=data["standard_reason"],
+                details=data["details"],
+                note=data["note"],
+            )
+
+        return self._bulk_step(request, queryset, STEPS_BY_NAME["decline"], decline, "Declined, patient emailed")
+
+    @admin.action(description="Cancel the selected requests…", permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        def cancel(consultation, data):
+            services.cancel_request(request=consultation, by=request.user, note=data["note"])
+
+        return self._bulk_step(request, queryset, STEPS_BY_NAME["cancel"], cancel, "Cancelled, patient emailed")
+
+    @admin.action(description="Resend the last email to each selected patient", permissions=["change"])
+    def resend_last_email_selected(self, request, queryset):
+        sent, failed = [], []
+        for consultation in queryset.order_by("created_at"):
+            try:
+                notification = services.resend_last_email(request=consultation)
+            except ValidationError as error:
+                self.message_user(request, error.messages[0], messages.WARNING)
+                continue
+            (sent if notification.sent_at else failed).append(consultation.reference)
+            self.log_change(request, consultation, f"Sent again: {notification.get_kind_display()}.")
+        if sent:
+            self.message_user(request, f"Sent again: {', '.join(sent)}.", messages.SUCCESS)
+        if failed:
+            self.message_user(request, f"Could not send: {', '.join(failed)}. See their emails.", messages.ERROR)
+
+    @admin.action(description="Retry the failed emails of the selected requests", permissions=["change"])
+    def retry_failed_emails_selected(self, request, queryset):
+        notifications = Notification.objects.filter(request__in=queryset.values("pk"))
+        sent, failed = services.retry_failed_emails(notifications=notifications)
+        if not sent and not failed:
+            self.message_user(request, "The selected requests have no failed emails.", messages.INFO)
+        if sent:
+            self.message_user(request, f"{sent} failed email{'s' if sent > 1 else ''} sent.", messages.SUCCESS)
+        if failed:
+            plural = "s" if failed > 1 else ""
+            self.message_user(request, f"{failed} email{plural} failed again. See the emails list.", messages.ERROR)
+
+    @admin.action(description="Export the selected requests as CSV (for a spreadsheet)", permissions=["export"])
+    def export_csv(self, request, queryset):
+        consultations = list(
+            queryset.select_related("clinician").prefetch_related("treatments").order_by("created_at")
+        )
+        if not consultations:
+            self.message_user(request, "There is nothing to export: no requests were selected.", messages.WARNING)
+            return None
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="consultation-requests-{stamp}.csv"'
+        response["Cache-Control"] = "no-store"
+        response.write("\ufeff")  # a byte-order mark, so spreadsheets read the accents in names right
+        write_requests(consultations, response, with_personal_details=self._can_see_details(request))
+        # Who exported how many, never what: no personal data in the logs.
+        logger.info("User %s exported %d consultation requests as CSV", request.user.pk, len(consultations))
+        return response

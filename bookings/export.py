@@ -1,0 +1,51 @@
+"""Consultation requests as CSV that is safe to open in a spreadsheet.
+
+A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return (or their
+full-width forms, which some spreadsheets also read as formulas) is prefixed with
+a single quote, so a patient who types `=HYPERLINK(...)` as their name cannot run
+a formula on a member of staff's computer (OWASP "CSV injection"). Health answers,
+the patient's message and staff notes are never exported.
+"""
+
+import csv
+
+from django.utils import timezone
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+COLUMNS = [
+    ("Reference", lambda r: r.reference),
+    ("Status", lambda r: r.get_status_display()),
+    ("Received", lambda r: _when(r.created_at)),
+    ("Treatments", lambda r: "; ".join(treatment.title for treatment in r.treatments.all())),
+    ("First preferred date", lambda r: r.first_preferred_date.isoformat()),
+    ("Second preferred date", lambda r: r.second_preferred_date.isoformat() if r.second_preferred_date else ""),
+    ("Preferred time of day", lambda r: r.get_time_of_day_display()),
+    ("Consultation", lambda r: _when(r.confirmed_start) if r.confirmed_start else ""),
+    ("Clinician", lambda r: r.clinician.name if r.clinician_id else ""),
+]
+PERSONAL_COLUMNS = [
+    ("Name", lambda r: r.full_name),
+    ("Email", lambda r: r.email),
+    ("Phone", lambda r: r.phone),
+    ("Contact by", lambda r: r.get_contact_preference_display()),
+]
+
+
+def _when(moment):
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def spreadsheet_safe(value):
+    """The value as text a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def write_requests(requests, out, *, with_personal_details):
+    """Write `requests` (with clinician selected and treatments prefetched) to the file-like `out`."""
+    columns = COLUMNS[:1] + (PERSONAL_COLUMNS if with_personal_details else []) + COLUMNS[1:]
+    writer = csv.writer(out)
+    writer.writerow([title for title, _ in columns])
+    for request in requests:
+        writer.writerow([spreadsheet_safe(value(request)) for _, value in columns])
