@@ -176,3 +176,36 @@ def validate_html(documents):
             name = paths.get(message.get("url", "").removeprefix("file:"), message.get("url"))
             errors.setdefault(name, []).append(f"line {message.get('lastLine')}: {message['message']}")
     return errors
+
+
+@pytest.fixture
+def make_staff():
+    """A staff member in a staff group, with a confirmed authenticator app."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def make(username, group):
+        user = get_user_model().objects.create_user(
+            username=username, password="correct-horse-battery-staple", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=group))
+        TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+        return user
+
+    return make
+
+
+def sign_in_to_admin(page, live_server, user, password="correct-horse-battery-staple"):
+    """Sign in as staff do: username and password, then the authenticator code."""
+    from django.urls import reverse
+    from django_otp.oath import totp
+
+    page.goto(live_server.url + reverse("admin:index"))
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Continue").click()
+    device = user.totpdevice_set.get()
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    page.get_by_label("Code from your authenticator app").fill(f"{code:0{device.digits}d}")
+    page.get_by_role("button", name="Sign in").click()
