@@ -220,3 +220,87 @@ print(client.post("/consultations/request/", {"full_name": "Alex"}).status_code)
     result = run_django(script, DATABASE_URL=sqlite_file_url, REDIS_URL=f"redis://127.0.0.1:{free_port()}/7")
     assert result.stdout.split() == ["ResilientRedisCache", "200", "200", "200"], result.stderr
     assert time.monotonic() - started < 30
+
+
+# --- The mail server down ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def mail_server_down(settings):
+    """Real SMTP to a port nothing listens on: every send is refused."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port()
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 2
+
+
+def mail_server_back(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def run_action(client, changelist, action, objects):
+    return client.post(
+        reverse(changelist), {"action": action, "_selected_action": [obj.pk for obj in objects]}, follow=True
+    )
+
+
+@pytest.mark.django_db
+def test_with_the_mail_server_down_a_consultation_request_is_kept_the_failure_shown_and_sent_later(
+    client, admin_client, clinic_open, mail_server_down, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/consultations/request/", form_data(full_name="Alex Patient"))
+    assert response.status_code == 302
+    consultation = ConsultationRequest.objects.get()
+    assert consultation.full_name == "Alex Patient" and consultation.status_changes.count() == 1
+    emails = list(consultation.notifications.all())
+    assert len(emails) == 2 and {email.state for email in emails} == {"failed"}
+    assert all("ConnectionRefusedError" in email.error for email in emails)
+
+    # Staff see it: on the request, and in the list of emails.
+    page = admin_client.get(reverse("admin:bookings_consultationrequest_change", args=[consultation.pk])).text
+    assert "failed" in page and "ConnectionRefusedError" in page
+    listed = admin_client.get(reverse("admin:bookings_notification_changelist"), {"failed_at__isnull": "False"})
+    assert listed.text.count("ConnectionRefusedError") == 2
+
+    mail_server_back(settings)
+    response = run_action(admin_client, "admin:bookings_notification_changelist", "send_again", emails)
+    assert "2 emails sent" in response.text
+    assert sorted(message.to[0] for message in mailoutbox) == sorted([consultation.email, settings.CLINIC_STAFF_EMAIL])
+    assert {email.state for email in consultation.notifications.all()} == {"sent"}
+
+
+@pytest.mark.django_db
+def test_with_the_mail_server_down_a_comment_is_kept_the_failure_shown_and_sent_later(
+    client, admin_client, mail_server_down, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    condition = make_condition(slug="ice-pick-scars")
+    url = reverse("treatments:condition_comments", kwargs={"slug": condition.slug})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "author_name": "Jo",
+                "email": "jo@example.com",
+                "body": "Does it hurt?",
+                "shown_at": sign_form_time(time.time() - 60),
+            },
+        )
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    email = comment.emails.get()
+    assert (email.kind, email.state, email.attempts) == ("comment_received", "failed", 1)
+    assert email.error == "ConnectionRefusedError"
+
+    listed = admin_client.get(reverse("admin:treatments_commentemail_changelist"), {"failed_at__isnull": "False"})
+    assert "ConnectionRefusedError" in listed.text and f"Comment {comment.pk}" in listed.text
+
+    mail_server_back(settings)
+    response = run_action(admin_client, "admin:treatments_commentemail_changelist", "send_again", [email])
+    assert "Sent 1 email." in response.text
+    assert [message.to for message in mailoutbox] == [[settings.CLINIC_STAFF_EMAIL]]
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == ("sent", 2)
+    response = run_action(admin_client, "admin:treatments_commentemail_changelist", "send_again", [email])
+    assert "already sent" in response.text and len(mailoutbox) == 1

@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from treatments.models import Comment, CommentStatus
 
@@ -188,20 +189,27 @@ def _int_or_none(value):
 # --- Emails -----------------------------------------------------------------------------
 
 
-def send_email(kind, *, to, comment, **extra):
-    """Render templates/emails/treatments/<kind>_subject.txt, .txt and .html about
-    `comment` and send them. Runs after the transaction commits; a failure is
-    logged (ids only, no addresses) and never undoes the comment."""
+def deliver(email):
+    """Render templates/emails/treatments/<kind>_subject.txt, .txt and .html for a
+    CommentEmail and send it now, recording the outcome on it. Runs after the
+    comment's transaction commits, and again from admin for a failed one. Never
+    raises: a mail server or template failure never loses the comment; it is
+    recorded for staff and logged with ids only."""
+    comment = email.comment
     context = {
         "comment": comment,
+        "answered": email.answered,
         "page": comment.page,
         "clinic": {"name": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE, "site_url": settings.SITE_URL},
         "comment_url": settings.SITE_URL + comment.get_absolute_url(),
         "admin_url": settings.SITE_URL + reverse("admin:treatments_comment_change", args=[comment.pk]),
-        **extra,
     }
+    email.attempts += 1
     try:
-        base = f"emails/treatments/{kind}"
+        to = email.recipient()
+        if not to:
+            raise ValueError("no one to send it to: the patient's details were erased")
+        base = f"emails/treatments/{email.kind}"
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
         message = EmailMultiAlternatives(
             subject, render_to_string(f"{base}.txt", context), settings.DEFAULT_FROM_EMAIL, [to]
@@ -209,4 +217,18 @@ def send_email(kind, *, to, comment, **extra):
         message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
         message.send(fail_silently=False)
     except Exception as exc:  # a mail server or template failure must not lose the comment
-        logger.warning("Comment email %s about comment %s failed: %s", kind, comment.pk, exc.__class__.__name__)
+        email.failed_at = timezone.now()
+        # The kind of error (and an SMTP code), not its text: mail servers quote addresses.
+        code = getattr(exc, "smtp_code", None)
+        email.error = f"{exc.__class__.__name__}{f' {code}' if code else ''}"
+        if isinstance(exc, ValueError):
+            email.error = str(exc)
+        logger.warning(
+            "Comment email %s (email %s, comment %s) failed: %s", email.kind, email.pk, comment.pk, email.error
+        )
+    else:
+        email.sent_at = timezone.now()
+        email.failed_at = None
+        email.error = ""
+    email.save(update_fields=["attempts", "sent_at", "failed_at", "error"])
+    return email.sent_at is not None

@@ -5,15 +5,14 @@ Each function takes keyword-only arguments and runs in one transaction.
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from treatments.comments import screen, send_email
-from treatments.models import FAQ, Comment, CommentStatus, Condition, HelpfulVote, Treatment
+from treatments.comments import deliver, screen
+from treatments.models import FAQ, Comment, CommentEmail, CommentStatus, Condition, HelpfulVote, Treatment
 
 # --- Helpful votes ------------------------------------------------------------
 
@@ -71,8 +70,10 @@ def _wants_email(comment):
     return comment.notify_on_reply and bool(comment.email) and not comment.is_erased
 
 
-def _email_after_commit(kind, *, to, comment, **extra):
-    transaction.on_commit(lambda: send_email(kind, to=to, comment=comment, **extra))
+def _email_after_commit(kind, *, comment, answered=None):
+    """Record the email in this transaction and send it once the transaction commits."""
+    email = CommentEmail.objects.create(kind=kind, comment=comment, answered=answered)
+    transaction.on_commit(lambda: deliver(email))
 
 
 def _locked(comment):
@@ -146,7 +147,7 @@ def post_comment(
         )
     comment.save()
     if status != CommentStatus.SPAM:
-        _email_after_commit("comment_received", to=settings.CLINIC_STAFF_EMAIL, comment=comment)
+        _email_after_commit("comment_received", comment=comment)
     return comment
 
 
@@ -160,7 +161,7 @@ def approve_comment(*, comment, by):
         raise CommentStateError("Publish the comment this one replies to first.")
     _moderate(comment, CommentStatus.APPROVED, by)
     if _wants_email(comment):
-        _email_after_commit("comment_approved", to=comment.email, comment=comment)
+        _email_after_commit("comment_approved", comment=comment)
     return comment
 
 
@@ -219,7 +220,7 @@ def answer_comment(*, comment, clinician, body, by):
     answer.full_clean()
     answer.save()
     if _wants_email(comment):
-        _email_after_commit("comment_answered", to=comment.email, comment=answer, answered=comment)
+        _email_after_commit("comment_answered", comment=answer, answered=comment)
     return answer
 
 
@@ -281,3 +282,15 @@ def erase_commenter(*, comment):
         each.full_clean()
         each.save(update_fields=["author_name", "email", "client_hash", "notify_on_reply", "erased_at"])
     return len(comments)
+
+
+def retry_comment_emails(*, emails):
+    """Send failed comment emails again (from admin); returns how many went.
+    Emails already sent are skipped, so a double click sends nothing twice."""
+    sent = 0
+    for email in emails:
+        with transaction.atomic():  # locked while it is sent, so two staff cannot both send it
+            locked = CommentEmail.objects.select_for_update().filter(pk=email.pk, sent_at__isnull=True).first()
+            if locked is not None and deliver(locked):
+                sent += 1
+    return sent
