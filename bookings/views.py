@@ -1,9 +1,12 @@
+import json
 import time
 from datetime import timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -20,7 +23,9 @@ from clinic.ratelimit import ratelimit
 REQUEST_FORM_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
 CANCEL_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
 CLOSURES_SHOWN_DAYS = 90
-RECENT_SUBMISSIONS_KEY = "bookings:recent-submissions"
+# What this browser sent lately, in a signed cookie: no session (a database write) for a patient.
+RECENT_SUBMISSIONS_COOKIE = "clinic_recent_requests"
+RECENT_SUBMISSIONS_SALT = "bookings.recent-submissions"
 RESUBMISSION_WINDOW_SECONDS = 60 * 60
 
 
@@ -69,39 +74,64 @@ class ConsultationRequestCreateView(FormView):
         )
 
     def form_valid(self, form):
+        """Stored and thanked, or not stored: no database write follows the one transaction
+        that stores the request, so a patient never sees an error for a request that was kept."""
         fingerprint = form.fingerprint()
-        earlier = _recent_submission(self.request.session, fingerprint)
+        recent = _recent_submissions(self.request)
+        earlier = _recent_submission(recent, fingerprint)
         if earlier is not None:
             return redirect(earlier.thanks_path())
         try:
-            submission = services.submit_request(**form.submission())
+            consultation = services.submit_request(**form.submission()).request
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        _remember_submission(self.request.session, fingerprint, submission.request)
-        return redirect(submission.request.thanks_path())
+        except DatabaseError:
+            # A write after the commit (an email's delivery record) failed: the request is kept.
+            consultation = ConsultationRequest.objects.for_idempotency_key(form.cleaned_data["idempotency_key"])
+            if consultation is None:
+                raise
+        response = redirect(consultation.thanks_path())
+        _remember_submission(response, recent, fingerprint, consultation)
+        return response
 
 
-def _recent_submission(session, fingerprint):
+def _recent_submissions(request):
+    """[fingerprint, reference, time] of what this browser sent in the last hour."""
+    value = request.get_signed_cookie(
+        RECENT_SUBMISSIONS_COOKIE, default=None, salt=RECENT_SUBMISSIONS_SALT, max_age=RESUBMISSION_WINDOW_SECONDS
+    )
+    try:
+        entries = json.loads(value or "[]")
+    except ValueError:
+        return []
+    now = time.time()
+    return [entry for entry in entries if now - entry[2] < RESUBMISSION_WINDOW_SECONDS]
+
+
+def _recent_submission(recent, fingerprint):
     """The request this browser sent with exactly these answers in the last hour, while still new.
 
     The hidden key catches a double click or a refresh. Going back to the form can
     reload it with a fresh key instead (the browser's copy is not reused once the
     CSRF cookie has changed the request), so identical answers from the same
-    browser session count as the same request too."""
-    now = time.time()
-    for entry in session.get(RECENT_SUBMISSIONS_KEY, []):
-        if entry["fingerprint"] == fingerprint and now - entry["at"] < RESUBMISSION_WINDOW_SECONDS:
-            return ConsultationRequest.objects.filter(pk=entry["pk"], status=Status.NEW).first()
+    browser count as the same request too."""
+    for entry_fingerprint, reference, _at in recent:
+        if entry_fingerprint == fingerprint:
+            return ConsultationRequest.objects.filter(reference=reference, status=Status.NEW).first()
     return None
 
 
-def _remember_submission(session, fingerprint, consultation):
-    now = time.time()
-    recent = [
-        entry for entry in session.get(RECENT_SUBMISSIONS_KEY, []) if now - entry["at"] < RESUBMISSION_WINDOW_SECONDS
-    ]
-    session[RECENT_SUBMISSIONS_KEY] = [*recent[-4:], {"fingerprint": fingerprint, "pk": consultation.pk, "at": now}]
+def _remember_submission(response, recent, fingerprint, consultation):
+    response.set_signed_cookie(
+        RECENT_SUBMISSIONS_COOKIE,
+        json.dumps([*recent[-4:], [fingerprint, consultation.reference, time.time()]]),
+        salt=RECENT_SUBMISSIONS_SALT,
+        max_age=RESUBMISSION_WINDOW_SECONDS,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 class PatientRequestMixin:

@@ -318,3 +318,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# --- Performance --------------------------------------------------------------
+
+# SQLite: a writer waits its turn for the lock (IMMEDIATE transactions, a busy
+# timeout) instead of failing half-way with "database is locked", and readers
+# never wait for a writer (write-ahead log). Connections are kept open as for
+# PostgreSQL: closing the last one to a write-ahead-logged database checkpoints
+# it, which costs a disk sync per request (submissions ran 2.5 times slower).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DJANGO_CONN_MAX_AGE", 600)
