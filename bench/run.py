@@ -140,7 +140,7 @@ def run_wrk(url, seconds, connections, script=None):
     if script:
         command += ["-s", str(script)]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    latency = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)$", output, re.M))
+    latency = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+(\S+)\s*$", output, re.M))
     if len(latency) != 2:
         raise SystemExit(f"Could not read wrk's output for {url}:\n{output}")
     requests = int(re.search(r"(\d+) requests in", output).group(1))
@@ -185,6 +185,17 @@ def submission_script(folder, base_url):
     return script
 
 
+def machine():
+    """CPU model and count, and Python: what the figures depend on."""
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    model = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "unknown CPU")
+    return f"{model} × {os.cpu_count()} CPUs, Python {sys.version.split()[0]}"
+
+
+def cache_kind(env):
+    return "Redis" if env.get("REDIS_URL") else "local memory (per process)"
+
+
 def count_requests(env):
     code = "from bookings.models import ConsultationRequest as R; print(R.objects.count())"
     result = subprocess.run(
@@ -222,6 +233,8 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     env = site_environment(database_url)
+    answers_file = workdir / "answers.txt"
+    env["BENCH_ANSWERS_FILE"] = str(answers_file)
     print(f"Preparing the site ({database_url.split('@')[-1]}) …", flush=True)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_demo_content")
@@ -231,7 +244,7 @@ def main():
     site_port, ceiling_port = free_port(), free_port()
     ceiling_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     processes = {
-        "site": start_gunicorn("clinic.wsgi", site_port, env),
+        "site": start_gunicorn("bench.site", site_port, env),
         "ceiling": start_gunicorn("bench.ceiling", ceiling_port, ceiling_env),
     }
     results = {name: [] for name, _, _ in PAGES}
@@ -240,6 +253,7 @@ def main():
     try:
         script = submission_script(workdir, f"http://127.0.0.1:{site_port}")
         before = count_requests(env)
+        answers_file.write_text("")  # the probes' answers are not the run's
         targets = []
         for name, method, path in PAGES:
             port = ceiling_port if name == "ceiling" else site_port
@@ -271,6 +285,8 @@ def main():
             process.wait(timeout=30)
 
     stored = count_requests(env) - before
+    answers = answers_file.read_text().split()
+    answered = sum(1 for status in answers if status[0] in "23")
     queries = query_counts(env)
     ceiling_rps = statistics.median(r["rps"] for r in results["ceiling"])
     print()
@@ -287,11 +303,15 @@ def main():
         )
     print()
     print(f"Worker memory after the run (RSS MB): site {memory['site']}, ceiling {memory['ceiling']}")
-    print(f"Consultation submissions answered 2xx/3xx: {posted}; new requests stored: {stored}")
+    print(
+        f"Consultation submissions answered 2xx/3xx: {answered} (other answers: {len(answers) - answered}; "
+        f"wrk saw {posted} before it stopped); new requests stored: {stored}"
+    )
     print(
         f"Medians of {args.repeats} runs of {args.seconds}s at {args.connections} connections; "
         "2 gunicorn sync workers per server."
     )
+    print(f"{time.strftime('%Y-%m-%d')}, {machine()}, {database_url.split(':')[0]}, cache: {cache_kind(env)}")
     shutil.rmtree(workdir, ignore_errors=True)
 
 
