@@ -106,7 +106,8 @@ def test_the_site_recovers_without_a_restart_when_a_sqlite_database_comes_back(m
     home.mkdir()
     database = home / "site.sqlite3"
     database.write_bytes(migrated_sqlite_file.read_bytes())
-    with Server(tmp_path / "server.log", DATABASE_URL=f"sqlite:///{database}") as server:
+    # A connection per request: an open SQLite connection would keep reading the moved file.
+    with Server(tmp_path / "server.log", DATABASE_URL=f"sqlite:///{database}", DJANGO_CONN_MAX_AGE="0") as server:
         browser = Browser()
         assert browser.get(server.url("/consultations/request/"))[0] == 200
         assert ask_the_database(browser, server)[0] == 200
@@ -304,3 +305,84 @@ def test_with_the_mail_server_down_a_comment_is_kept_the_failure_shown_and_sent_
     assert (email.state, email.attempts) == ("sent", 2)
     response = run_action(admin_client, "admin:treatments_commentemail_changelist", "send_again", [email])
     assert "already sent" in response.text and len(mailoutbox) == 1
+
+
+# --- A worker killed in the middle of a submission ------------------------------------------------
+
+SUBMISSION = """
+import os
+from datetime import timedelta
+from django.utils import timezone
+from bookings import services
+from bookings.demo import DEMO_HOURS
+from bookings.models import ClinicHours, ConsultationRequest, Notification, StatusChange
+from treatments.models import Treatment
+
+for weekday, (opens, closes) in DEMO_HOURS.items():
+    ClinicHours.objects.get_or_create(weekday=weekday, defaults={"opens": opens, "closes": closes})
+treatment, _ = Treatment.objects.get_or_create(
+    slug="killed-worker-needling",
+    defaults={"title": "Needling", "summary": "S.", "status": "published", "offered_here": True},
+)
+day = timezone.localdate() + timedelta(days=8)
+while day.weekday() not in DEMO_HOURS:
+    day += timedelta(days=1)
+
+def counts():
+    through = ConsultationRequest.treatments.through.objects.count()
+    return [ConsultationRequest.objects.count(), through, StatusChange.objects.count(), Notification.objects.count()]
+
+def die_mid_transaction(**fields):
+    print("inside", *counts(), flush=True)  # the request row and its treatments are written, not committed
+    os._exit(17)
+
+if os.environ.get("KILL") == "1":
+    StatusChange.objects.create = die_mid_transaction
+print("before", *counts(), flush=True)
+services.submit_request(
+    idempotency_key="killed-worker-key-1", full_name="Alex Patient", email="alex@example.com",
+    phone="+447911123456", contact_preference="email", help_with="Scars on both cheeks.",
+    first_preferred_date=day, time_of_day="morning", isotretinoin_recent="no",
+    pregnant_or_breastfeeding="no", keloid_tendency="no", active_skin_infection="no", consent=True,
+    treatments=[treatment],
+)
+print("after", *counts(), flush=True)
+"""
+
+
+def said(process):
+    """The script's own lines (the console email backend prints too)."""
+    return dict(
+        line.split(" ", 1) for line in process.stdout.splitlines() if line.startswith(("before ", "inside ", "after "))
+    )
+
+
+@pytest.fixture
+def shared_database_url(migrated_sqlite_file, tmp_path):
+    """A database the processes a test starts reach: PostgreSQL's test database on
+    PostgreSQL runs (the test must be transactional: it is flushed afterwards), a
+    migrated SQLite file otherwise."""
+    if connection.vendor == "postgresql":
+        db = connection.settings_dict
+        password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+        return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    path = tmp_path / "site.sqlite3"
+    path.write_bytes(migrated_sqlite_file.read_bytes())
+    return f"sqlite:///{path}"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_in_the_middle_of_a_submission_leaves_no_half_request(shared_database_url):
+    killed = run_django(SUBMISSION, DATABASE_URL=shared_database_url, KILL="1")
+    assert killed.returncode == 17, killed.stderr
+    lines = said(killed)
+    assert lines["before"] == "0 0 0 0"
+    assert lines["inside"] == "1 1 0 0"  # died after the request and its treatments, before its history
+    assert "after" not in lines
+
+    # Nothing of it was kept, and the same form sent again makes one whole request.
+    again = run_django(SUBMISSION, DATABASE_URL=shared_database_url)
+    assert again.returncode == 0, again.stderr
+    lines = said(again)
+    assert lines["before"] == "0 0 0 0"
+    assert lines["after"] == "1 1 1 2"
