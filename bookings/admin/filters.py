@@ -74,3 +74,11 @@ class EmailTroubleFilter(admin.SimpleListFilter):
         if self.value() == "failed":
             return queryset.filter(failed_email_count__gt=0)
         return queryset
+
+
+class ReceivedDateFilter(admin.DateFieldListFilter):
+    """The date-created filter, named the way reception says it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "date received"

@@ -7,12 +7,13 @@ from django.contrib import admin
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.urls import NoReverseMatch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
-from bookings.admin.filters import AppointmentDateFilter, EmailTroubleFilter, PreferredDateFilter
+from bookings.admin.filters import AppointmentDateFilter, EmailTroubleFilter, PreferredDateFilter, ReceivedDateFilter
 from bookings.admin.workflow import WorkflowAdminMixin
-from bookings.models import ConsultationRequest, Notification, Status, StatusChange
+from bookings.models import SCHEDULED_STATUSES, ConsultationRequest, Notification, Status, StatusChange
 from treatments.models import Treatment
 
 PERSONAL_FIELDS = {
@@ -92,8 +93,7 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "reference",
         "patient",
         "treatment_list",
-        "preferred_dates",
-        "time_of_day",
+        "preferred",
         "status_badge",
         "appointment",
         "age",
@@ -106,7 +106,7 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         PreferredDateFilter,
         AppointmentDateFilter,
         ("clinician", admin.RelatedOnlyFieldListFilter),
-        ("created_at", admin.DateFieldListFilter),
+        ("created_at", ReceivedDateFilter),
         EmailTroubleFilter,
     ]
     search_fields = ["reference", "full_name", "email", "phone"]
@@ -121,7 +121,7 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         css = {"all": ["css/bookings-admin.css"]}  # a file, not inline styles: the CSP allows only our own
 
     fieldsets = [
-        (None, {"fields": ["reference", "status_badge", "created_at", "updated_at", "anonymised_at"]}),
+        (None, {"fields": ["reference", "created_at", "updated_at", "anonymised_at"]}),
         ("Patient", {"fields": ["full_name", "email", "phone", "contact_preference"]}),
         (
             "Request",
@@ -129,8 +129,8 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 "fields": [
                     "treatment_list",
                     "help_with",
-                    "first_preferred_date",
-                    "second_preferred_date",
+                    "first_preferred",
+                    "second_preferred",
                     "time_of_day",
                     "came_from",
                 ]
@@ -167,8 +167,8 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "contact_preference",
         "treatment_list",
         "help_with",
-        "first_preferred_date",
-        "second_preferred_date",
+        "first_preferred",
+        "second_preferred",
         "time_of_day",
         "came_from",
         "isotretinoin_recent",
@@ -192,11 +192,12 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         return request.user.is_active and request.user.is_superuser
 
     def get_fieldsets(self, request, obj=None):
-        if can_see_patient_details(request):
-            return self.fieldsets
+        hidden = set() if can_see_patient_details(request) else set(PERSONAL_FIELDS)
+        if obj is None or obj.anonymised_at is None:
+            hidden.add("anonymised_at")
         fieldsets = []
         for name, options in self.fieldsets:
-            fields = [field for field in options["fields"] if field not in PERSONAL_FIELDS]
+            fields = [field for field in options["fields"] if field not in hidden]
             if fields:
                 fieldsets.append((name, {**options, "fields": fields}))
         return fieldsets
@@ -243,16 +244,21 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def patient(self, consultation):
         return consultation.full_name
 
-    @admin.display(description="treatments of interest")
+    @admin.display(description="treatments")
     def treatment_list(self, consultation):
         return ", ".join(treatment.title for treatment in consultation.treatments.all()) or "—"
 
-    @admin.display(description="preferred dates", ordering="first_preferred_date")
-    def preferred_dates(self, consultation):
-        first = f"{consultation.first_preferred_date:%a %d %b %Y}"
-        if consultation.second_preferred_date:
-            return format_html("{}<br>or {}", first, f"{consultation.second_preferred_date:%a %d %b %Y}")
-        return first
+    @admin.display(description="preferred", ordering="first_preferred_date")
+    def preferred(self, consultation):
+        """Both preferred dates and the time of day, compact: "Tue 1 Dec or Thu 3 Dec, morning"."""
+        dates = [day for day in (consultation.first_preferred_date, consultation.second_preferred_date) if day]
+        shown = " or ".join(f"{day:%a}\u00a0{day.day}\u00a0{day:%b}" for day in dates)  # no break inside a date
+        return format_html(
+            '<span title="{}">{}</span><br><span class="time-of-day">{}</span>',
+            " or ".join(f"{day:%A %d %B %Y}" for day in dates),
+            shown,
+            consultation.get_time_of_day_display().lower(),
+        )
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, consultation):
@@ -262,10 +268,11 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="appointment", ordering="confirmed_start")
     def appointment(self, consultation):
-        if consultation.confirmed_start is None:
+        if consultation.confirmed_start is None or consultation.status not in SCHEDULED_STATUSES:
             return "—"
         local = timezone.localtime(consultation.confirmed_start)
-        return format_html("{}<br>{}", f"{local:%a %d %b %Y, %H:%M}", consultation.clinician.name)
+        when = f"{local:%a}\u00a0{local.day}\u00a0{local:%b}, {local:%H:%M}"
+        return format_html("{}<br>{}", when, consultation.clinician.name)
 
     @admin.display(description="age", ordering="created_at")
     def age(self, consultation):
@@ -284,6 +291,16 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         return format_html('<span class="email-trouble">{} failed email{}</span>', failed, "s" if failed > 1 else "")
 
     # --- the change page ---
+
+    @admin.display(description="first preferred date")
+    def first_preferred(self, consultation):
+        return date_format(consultation.first_preferred_date, "l j F Y")
+
+    @admin.display(description="second preferred date")
+    def second_preferred(self, consultation):
+        return (
+            date_format(consultation.second_preferred_date, "l j F Y") if consultation.second_preferred_date else "—"
+        )
 
     @admin.display(description="offered times")
     def offered_times(self, consultation):

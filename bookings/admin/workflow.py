@@ -378,14 +378,21 @@ class WorkflowAdminMixin:
         if not consultations:
             self.message_user(request, "None of the selected requests exists any more.", messages.WARNING)
             return None
+        items = [(c, services.step_problem(c, step.name)) for c in consultations]
+        applicable = [c for c, problem in items if problem is None]
+        if not applicable:
+            for _, problem in items:
+                self.message_user(request, problem, messages.WARNING)
+            return None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"{step.label.rstrip('…')}: {len(consultations)} request{'s' if len(consultations) > 1 else ''}",
+            "title": f"{step.label.rstrip('…')}: {len(applicable)} request{'s' if len(applicable) > 1 else ''}",
             "step": step,
             "form": form,
             "consultations": consultations,
-            "items": [(c, services.step_problem(c, step.name)) for c in consultations],
+            "items": items,
+            "applicable": len(applicable),
             "action": request.POST.get("action"),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "reasons": list(DeclineReason.objects.active()) if step.kind == "decline" else [],

@@ -358,4 +358,6 @@ class StatusChange(models.Model):
 
     @property
     def actor(self):
-        return str(self.by) if self.by_id else "Patient"
+        if not self.by_id:
+            return "Patient"
+        return self.by.get_full_name() or self.by.get_username()

@@ -70,9 +70,9 @@ def test_the_list_shows_what_reception_needs_at_a_glance(reception_client, clini
         request.reference,
         "Zoë Sample",
         "Microneedling",
-        f"{request.first_preferred_date:%a %d %b %Y}",
-        f"{second_date:%a %d %b %Y}",
-        "Afternoon",
+        f"{request.first_preferred_date:%a}\u00a0{request.first_preferred_date.day}\u00a0",
+        f"{second_date:%a}\u00a0{second_date.day}\u00a0{second_date:%b}",
+        "afternoon",
         'class="status-badge status-new"',
         "minute",  # the request's age
     ]:
@@ -439,8 +439,11 @@ def test_declining_several_requests_asks_for_the_reason_once_then_declines_each(
     reception_client, mailoutbox, django_capture_on_commit_callbacks
 ):
     requests = [submit(), in_review()]
-    first = action(reception_client, "decline_selected", requests)
-    assert first.status_code == 200 and "Decline and email the patient (2)" in first.content.decode()
+    booked = confirm(submit())
+    first = action(reception_client, "decline_selected", [*requests, booked])
+    html = first.content.decode()
+    assert first.status_code == 200 and "Decline and email the patient (2)" in html
+    assert f"Left as it is: {booked.reference} is confirmed" in html
     data = {
         "action": "decline_selected",
         "apply": "yes",
@@ -457,6 +460,13 @@ def test_declining_several_requests_asks_for_the_reason_once_then_declines_each(
 
 
 # --- Completed, no-show, cancel -----------------------------------------------------------------
+
+
+def test_a_bulk_step_that_applies_to_none_of_the_selection_says_why_for_each(reception_client):
+    closed = [move(submit(), Status.DECLINED), move(submit(), Status.CANCELLED)]
+    page = follow(reception_client, action(reception_client, "cancel_selected", closed))
+    shown = messages_of(page)
+    assert len(shown) == 2 and all("only requests that are" in message for message in shown)
 
 
 def test_completed_and_no_show_are_offered_only_once_the_consultation_has_begun(reception_client, clinician):
