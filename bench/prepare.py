@@ -1,4 +1,5 @@
-"""Give the benchmark's treatment page 50 approved comments (idempotent)."""
+"""Give the benchmark's treatment page 50 approved comments (idempotent), and make
+sure no page cached by an earlier run (in a shared Redis) is served."""
 
 import os
 
@@ -7,6 +8,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 django.setup()
 
+from clinic.pagecache import bump_content_version  # noqa: E402
 from treatments.models import Comment, CommentStatus, Treatment  # noqa: E402
 
 COMMENTS = 50
@@ -22,3 +24,5 @@ Comment.objects.bulk_create(
     )
     for number in range(existing + 1, COMMENTS + 1)
 )
+# bulk_create sends no signals.
+bump_content_version()

@@ -17,6 +17,7 @@ from bookings import services
 from bookings.forms import AcceptTimeForm, CancelForm, ConsultationRequestForm, ContactMeForm
 from bookings.ics import consultation_invite
 from bookings.models import REFERENCE_RE, ConsultationRequest, Status, closures_between, new_token
+from clinic.pagecache import page_cache
 from clinic.ratelimit import ratelimit
 
 # A patient correcting mistakes posts a few times; a script posts hundreds.
@@ -52,6 +53,9 @@ def private_page(view=None, *, referrer_policy="no-referrer"):
 
 
 @method_decorator(ratelimit("consultation-request", **REQUEST_FORM_LIMIT), name="dispatch")
+# Cached for anonymous visitors with a fresh one-time key filled in; never revalidated from the
+# browser's copy, whose key may already have been used.
+@method_decorator(page_cache(conditional=False), name="get")
 class ConsultationRequestCreateView(FormView):
     template_name = "bookings/consultationrequest_form.html"
     form_class = ConsultationRequestForm

@@ -89,6 +89,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Cached pages for anonymous readers: after the CSRF cookie is read, before anything
+    # only a rendered page needs (clinic/pagecache.py).
+    "clinic.pagecache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -320,6 +323,18 @@ LOGGING = {
 }
 
 # --- Performance --------------------------------------------------------------
+
+# Whole pages cached for anonymous readers (clinic/pagecache.py). A local-memory
+# cache belongs to one process, with its own content version: pages there expire
+# sooner. With REDIS_URL every process and server shares the pages and sees an
+# edit on the next request.
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if REDIS_URL else 60)
+# Hidden form fields whose value must be new for each visitor: refilled on every cached page.
+PAGE_CACHE_FRESH_FIELDS = {
+    "shown_at": "treatments.comments.sign_form_time",
+    "idempotency_key": "bookings.models.new_idempotency_key",
+}
 
 # SQLite: a writer waits its turn for the lock (IMMEDIATE transactions, a busy
 # timeout) instead of failing half-way with "database is locked", and readers

@@ -1,6 +1,30 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class TreatmentsConfig(AppConfig):
     name = "treatments"
     verbose_name = "Conditions and treatments"
+
+    def ready(self):
+        from clinic.pagecache import invalidate_on_change
+        from treatments.models import (
+            FAQ,
+            Clinician,
+            Comment,
+            CommentStatus,
+            Condition,
+            ConditionTreatment,
+            KeyTakeaway,
+            Reference,
+            Treatment,
+        )
+
+        # Cached pages are rendered again after any change to what they show,
+        # whether made in admin, by a service or by a command.
+        invalidate_on_change(Condition, Treatment, ConditionTreatment, FAQ, KeyTakeaway, Reference, Clinician)
+        # A comment held for moderation (or as spam) changes no page until it is approved.
+        invalidate_on_change(
+            Comment, unless=lambda comment, created: created and comment.status != CommentStatus.APPROVED
+        )
+        # Every page's footer shows the opening hours; the consultation form, the closures.
+        invalidate_on_change(apps.get_model("bookings", "ClinicHours"), apps.get_model("bookings", "Closure"))

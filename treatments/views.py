@@ -15,6 +15,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from clinic.pagecache import page_cache
 from clinic.ratelimit import client_key, ratelimit
 from treatments.comments import comments_context
 from treatments.facts import compare
@@ -46,6 +47,7 @@ def consultation_url(**params):
     return f"{CONSULTATION_REQUEST_URL}?{urlencode(params)}" if params else CONSULTATION_REQUEST_URL
 
 
+@method_decorator(page_cache, name="get")
 class HomeView(TemplateView):
     template_name = "treatments/home.html"
 
@@ -69,6 +71,7 @@ class HomeView(TemplateView):
 # --- Condition and treatment pages ---------------------------------------------
 
 
+@method_decorator(page_cache, name="get")
 class PageDetailView(DetailView):
     """What condition and treatment pages share: drafts (404 to the public,
     previewable by staff who may view them), byline, FAQs, key takeaways,
@@ -133,6 +136,7 @@ class PageDetailView(DetailView):
         return response
 
 
+@method_decorator(page_cache, name="get")
 class ConditionListView(ListView):
     template_name = "treatments/condition_list.html"
     context_object_name = "conditions"
@@ -185,6 +189,7 @@ class ConditionDetailView(PageDetailView):
         return context
 
 
+@method_decorator(page_cache, name="get")
 class TreatmentListView(ListView):
     template_name = "treatments/treatment_list.html"
     context_object_name = "treatments"
@@ -245,6 +250,7 @@ class TreatmentDetailView(PageDetailView):
         return context
 
 
+@method_decorator(page_cache, name="get")
 class TreatmentCompareView(TemplateView):
     """2–4 treatments side by side; anything else shows the picker with a clear message."""
 
@@ -276,6 +282,7 @@ class TreatmentCompareView(TemplateView):
 # --- Search ---------------------------------------------------------------------
 
 
+@method_decorator(page_cache, name="get")
 class SearchView(TemplateView):
     template_name = "treatments/search.html"
 
