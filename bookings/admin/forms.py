@@ -1,22 +1,23 @@
 """Forms for the staff workflow pages in admin. They read what was posted; the rules
 that need the database (opening hours, clashes, the state machine) are the services'."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from bookings.admin.selection import MAX_ID_DIGITS
 from bookings.forms import validate_text
 from bookings.models import DeclineReason
+from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF
 from bookings.services import MAX_PROPOSED_TIMES
 from treatments.models import Clinician
 
 NOTE_MAX_LENGTH = 1000
 # The longest value a grid slot can have ("2027-01-12T10:00|" and a clinician id).
 SLOT_VALUE_MAX_LENGTH = 40
-# Ids beyond this do not fit a database integer (and do not exist).
-MAX_ID_DIGITS = 18
+MIN_YEAR, MAX_YEAR = 2000, 2999
 
 
 def parse_slot(value):
@@ -30,6 +31,8 @@ def parse_slot(value):
         naive = datetime.strptime(when, "%Y-%m-%dT%H:%M")
     except ValueError:
         raise ValidationError("Choose a time from the grid.", code="invalid") from None
+    if not MIN_YEAR <= naive.year <= MAX_YEAR:  # far outside any booking; keeps date arithmetic in range
+        raise ValidationError("Choose a time from the grid.", code="invalid")
     if not clinician_id.isascii() or not clinician_id.isdigit() or len(clinician_id) > MAX_ID_DIGITS:
         raise ValidationError("Choose a time from the grid.", code="invalid")
     clinician = Clinician.objects.filter(pk=int(clinician_id)).first()
@@ -132,3 +135,14 @@ class ShowDateForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a real date, like 2027-01-12."},
     )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day is None:
+            return None
+        today = timezone.localdate()
+        if day < today:
+            raise ValidationError("Choose today or a later day.")
+        if day > today + timedelta(days=MAX_DAYS_AHEAD_FOR_STAFF):
+            raise ValidationError("Choose a day within the next year.")
+        return day

@@ -3,11 +3,12 @@
 from django.contrib import admin, messages
 
 from bookings import services
+from bookings.admin.selection import SafeSelectionMixin
 from bookings.models import ClinicHours, Closure, DeclineReason, Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SafeSelectionMixin, admin.ModelAdmin):
     """Every email about a request, with failures for staff to follow up and send again.
     Only staff who may see requests see their emails."""
 
@@ -73,20 +74,20 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClinicHours)
-class ClinicHoursAdmin(admin.ModelAdmin):
+class ClinicHoursAdmin(SafeSelectionMixin, admin.ModelAdmin):
     list_display = ["weekday", "opens", "closes"]
     ordering = ["weekday"]
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(SafeSelectionMixin, admin.ModelAdmin):
     list_display = ["date", "reason"]
     search_fields = ["reason"]
     date_hierarchy = "date"
 
 
 @admin.register(DeclineReason)
-class DeclineReasonAdmin(admin.ModelAdmin):
+class DeclineReasonAdmin(SafeSelectionMixin, admin.ModelAdmin):
     """Reasons reception often gives when declining; untick "offered" rather than delete."""
 
     list_display = ["title", "text", "is_active", "order"]

@@ -23,8 +23,9 @@ from django.utils import timezone
 
 from bookings import services
 from bookings.admin.forms import ConfirmForm, DeclineForm, NoteForm, ProposeForm, ShowDateForm
+from bookings.admin.selection import SafeSelectionMixin, is_id
 from bookings.export import write_requests
-from bookings.models import DeclineReason, Notification
+from bookings.models import DeclineReason, Notification, Status
 from bookings.scheduling import day_grids, days_to_show, describe
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def _add_errors(form, error):
         form.add_error(None, error)
 
 
-class WorkflowAdminMixin:
+class WorkflowAdminMixin(SafeSelectionMixin):
     """Mixed into ConsultationRequestAdmin."""
 
     actions = [
@@ -147,8 +148,12 @@ class WorkflowAdminMixin:
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         consultation = self.get_object(request, unquote(object_id))
+        steps = self.available_steps(request, consultation)
         extra = {
-            "workflow_steps": self.available_steps(request, consultation),
+            "workflow_steps": steps,
+            "awaiting_start": bool(steps)
+            and consultation.status == Status.CONFIRMED
+            and consultation.confirmed_start > timezone.now(),
             "emails_url": reverse("admin:bookings_consultationrequest_emails", args=[consultation.pk])
             if consultation is not None and self.has_change_permission(request, consultation)
             else None,
@@ -294,7 +299,7 @@ class WorkflowAdminMixin:
             except ValidationError as error:
                 self.message_user(request, error.messages[0], messages.ERROR)
                 return
-        elif what.isascii() and what.isdigit() and len(what) < 19:
+        elif is_id(what):
             notification = consultation.notifications.filter(pk=int(what)).first()
             if notification is None or not notification.to:
                 self.message_user(request, f"That email is not one of {ref}'s, or has no address.", messages.ERROR)
@@ -313,14 +318,6 @@ class WorkflowAdminMixin:
             )
 
     # --- list actions ---
-
-    def response_action(self, request, queryset):
-        """A hand-made post with a malformed selection gets a message, not a server error."""
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        if any(not (value.isascii() and value.isdigit() and len(value) < 19) for value in selected):
-            self.message_user(request, "That selection is not valid. Tick the requests again.", messages.ERROR)
-            return redirect(request.get_full_path())
-        return super().response_action(request, queryset)
 
     def _each(self, request, queryset, call, done):
         """Run `call(consultation)` on each selected request; report what happened and what was refused."""

@@ -471,8 +471,10 @@ def test_a_bulk_step_that_applies_to_none_of_the_selection_says_why_for_each(rec
 
 def test_completed_and_no_show_are_offered_only_once_the_consultation_has_begun(reception_client, clinician):
     upcoming = confirm(submit(), start=at(open_day(), 10), clinician=clinician)
-    labels = [i["step"].label for i in reception_client.get(change_url(upcoming)).context["workflow_steps"]]
+    page = reception_client.get(change_url(upcoming))
+    labels = [i["step"].label for i in page.context["workflow_steps"]]
     assert "Mark completed…" not in labels and "Mark no-show…" not in labels
+    assert "can be marked once the consultation has begun" in page.content.decode()
     refused = follow(reception_client, reception_client.post(step_url("no_show", upcoming)))
     assert any("only once it has begun" in m for m in messages_of(refused))
     upcoming.refresh_from_db()
@@ -673,7 +675,7 @@ def test_a_malformed_selection_gets_a_message_not_an_error(reception_client, sel
         reverse(CHANGELIST), {"action": "export_csv", "index": 0, "_selected_action": selected}
     )
     page = follow(reception_client, response)
-    assert "That selection is not valid. Tick the requests again." in messages_of(page)
+    assert "That selection is not valid. Tick the items again." in messages_of(page)
 
 
 # --- Who sees and does what ---------------------------------------------------------------------
@@ -813,3 +815,61 @@ def test_the_export_action_is_hidden_from_staff_without_the_export_permission(cl
     assert "export_csv" not in choices and "start_review_selected" in choices
     response = client.post(reverse(CHANGELIST), {"action": "export_csv", "index": 0, "_selected_action": [1]})
     assert response.status_code in {200, 302} and response.get("Content-Type", "").startswith("text/html")
+
+
+# --- Hostile input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2026-13-45", "x" * 300, "2020-01-01"])
+def test_any_day_asked_for_in_the_grid_gets_a_page_not_an_error(reception_client, day):
+    response = reception_client.get(step_url("confirm", in_review()), {"date": day})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:30", "0001-01-01T00:00", "2026-03-29T01:30"])
+def test_extreme_or_impossible_times_are_refused_with_a_message(reception_client, clinician, when):
+    request = in_review()
+    response = reception_client.post(step_url("confirm", request), {"slot": f"{when}|{clinician.pk}"})
+    assert response.status_code == 200 and "Nothing has changed yet." in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == Status.IN_REVIEW
+
+
+@pytest.mark.parametrize("object_id", ["abc", "0", "99999999999999999999999", "1%00"])
+def test_a_malformed_request_id_in_a_step_url_is_not_an_error(reception_client, object_id):
+    url = reverse("admin:bookings_consultationrequest_confirm", args=["PLACEHOLDER"]).replace("PLACEHOLDER", object_id)
+    assert reception_client.get(url).status_code in {302, 404}
+    assert reception_client.post(url, {"slot": "x"}).status_code in {302, 404}
+
+
+@pytest.mark.parametrize("changelist", ["admin:bookings_notification_changelist", "admin:bookings_closure_changelist"])
+def test_a_malformed_selection_in_the_other_bookings_lists_is_not_an_error(admin_client, changelist):
+    action_name = "send_again" if "notification" in changelist else "delete_selected"
+    response = admin_client.post(reverse(changelist), {"action": action_name, "index": 0, "_selected_action": ["abc"]})
+    assert response.status_code == 302
+    assert "That selection is not valid" in " ".join(messages_of(follow(admin_client, response)))
+
+
+def test_an_export_without_the_patient_details_permission_leaves_out_names_and_contacts(client):
+    from django.contrib.auth.models import Permission
+
+    user = make_staff_member(group=None)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_consultationrequest", "change_consultationrequest", "export_consultationrequest"]
+        )
+    )
+    staff_login(client, user)
+    request = submit(full_name="Zoë Sample")
+    header, row = read_csv(action(client, "export_csv", [request]))
+    assert "Name" not in header and "Email" not in header and "Zoë Sample" not in row
+
+
+def test_a_view_only_member_of_staff_is_not_told_an_open_request_is_closed(client):
+    from django.contrib.auth.models import Permission
+
+    user = make_staff_member(group=None)
+    user.user_permissions.add(Permission.objects.get(codename="view_consultationrequest"))
+    staff_login(client, user)
+    html = client.get(change_url(submit())).content.decode()
+    assert "this request is closed" not in html

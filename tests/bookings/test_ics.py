@@ -132,3 +132,31 @@ def test_folding_never_splits_a_character_and_unfolds_to_the_original():
 
 def test_a_short_line_is_not_folded():
     assert fold("SUMMARY:Consultation") == "SUMMARY:Consultation"
+
+
+def test_the_emailed_invite_names_organiser_and_attendee_with_safely_quoted_names():
+    request = confirmed_at(
+        datetime(timezone.localdate().year + 1, 1, 12, 10, 0, tzinfo=LONDON),
+        full_name='Zoë "Zo" O\'Brien; Jr, MD',
+        email="zoe@example.com",
+    )
+    text = consultation_invite(request, method="REQUEST")
+    assert "METHOD:REQUEST" in text
+    event = properties(text)
+    attendee = next(key for key in event if key.startswith("ATTENDEE"))
+    assert attendee == 'ATTENDEE;CN="Zoë Zo O\'Brien; Jr, MD";ROLE=REQ-PARTICIPANT;RSVP=FALSE'
+    assert event[attendee] == "mailto:zoe@example.com"
+    assert any(key.startswith("ORGANIZER;CN=") for key in event)
+
+
+def test_the_downloaded_invite_names_no_attendee_and_a_cancellation_says_cancelled():
+    request = confirmed_at(datetime(timezone.localdate().year + 1, 1, 12, 10, 0, tzinfo=LONDON))
+    assert "ATTENDEE" not in consultation_invite(request)
+    cancelled = consultation_invite(request, method="CANCEL")
+    assert "METHOD:CANCEL" in cancelled and "STATUS:CANCELLED" in cancelled
+
+
+def test_an_unknown_method_is_refused():
+    request = confirmed_at(datetime(timezone.localdate().year + 1, 1, 12, 10, 0, tzinfo=LONDON))
+    with pytest.raises(ValueError):
+        consultation_invite(request, method="PUBLISH\r\nX-EVIL:1")
