@@ -33,6 +33,7 @@ database:
 import hashlib
 import logging
 import re
+import secrets
 import time
 from functools import wraps
 from pathlib import Path
@@ -43,7 +44,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.html import escape
@@ -319,11 +320,42 @@ _fresh_makers = {}
 
 def _fresh_value(request, slot):
     if slot == CSRF_FIELD:
-        return get_token(request).encode()
+        return csrf_token(request).encode()
     make = _fresh_makers.get(slot)
     if make is None:
         make = _fresh_makers[slot] = import_string(settings.PAGE_CACHE_FRESH_FIELDS[slot])
     return escape(make()).encode()
+
+
+def csrf_token(request):
+    """What django.middleware.csrf.get_token() returns and does (a masked token;
+    the CSRF cookie set or renewed on the way out), with the randomness drawn in
+    one call to the system's source rather than one per character: on a cached
+    page, get_token() took a quarter of the time it takes to serve it."""
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None:
+        secret = request.META["CSRF_COOKIE"] = _random_csrf_string()
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    mask = _random_csrf_string()
+    index = CSRF_ALLOWED_CHARS.index
+    size = len(CSRF_ALLOWED_CHARS)
+    return mask + "".join(CSRF_ALLOWED_CHARS[(index(s) + index(m)) % size] for s, m in zip(secret, mask, strict=True))
+
+
+_UNBIASED_BYTES = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+
+
+def _random_csrf_string():
+    """CSRF_SECRET_LENGTH characters drawn uniformly from CSRF_ALLOWED_CHARS (bytes
+    that would favour some characters are dropped), as Django's get_random_string."""
+    chars = []
+    while len(chars) < CSRF_SECRET_LENGTH:
+        chars += [
+            CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]
+            for byte in secrets.token_bytes(CSRF_SECRET_LENGTH + 8)
+            if byte < _UNBIASED_BYTES
+        ]
+    return "".join(chars[:CSRF_SECRET_LENGTH])
 
 
 # --- Releases ---------------------------------------------------------------------------

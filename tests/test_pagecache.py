@@ -113,6 +113,24 @@ def test_each_visitor_gets_their_own_csrf_token_cookie_and_form_time(treatment):
     assert per_visitor.sub("", first.text) == per_visitor.sub("", second.text)
 
 
+def test_the_csrf_token_filled_in_is_one_django_accepts(rf):
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _check_token_format, _does_token_match
+
+    request = rf.get("/")
+    first, second = pagecache.csrf_token(request), pagecache.csrf_token(request)
+    secret = request.META["CSRF_COOKIE"]
+    assert len(secret) == 32 and set(secret) <= set(CSRF_ALLOWED_CHARS)
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    for token in (first, second):
+        _check_token_format(token)
+        assert _does_token_match(token, secret)
+    assert first != second  # masked afresh each time
+    returning = rf.get("/")
+    returning.META["CSRF_COOKIE"] = secret
+    assert _does_token_match(pagecache.csrf_token(returning), secret)
+    assert returning.META["CSRF_COOKIE"] == secret
+
+
 def test_a_visitor_who_already_has_a_csrf_cookie_keeps_it(treatment):
     get(treatment.get_absolute_url())
     client = Client()
