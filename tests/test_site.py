@@ -87,7 +87,7 @@ def test_base_template_loads_bootstrap_from_the_sites_own_static_files(client):
     assert "cdn" not in html.lower()
     start = html.index('href="/static/bootstrap/css/bootstrap.min.')
     css_url = html[start + len('href="') : html.index('"', start + len('href="'))]
-    js_start = html.index('src="/static/bootstrap/js/bootstrap.bundle.min.')
+    js_start = html.index('src="/static/bootstrap/js/bootstrap.min.')
     js_url = html[js_start + len('src="') : html.index('"', js_start + len('src="'))]
     for url in (css_url, js_url):
         static = client.get(url)
