@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "treatments",
     "bookings",
     "accounts",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -313,13 +314,25 @@ if not DEBUG:
 
 # --- Logging ----------------------------------------------------------------
 
+# Nothing personal is logged: code logs ids and references, never names,
+# addresses, phone numbers or what patients wrote; the paths Django logs for
+# 4xx/5xx responses have the token of a patient's status link blanked out.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "secret_links": {"()": "clinic.log_filters.RedactSecretLinks"},
+        "without_template_context": {"()": "clinic.log_filters.WithoutTemplateContext"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secret_links"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING", "filters": ["secret_links"]},
+        "django.request": {"filters": ["secret_links"]},
+        "django.security.csrf": {"filters": ["secret_links"]},
+        "django.template": {"filters": ["without_template_context"]},
+    },
 }
 
 # --- Performance --------------------------------------------------------------

@@ -5,6 +5,8 @@ Each function takes keyword-only arguments and runs in one transaction.
 
 from datetime import timedelta
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
@@ -260,8 +262,9 @@ def promote_to_faq(*, comment):
 def erase_commenter(*, comment):
     """Erase the personal data of the patient who wrote `comment`, on every
     comment they posted with the same email address: email, address hash and
-    notification choice go, the name becomes "Former patient". The text and
-    the thread stay. Returns how many comments were erased."""
+    notification choice go, the name becomes "Former patient", in admin's
+    history too. The text and the thread stay. Returns how many comments were
+    erased."""
     if comment.is_clinic_answer:
         raise CommentStateError("A clinic answer holds no patient's personal data.")
     same_person = Q(pk=comment.pk)
@@ -281,7 +284,18 @@ def erase_commenter(*, comment):
         each.erased_at = now
         each.full_clean()
         each.save(update_fields=["author_name", "email", "client_hash", "notify_on_reply", "erased_at"])
+    _rename_in_admin_history(comments)
     return len(comments)
+
+
+def _rename_in_admin_history(comments):
+    """Admin's history lists each comment it touched under its author's name: those
+    entries take the erased name too."""
+    content_type = ContentType.objects.get_for_model(Comment)
+    for each in comments:
+        LogEntry.objects.filter(content_type=content_type, object_id=str(each.pk)).update(
+            object_repr=str(each)[: LogEntry._meta.get_field("object_repr").max_length]
+        )
 
 
 def retry_comment_emails(*, emails):
