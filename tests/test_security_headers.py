@@ -70,9 +70,10 @@ def pages(db):
     ],
 )
 def test_public_form_and_admin_pages_send_every_security_header(client, pages, path):
-    response = client.get(path, secure=True)
-    assert response.status_code in (200, 404)
-    assert_hardened(response)
+    for _ in range(2):  # the second time, a public page may come from the page cache
+        response = client.get(path, secure=True)
+        assert response.status_code in (200, 404)
+        assert_hardened(response)
 
 
 @pytest.mark.django_db
