@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 
@@ -9,6 +10,10 @@ class StaffAdminSite(admin.AdminSite):
     The sign-in itself is two pages (accounts/views.py): the password, then the
     code, or setting up an authenticator app for an account that has none.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site_header = self.site_title = f"{settings.CLINIC_NAME} staff"
 
     def has_permission(self, request):
         user = request.user
