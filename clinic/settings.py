@@ -250,6 +250,8 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Larchfield Skin Clinic <hello@larchfield-clinic.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLINIC_STAFF_EMAIL = os.environ.get("CLINIC_STAFF_EMAIL", "reception@larchfield-clinic.example")
+# Where vulnerabilities are reported (/.well-known/security.txt, README).
+CLINIC_SECURITY_EMAIL = os.environ.get("CLINIC_SECURITY_EMAIL", "security@larchfield-clinic.example")
 
 # --- The clinic -------------------------------------------------------------
 

@@ -19,5 +19,6 @@ urlpatterns = [
         name="privacy",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,9 +1,12 @@
 import logging
 import sys
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponseForbidden, HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseForbidden, HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -44,3 +47,17 @@ def csrf_failure(request, reason=""):
     or a forged post): a clear page, HTTP 403, and nothing stored."""
     response = loader.get_template("403_csrf.html").render({"clinic": clinic_details()}, request)
     return HttpResponseForbidden(response)
+
+
+@require_GET
+def security_txt(request):
+    """/.well-known/security.txt (RFC 9116): where to report a vulnerability."""
+    expires = (timezone.now() + timedelta(days=365)).replace(microsecond=0)
+    lines = [
+        f"Contact: mailto:{settings.CLINIC_SECURITY_EMAIL}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: en",
+        f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
+        f"Policy: {settings.SITE_URL}/privacy/",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
