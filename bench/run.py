@@ -156,24 +156,31 @@ def run_wrk(url, seconds, connections, script=None):
     }
 
 
-def submission_script(folder, base_url):
-    """A wrk Lua script posting valid, distinct consultation requests (one CSRF
-    token reused; a fresh idempotency key per request)."""
+def submission_data(base_url):
+    """The form body and cookie of a valid consultation request, read from the live form."""
     probe = subprocess.run(
         [str(BIN / "python"), str(BASE_DIR / "bench" / "submission.py"), base_url],
         capture_output=True,
         text=True,
         check=True,
     )
-    data = json.loads(probe.stdout)
-    script = folder / "submit.lua"
+    return json.loads(probe.stdout)
+
+
+def submission_script(folder, base_url, data):
+    """A wrk Lua script posting valid, distinct consultation requests (one CSRF
+    token reused; a fresh idempotency key per request). Each script has its own
+    prefix for the keys: LuaJIT's random numbers repeat from one wrk run to the
+    next, and a repeated key is (rightly) answered with the earlier request."""
+    run = secrets.token_hex(4)
+    script = folder / f"submit-{run}.lua"
     script.write_text(
         "counter = 0\n"
         "local thread_id = 0\n"
         "function setup(thread) thread_id = thread_id + 1; thread:set('tid', thread_id) end\n"
         "request = function()\n"
         "  counter = counter + 1\n"
-        "  local key = 'bench-' .. tid .. '-' .. counter .. '-' .. math.random(1, 1000000000)\n"
+        f"  local key = 'bench-{run}-' .. tid .. '-' .. counter\n"
         f"  local body = string.gsub({json.dumps(data['body'])}, 'IDEMPOTENCY', key)\n"
         "  return wrk.format('POST', nil, {\n"
         "    ['Content-Type'] = 'application/x-www-form-urlencoded',\n"
@@ -251,7 +258,7 @@ def main():
     sizes = {}
     posted = 0
     try:
-        script = submission_script(workdir, f"http://127.0.0.1:{site_port}")
+        submission = submission_data(f"http://127.0.0.1:{site_port}")
         before = count_requests(env)
         answers_file.write_text("")  # the probes' answers are not the run's
         targets = []
@@ -268,9 +275,12 @@ def main():
         for repeat in range(1, args.repeats + 1):
             print(f"Round {repeat} of {args.repeats} …", flush=True)
             for name, method, url, process in targets:
+                script = None
+                if method == "POST":
+                    script = submission_script(workdir, f"http://127.0.0.1:{site_port}", submission)
                 workers = children(process.pid)
                 cpu_before = cpu_seconds(workers)
-                result = run_wrk(url, args.seconds, args.connections, script if method == "POST" else None)
+                result = run_wrk(url, args.seconds, args.connections, script)
                 result["cpu_ms"] = 1000 * (cpu_seconds(workers) - cpu_before) / max(result["requests"], 1)
                 results[name].append(result)
                 if method == "POST":
