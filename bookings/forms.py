@@ -369,7 +369,8 @@ class CancelForm(ErrorSummaryMixin, forms.Form):
 class AcceptTimeForm(ErrorSummaryMixin, forms.Form):
     """The patient picks one of the times the clinic offered."""
 
-    action = forms.CharField(widget=forms.HiddenInput, initial="accept")
+    # Both forms sit on one page: their hidden fields need ids of their own.
+    action = forms.CharField(widget=forms.HiddenInput(attrs={"id": "id_accept_action"}), initial="accept")
     proposal = forms.ChoiceField(
         label="Choose a time",
         widget=forms.RadioSelect,
@@ -394,7 +395,7 @@ class AcceptTimeForm(ErrorSummaryMixin, forms.Form):
 class ContactMeForm(ErrorSummaryMixin, forms.Form):
     """None of the offered times suits: the patient asks the clinic to get in touch."""
 
-    action = forms.CharField(widget=forms.HiddenInput, initial="contact")
+    action = forms.CharField(widget=forms.HiddenInput(attrs={"id": "id_contact_action"}), initial="contact")
     note = forms.CharField(
         label="When would suit you better? (optional)",
         required=False,
