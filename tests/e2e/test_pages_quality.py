@@ -13,7 +13,8 @@ from bookings.models import ConsultationRequest
 from tests.e2e.conftest import describe_violations, run_axe, validate_html
 from tests.e2e.test_patient_journeys import fill_consultation_form
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback restores what the data migrations made (the staff groups) after each flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PUBLIC_PAGES = {
     "home": "/",
@@ -40,13 +41,13 @@ def demo_site(live_server):
     return live_server
 
 
-def submitted_request(page, live_server):
+def submitted_request(page, live_server, name="Siobhán O'Connor-Ng"):
     """A request made through the form, as a patient would; returns its status path."""
     page.goto(live_server.url + PUBLIC_PAGES["consultation-form"])
-    fill_consultation_form(page)
+    fill_consultation_form(page, name=name)
     page.get_by_role("button", name="Send my request").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("your request is sent")
-    return ConsultationRequest.objects.get().status_path()
+    return ConsultationRequest.objects.order_by("-pk").first().status_path()
 
 
 def test_every_public_page_has_no_accessibility_violations(demo_site, audit_page, screenshot):
@@ -92,3 +93,94 @@ def test_every_public_page_is_valid_html(demo_site, page):
     documents["cancel-confirmation"] = client.get(status_path + "cancel/").content.decode()
     errors = validate_html(documents)
     assert errors == {}, errors
+
+
+def requests_in_every_status(page, live_server):
+    """One request per status, moved there by the real workflow services; {status: status path}."""
+    from datetime import datetime, time, timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from bookings import services
+    from bookings.models import Status
+    from tests.e2e.test_patient_journeys import open_dates
+    from treatments.models import Clinician
+
+    staff = get_user_model().objects.create_user("reception-desk", is_staff=True)
+    clinicians = list(Clinician.objects.all())
+    day = open_dates(1)[0]
+
+    def slot(hour, clinician=0):
+        return timezone.make_aware(datetime.combine(day, time(hour))), clinicians[clinician]
+
+    made = {}
+    for number, status in enumerate(Status.values):
+        # Different answers each time: the same answers again would be the same request.
+        submitted_request(page, live_server, name=f"Patient {'ABCDEFGH'[number]}")
+        consultation = ConsultationRequest.objects.order_by("-pk").first()
+        made[status] = consultation.status_path()
+        if status == Status.NEW:
+            continue
+        if status == Status.CANCELLED:
+            services.cancel_request(request=consultation)
+            continue
+        services.start_review(request=consultation, by=staff)
+        start, clinician = slot(10 + number)
+        if status == Status.TIME_PROPOSED:
+            services.propose_times(request=consultation, slots=[slot(10 + number), slot(10 + number, 1)], by=staff)
+        elif status == Status.DECLINED:
+            services.decline_request(request=consultation, by=staff, details="We do not treat this skin type.")
+        elif status in (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW):
+            services.confirm_request(request=consultation, start=start, clinician=clinician, by=staff)
+            later = start + timedelta(hours=2)
+            if status == Status.COMPLETED:
+                services.complete_request(request=consultation, by=staff, now=later)
+            elif status == Status.NO_SHOW:
+                services.mark_no_show(request=consultation, by=staff, now=later)
+    assert {ConsultationRequest.objects.get(reference=path.split("/")[2]).status for path in made.values()} == set(
+        Status.values
+    )
+    return made
+
+
+def test_the_status_page_in_every_status_is_accessible_and_valid(demo_site, audit_page):
+    paths = requests_in_every_status(audit_page, demo_site)
+    violations, documents = {}, {}
+    client = Client()
+    for status, path in paths.items():
+        audit_page.goto(demo_site.url + path)
+        if found := run_axe(audit_page):
+            violations[status] = describe_violations(found)
+        documents[f"status-{status}"] = client.get(path).content.decode()
+    assert violations == {}, violations
+    assert validate_html(documents) == {}
+
+
+def test_the_admin_pages_reception_uses_have_no_serious_accessibility_problems(demo_site, audit_page, make_staff):
+    from django.urls import reverse
+
+    from tests.e2e.conftest import sign_in_to_admin
+
+    submitted_request(audit_page, demo_site)
+    consultation = ConsultationRequest.objects.order_by("-pk").first()
+    sign_in_to_admin(audit_page, demo_site, make_staff("reception", "Reception"))
+    pages = {
+        "index": reverse("admin:index"),
+        "list": reverse("admin:bookings_consultationrequest_changelist"),
+        "change": reverse("admin:bookings_consultationrequest_change", args=[consultation.pk]),
+    }
+    found = {}
+    for name, path in pages.items():
+        audit_page.goto(demo_site.url + path)
+        found[name] = run_axe(audit_page)
+    audit_page.goto(demo_site.url + pages["change"])
+    audit_page.get_by_role("button", name="Start review").click()
+    audit_page.get_by_role("link", name="Confirm a time…").click()
+    found["confirm"] = run_axe(audit_page)
+    serious = {
+        name: describe_violations([v for v in violations if v["impact"] in ("serious", "critical")])
+        for name, violations in found.items()
+        if any(v["impact"] in ("serious", "critical") for v in violations)
+    }
+    assert serious == {}, serious

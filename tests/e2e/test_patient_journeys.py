@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from bookings.models import ConsultationRequest, Status, preferred_date_problem
 from treatments.models import Comment
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback restores what the data migrations made (the staff groups) after each flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

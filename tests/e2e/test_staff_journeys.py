@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in_to_admin
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback restores what the data migrations made (the staff groups) after each flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
@@ -61,3 +62,48 @@ def test_a_question_is_moderated_and_answered_by_a_named_clinician(
     expect(thread).to_contain_text("Dr Rafael Okonjo")
     expect(thread).to_contain_text("Clinic answer")
     screenshot(patient, "journey2-04-answer-on-the-page")
+
+
+def test_reception_confirms_a_request_and_the_patient_gets_the_time_and_an_invite(
+    demo_site, browser, make_staff, screenshot
+):
+    from bookings.models import ConsultationRequest, Status
+    from tests.e2e.test_patient_journeys import fill_consultation_form
+
+    patient = browser.new_context(accept_downloads=True).new_page()
+    patient.goto(demo_site.url + "/consultations/request/?treatment=microneedling")
+    fill_consultation_form(patient, name="Aoife Brennan")
+    patient.get_by_role("button", name="Send my request").click()
+    reference = patient.locator(".reference").inner_text()
+    status_url = patient.locator(".status-link a").get_attribute("href")
+
+    receptionist = make_staff("priya", "Reception")
+    staff = browser.new_context().new_page()
+    sign_in_to_admin(staff, demo_site, receptionist)
+    staff.get_by_role("link", name="Consultation requests").first.click()
+    screenshot(staff, "journey3-01-request-list")
+    staff.get_by_role("link", name=reference).click()
+    screenshot(staff, "journey3-02-request")
+    staff.get_by_role("button", name="Start review").click()
+    staff.get_by_role("link", name="Confirm a time…").click()
+    free_slot = staff.locator(".slot-grid input[type=radio]").first
+    slot_label = staff.locator(".slot-grid label.slot-choice").first.inner_text()
+    free_slot.check()
+    screenshot(staff, "journey3-03-confirm-page")
+    staff.get_by_role("button", name="Confirm and email the patient").click()
+    expect(staff.locator(".messagelist")).to_contain_text("onfirmed")
+
+    consultation = ConsultationRequest.objects.get(reference=reference)
+    assert consultation.status == Status.CONFIRMED
+    start_time = slot_label.split()[0]
+    patient.goto(demo_site.url + status_url)
+    appointment = patient.locator("section", has=patient.get_by_role("heading", name="Your appointment"))
+    expect(appointment).to_contain_text(start_time)
+    expect(appointment).to_contain_text(consultation.clinician.name)
+    screenshot(patient, "journey3-04-status-confirmed")
+    with patient.expect_download() as download_info:
+        patient.get_by_role("link", name=re.compile("Add to my calendar")).click()
+    invite = open(download_info.value.path(), encoding="utf-8").read()
+    assert invite.startswith("BEGIN:VCALENDAR")
+    assert "DTSTART;TZID=" in invite
+    assert "UID:" in invite and "DTEND" in invite and "LOCATION:" in invite
