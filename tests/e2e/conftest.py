@@ -99,20 +99,36 @@ def browser(playwright_instance):
     browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
+SCREENS = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True},
+}
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request):
+    """Every journey runs on a desktop screen and on a 375 px wide phone."""
+    return request.param
 
 
 @pytest.fixture
-def phone_page(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    yield page
-    context.close()
+def new_page(browser, screen):
+    """Open a fresh browser window (its own cookies) on this test's screen."""
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(**SCREENS[screen], **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 @pytest.fixture
@@ -125,10 +141,13 @@ def audit_page(browser):
 
 
 @pytest.fixture
-def screenshot():
+def screenshot(request):
+    screen = request.node.callspec.params.get("screen") if hasattr(request.node, "callspec") else None
+
     def take(page, name):
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
+        suffix = f"-{screen}" if screen else ""
+        page.screenshot(path=str(SCREENSHOT_DIR / f"{name}{suffix}.png"), full_page=True)
 
     return take
 

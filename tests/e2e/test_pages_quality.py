@@ -84,7 +84,8 @@ def test_forms_showing_errors_and_the_request_pages_have_no_accessibility_violat
     assert problems == {}, "\n".join(f"{name}:\n{text}" for name, text in problems.items())
 
 
-def test_every_public_page_is_valid_html(demo_site, page):
+def test_every_public_page_is_valid_html(demo_site, audit_page):
+    page = audit_page
     client = Client()
     documents = {name: client.get(path).content.decode() for name, path in PUBLIC_PAGES.items()}
     documents["consultation-form-errors"] = client.post("/consultations/request/", {}).content.decode()

@@ -20,10 +20,10 @@ def demo_site(live_server):
 
 
 def test_a_question_is_moderated_and_answered_by_a_named_clinician(
-    demo_site, browser, make_staff, settings, screenshot
+    demo_site, new_page, make_staff, settings, screenshot
 ):
     settings.COMMENT_MIN_SECONDS_TO_POST = 0
-    patient = browser.new_context().new_page()
+    patient = new_page()
     patient.goto(demo_site.url + "/treatments/fractional-laser/")
     patient.get_by_label("Display name").fill("Tomasz")
     patient.get_by_label("Email").fill("tomasz@example.com")
@@ -35,7 +35,7 @@ def test_a_question_is_moderated_and_answered_by_a_named_clinician(
     screenshot(patient, "journey2-01-question-awaits-moderation")
 
     editor = make_staff("morgan", "Editors")
-    staff = browser.new_context().new_page()
+    staff = new_page()
     sign_in_to_admin(staff, demo_site, editor)
     staff.get_by_role("link", name="Comments").first.click()
     row = staff.get_by_role("row").filter(has_text="How soon after a session")
@@ -65,12 +65,12 @@ def test_a_question_is_moderated_and_answered_by_a_named_clinician(
 
 
 def test_reception_confirms_a_request_and_the_patient_gets_the_time_and_an_invite(
-    demo_site, browser, make_staff, screenshot
+    demo_site, new_page, make_staff, screenshot
 ):
     from bookings.models import ConsultationRequest, Status
     from tests.e2e.test_patient_journeys import fill_consultation_form
 
-    patient = browser.new_context(accept_downloads=True).new_page()
+    patient = new_page(accept_downloads=True)
     patient.goto(demo_site.url + "/consultations/request/?treatment=microneedling")
     fill_consultation_form(patient, name="Aoife Brennan")
     patient.get_by_role("button", name="Send my request").click()
@@ -78,7 +78,7 @@ def test_reception_confirms_a_request_and_the_patient_gets_the_time_and_an_invit
     status_url = patient.locator(".status-link a").get_attribute("href")
 
     receptionist = make_staff("priya", "Reception")
-    staff = browser.new_context().new_page()
+    staff = new_page()
     sign_in_to_admin(staff, demo_site, receptionist)
     staff.get_by_role("link", name="Consultation requests").first.click()
     screenshot(staff, "journey3-01-request-list")
