@@ -262,7 +262,10 @@ def _entry(response, version):
     parts.append(body[position:])
     headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
     validity = (version, timezone.localdate().isoformat(), release())
-    digest = hashlib.sha256(repr((validity, headers, parts)).encode()).hexdigest()[:32]
+    # What the page says (not the version it was stored under): a page that an
+    # edit elsewhere did not change keeps its ETag. The day is in it so that a
+    # browser's copy, and its comment form's signed time, is never reused for long.
+    digest = hashlib.sha256(repr((validity[1], headers, parts)).encode()).hexdigest()[:32]
     return (validity, response.status_code, headers, parts, response.page_cache_conditional, digest)
 
 

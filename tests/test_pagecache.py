@@ -227,6 +227,15 @@ def test_a_changed_page_is_sent_again_with_a_new_etag(treatment):
     assert again["ETag"] != first["ETag"]
 
 
+def test_a_page_that_an_edit_elsewhere_did_not_change_is_still_answered_304(treatment):
+    client = Client()
+    first, _ = get(treatment.get_absolute_url(), client)
+    make_treatment(title="Chemical peel")  # bumps the content version
+    again, queries = get(treatment.get_absolute_url(), client, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert queries > 0  # rendered again…
+    assert again.status_code == 304  # …to the same page
+
+
 def test_an_etag_is_valid_only_with_the_csrf_cookie_it_was_made_for(treatment):
     first, _ = get(treatment.get_absolute_url())
     other = Client()  # another visitor (another CSRF cookie) sends the first one's tag
