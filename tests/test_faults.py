@@ -15,7 +15,7 @@ from bookings.models import ClinicHours, ConsultationRequest
 from clinic.views import server_error
 from tests.bookings.conftest import form_data
 from tests.factories import make_condition, make_treatment
-from tests.servers import Browser, Server, TcpProxy, free_port, run_django
+from tests.servers import Browser, Server, TcpProxy, free_port, migrate, run_django
 from treatments.comments import sign_form_time
 from treatments.models import Comment, HelpfulVote
 
@@ -359,19 +359,35 @@ def said(process):
 
 @pytest.fixture
 def shared_database_url(migrated_sqlite_file, tmp_path):
-    """A database the processes a test starts reach: PostgreSQL's test database on
-    PostgreSQL runs (the test must be transactional: it is flushed afterwards), a
-    migrated SQLite file otherwise."""
-    if connection.vendor == "postgresql":
-        db = connection.settings_dict
-        password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-        return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    path = tmp_path / "site.sqlite3"
-    path.write_bytes(migrated_sqlite_file.read_bytes())
-    return f"sqlite:///{path}"
+    """A migrated database of the test's own that other processes reach: on
+    PostgreSQL runs a fresh PostgreSQL database (dropped afterwards), otherwise a
+    SQLite file. Not the test database: what those processes commit would outlive
+    the test, and flushing it would take the staff groups with it."""
+    if connection.vendor != "postgresql":
+        path = tmp_path / "site.sqlite3"
+        path.write_bytes(migrated_sqlite_file.read_bytes())
+        yield f"sqlite:///{path}"
+        return
+    import psycopg
+
+    db = connection.settings_dict
+    name = f"test_{db['NAME']}_killed_worker"[:63]
+    server = {"host": db["HOST"] or "127.0.0.1", "port": db["PORT"] or 5432, "user": db["USER"]}
+    if db["PASSWORD"]:
+        server["password"] = db["PASSWORD"]
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    url = f"postgres://{db['USER']}{password}@{server['host']}:{server['port']}/{name}"
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_in_the_middle_of_a_submission_leaves_no_half_request(shared_database_url):
     killed = run_django(SUBMISSION, DATABASE_URL=shared_database_url, KILL="1")
     assert killed.returncode == 17, killed.stderr
