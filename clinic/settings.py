@@ -342,9 +342,9 @@ LOGGING = {
 # Whole pages cached for anonymous readers (clinic/pagecache.py). A local-memory
 # cache belongs to one process, with its own content version: pages there expire
 # sooner. With REDIS_URL every process and server shares the pages and sees an
-# edit on the next request.
+# edit on the next request. Off in development, where templates change under it.
 PAGE_CACHE_ALIAS = "default"
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600 if REDIS_URL else 60)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600 if REDIS_URL else 60)
 # Hidden form fields whose value must be new for each visitor: refilled on every cached page.
 PAGE_CACHE_FRESH_FIELDS = {
     "shown_at": "treatments.comments.sign_form_time",

@@ -39,6 +39,12 @@ pytestmark = pytest.mark.django_db
 BASE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    """As in production, even when the tests run with DJANGO_DEBUG=1 (which turns it off)."""
+    settings.PAGE_CACHE_SECONDS = 60
+
+
 @pytest.fixture
 def treatment():
     treatment = make_treatment(title="Microneedling", slug="microneedling", offered_here=True)

@@ -38,6 +38,12 @@ PAGE_BUDGET = 6
 CACHED_BUDGET = 0
 
 
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    """As in production, even when the tests run with DJANGO_DEBUG=1 (which turns it off)."""
+    settings.PAGE_CACHE_SECONDS = 60
+
+
 def queries(client, url):
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
