@@ -345,6 +345,8 @@ LOGGING = {
 # edit on the next request. Off in development, where templates change under it.
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600 if REDIS_URL else 60)
+# Each process also keeps its latest pages (about 65 KB each), checked against the shared version.
+PAGE_CACHE_LOCAL_PAGES = 100
 # Hidden form fields whose value must be new for each visitor: refilled on every cached page.
 PAGE_CACHE_FRESH_FIELDS = {
     "shown_at": "treatments.comments.sign_form_time",
