@@ -16,9 +16,13 @@ def grant(apps, group_name, app_label, codenames):
     the group and (on a fresh database) the permissions themselves."""
     app_config = apps.get_app_config(app_label)
     # Permissions are normally made after migrate; make them now so they can be granted.
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    # (A migration's app registry has no models module; the real one keeps its own.)
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
+    try:
+        create_permissions(app_config, apps=apps, verbosity=0)
+    finally:
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

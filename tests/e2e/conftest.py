@@ -197,12 +197,39 @@ def validate_html(documents):
     return errors
 
 
+def restore_staff_groups():
+    """Run again every data migration that grants the staff groups' permissions.
+
+    Browser tests need a transactional database, and each flush empties the
+    tables the data migrations filled. (pytest-django's serialized_rollback
+    cannot restore them here: inside Playwright's context Django hands out new
+    connection objects without the serialized copy, and content types that
+    other tests' flushes re-create collide with it.) The functions are found,
+    not listed, so a new migration that grants permissions is included.
+    """
+    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    from clinic.staff_groups import grant
+
+    loader = MigrationLoader(connection)
+    for key in loader.graph.leaf_nodes():
+        for app_label, name in loader.graph.forwards_plan(key):
+            for operation in loader.graph.nodes[(app_label, name)].operations:
+                if isinstance(operation, RunPython) and operation.code.__globals__.get("grant") is grant:
+                    operation.code(apps, None)
+
+
 @pytest.fixture
 def make_staff():
     """A staff member in a staff group, with a confirmed authenticator app."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    restore_staff_groups()
 
     def make(username, group):
         user = get_user_model().objects.create_user(

@@ -13,8 +13,7 @@ from bookings.models import ConsultationRequest
 from tests.e2e.conftest import describe_violations, run_axe, validate_html
 from tests.e2e.test_patient_journeys import fill_consultation_form
 
-# serialized_rollback restores what the data migrations made (the staff groups) after each flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 PUBLIC_PAGES = {
     "home": "/",

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 from bookings.models import ConsultationRequest, Status, preferred_date_problem
 from tests.e2e.conftest import SCREENS
 
-# serialized_rollback restores what the data migrations made (the staff groups) after each flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

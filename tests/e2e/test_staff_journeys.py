@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in_to_admin
 
-# serialized_rollback restores what the data migrations made (the staff groups) after each flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
