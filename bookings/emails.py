@@ -42,7 +42,8 @@ def recipient(request, kind):
 def queue(request, kind):
     """Record an email about `request` and send it after the current transaction commits."""
     notification = Notification.objects.create(request=request, kind=kind, to=recipient(request, kind))
-    transaction.on_commit(lambda: deliver(notification))
+    # robust: the request is already stored; a failure here must not turn its thanks page into an error.
+    transaction.on_commit(lambda: deliver(notification), robust=True)
     return notification
 
 

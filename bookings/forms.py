@@ -323,7 +323,7 @@ class ConsultationRequestForm(ErrorSummaryMixin, forms.ModelForm):
             if name not in {"idempotency_key", "source_condition", "source_treatment"}
         }
         answers["treatments"] = sorted(treatment.pk for treatment in answers["treatments"])
-        # Keyed with the secret key: the digest sits in the session store and must not be reversible.
+        # Keyed with the secret key: the digest sits in a signed cookie and must not be reversible.
         return salted_hmac("bookings.resubmission", json.dumps(answers, sort_keys=True, default=str)).hexdigest()
 
     def submission(self):

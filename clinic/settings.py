@@ -142,10 +142,6 @@ except Exception as exc:  # dj-database-url raises several kinds of error
     ) from None
 if not DATABASES["default"].get("ENGINE"):
     raise ImproperlyConfigured("DATABASE_URL does not name a database engine; expected postgres:// or sqlite://")
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite has no server to keep a connection to.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------
