@@ -3,6 +3,7 @@ the Nu HTML Checker with zero errors."""
 
 import re
 from io import StringIO
+from urllib.parse import urlparse
 
 import pytest
 from django.core.management import call_command
@@ -89,6 +90,7 @@ def test_every_public_page_is_valid_html(demo_site, audit_page):
     documents = {name: client.get(path).content.decode() for name, path in PUBLIC_PAGES.items()}
     documents["consultation-form-errors"] = client.post("/consultations/request/", {}).content.decode()
     status_path = submitted_request(page, demo_site)
+    documents["thanks"] = client.get(urlparse(page.url).path).content.decode()
     documents["status-new"] = client.get(status_path).content.decode()
     documents["cancel-confirmation"] = client.get(status_path + "cancel/").content.decode()
     errors = validate_html(documents)
