@@ -40,7 +40,7 @@ class ReusingRedisCacheClient(RedisCacheClient):
     """Django's client builds a new redis.Redis object on every cache call; keep
     one per connection pool instead (redis.Redis is safe to share between
     threads). Measured with the page cache: condition and treatment pages went
-    from 0.43 to 0.54 of the benchmark's ceiling."""
+    from 0.43 to 0.49 of the benchmark's ceiling."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
