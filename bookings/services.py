@@ -5,6 +5,7 @@ happens in one transaction, is checked against `ALLOWED_TRANSITIONS`, recorded
 as a `StatusChange`, and sends its emails only after the transaction commits.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -320,6 +321,21 @@ def _slot_taken(start, clinician):
     )
 
 
+@contextmanager
+def _refusing_double_booking(start, clinician):
+    """Turn the database's refusal of a second booking of one clinician's slot (an
+    IntegrityError, or the model's own check seeing another server's commit) into
+    SlotUnavailable. Wrap a savepoint, so the request is left as it was."""
+    try:
+        yield
+    except IntegrityError:
+        raise _slot_taken(start, clinician) from None
+    except ValidationError as error:
+        if _is_double_booking(error):
+            raise _slot_taken(start, clinician) from None
+        raise
+
+
 def _check_slot(start, clinician, *, consultation):
     if problem := slot_problem(start, clinician=clinician, exclude_request=consultation):
         raise SlotUnavailable(problem, code="slot_unavailable")
@@ -339,26 +355,19 @@ def confirm_request(*, request, start, clinician, by, note=""):
     proposed time. The slot must pass `slot_problem`; a clash that slips past it (two
     confirmations at the same moment) is stopped by the database's unique constraint
     and reported as SlotUnavailable, with the request left as it was."""
-    try:
-        with transaction.atomic():  # a savepoint when called inside a transaction
-            locked = _lock(request)
-            _guard(locked, "confirm")
-            _check_slot(start, clinician, consultation=locked)
-            confirmed = transition(
-                request=locked,
-                to_status=Status.CONFIRMED,
-                by=by,
-                note=_joined(f"Booked for {describe(start)} with {clinician}.", note),
-                confirmed_start=start,
-                clinician=clinician,
-            )
-            emails.queue(confirmed, NotificationKind.CONFIRMATION)
-    except IntegrityError:
-        raise _slot_taken(start, clinician) from None
-    except ValidationError as error:
-        if _is_double_booking(error):
-            raise _slot_taken(start, clinician) from None
-        raise
+    with _refusing_double_booking(start, clinician), transaction.atomic():  # a savepoint inside a transaction
+        locked = _lock(request)
+        _guard(locked, "confirm")
+        _check_slot(start, clinician, consultation=locked)
+        confirmed = transition(
+            request=locked,
+            to_status=Status.CONFIRMED,
+            by=by,
+            note=_joined(f"Booked for {describe(start)} with {clinician}.", note),
+            confirmed_start=start,
+            clinician=clinician,
+        )
+        emails.queue(confirmed, NotificationKind.CONFIRMATION)
     return confirmed
 
 
@@ -366,31 +375,24 @@ def reschedule_request(*, request, start, clinician, by, note=""):
     """Move a confirmed consultation to another slot or clinician. The status stays
     confirmed; the move is recorded (confirmed → confirmed, with both times) and
     the patient gets an updated invite that replaces the old one in their calendar."""
-    try:
-        with transaction.atomic():
-            locked = _lock(request)
-            _guard(locked, "reschedule")
-            if locked.confirmed_start == start and locked.clinician_id == clinician.pk:
-                raise ValidationError(f"{locked.reference} is already booked at that time with that clinician.")
-            _check_slot(start, clinician, consultation=locked)
-            was = f"{describe(locked.confirmed_start)} with {locked.clinician}"
-            locked.confirmed_start, locked.clinician = start, clinician
-            locked.full_clean()
-            locked.save()
-            _record(
-                locked,
-                from_status=Status.CONFIRMED,
-                to_status=Status.CONFIRMED,
-                by=by,
-                note=_joined(f"Moved from {was} to {describe(start)} with {clinician}.", note),
-            )
-            emails.queue(locked, NotificationKind.RESCHEDULED)
-    except IntegrityError:
-        raise _slot_taken(start, clinician) from None
-    except ValidationError as error:
-        if _is_double_booking(error):
-            raise _slot_taken(start, clinician) from None
-        raise
+    with _refusing_double_booking(start, clinician), transaction.atomic():
+        locked = _lock(request)
+        _guard(locked, "reschedule")
+        if locked.confirmed_start == start and locked.clinician_id == clinician.pk:
+            raise ValidationError(f"{locked.reference} is already booked at that time with that clinician.")
+        _check_slot(start, clinician, consultation=locked)
+        was = f"{describe(locked.confirmed_start)} with {locked.clinician}"
+        locked.confirmed_start, locked.clinician = start, clinician
+        locked.full_clean()
+        locked.save()
+        _record(
+            locked,
+            from_status=Status.CONFIRMED,
+            to_status=Status.CONFIRMED,
+            by=by,
+            note=_joined(f"Moved from {was} to {describe(start)} with {clinician}.", note),
+        )
+        emails.queue(locked, NotificationKind.RESCHEDULED)
     return locked
 
 

@@ -94,22 +94,8 @@ class CommentAdmin(admin.ModelAdmin):
         "promoted_to",
         "answer_link",
     ]
-    readonly_fields = [
-        "on_page",
-        "in_reply_to",
-        "is_question",
-        "status",
-        "held_reason",
-        "clinician",
-        "email",
-        "notify_on_reply",
-        "created_at",
-        "moderated_at",
-        "moderated_by",
-        "erased_at",
-        "promoted_to",
-        "answer_link",
-    ]
+    # Moderators may correct a name or the text (say, to remove personal details); the rest is the record.
+    readonly_fields = [name for name in fields if name not in {"author_name", "body"}]
 
     def get_queryset(self, request):
         answered = Comment.objects.approved().filter(parent=OuterRef("pk"), clinician__isnull=False)
