@@ -16,6 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from bookings import emails
+from bookings.availability import hold_expires
 from bookings.emails import TO_CLINIC
 from bookings.models import (
     CLOSED_STATUSES,
@@ -264,8 +265,9 @@ STEP_DOING = {
     "no_show": "marked as a no-show",
     "cancel": "cancelled",
 }
-# Steps that only make sense once the consultation has begun.
+# Steps that only make sense once the consultation has begun, and steps that no longer do.
 AFTER_THE_START = {"complete", "no_show"}
+BEFORE_THE_START = {"reschedule", "cancel"}
 
 
 def _status_problem(consultation, allowed, doing):
@@ -283,10 +285,16 @@ def step_problem(consultation, step, *, now=None):
     doing = STEP_DOING[step]
     if problem := _status_problem(consultation, STEP_STARTS_FROM[step], doing):
         return problem
-    if step in AFTER_THE_START and consultation.confirmed_start > (now or timezone.now()):
+    now = now or timezone.now()
+    if step in AFTER_THE_START and consultation.confirmed_start > now:
         return (
             f"{consultation.reference} starts {describe(consultation.confirmed_start)}: it can be {doing} "
             "only once it has begun."
+        )
+    if step in BEFORE_THE_START and consultation.status == Status.CONFIRMED and consultation.confirmed_start <= now:
+        return (
+            f"{consultation.reference} began {describe(consultation.confirmed_start)}: a consultation that has "
+            f"started cannot be {doing}. Mark it completed or a no-show instead."
         )
     return None
 
@@ -409,7 +417,11 @@ def propose_times(*, request, slots, by, note=""):
     with transaction.atomic():
         locked = _lock(request)
         _guard(locked, "propose")
-        problems = [problem for start, clinician in slots if (problem := slot_problem(start, clinician=clinician))]
+        problems = [
+            problem
+            for start, clinician in slots
+            if (problem := slot_problem(start, clinician=clinician, exclude_request=locked))
+        ]
         if problems:
             raise SlotUnavailable(problems, code="slot_unavailable")
         locked.proposed_times.all().delete()
@@ -427,6 +439,24 @@ def propose_times(*, request, slots, by, note=""):
 
 def _start(slot):
     return slot[0]
+
+
+def offer_problem(proposal, *, now=None):
+    """Why the patient can no longer take an offered time, in their words, when it has
+    passed or its hold has expired; None while it is on offer."""
+    now = now or timezone.now()
+    if proposal.start <= now:
+        return f"{describe(proposal.start)} has passed. {_other_time()}"
+    if (expires := hold_expires(proposal)) <= now:
+        return (
+            f"The times we offered were held for you until {describe(expires)} and have been released. "
+            + _other_time()
+        )
+    return None
+
+
+def _other_time():
+    return f"Please ask us to contact you about another time, or call us on {settings.CLINIC_PHONE}."
 
 
 def accept_proposed_time(*, request, proposed_time_id):
@@ -447,6 +477,8 @@ def accept_proposed_time(*, request, proposed_time_id):
         )
         if proposal is None:
             raise ValidationError("Please choose one of the times we offered.", code="unknown_proposal")
+        if problem := offer_problem(proposal):
+            raise SlotUnavailable(problem, code="offer_gone")
         try:
             confirmed = confirm_request(
                 request=locked,

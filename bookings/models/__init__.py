@@ -1,5 +1,6 @@
 """The bookings models, split by concept; import them from here (`from bookings.models import X`)."""
 
+from bookings.models.availability import Break, ClinicianAvailability, Leave, WorkingHours
 from bookings.models.hours import (
     MAX_DAYS_AHEAD,
     OPENING_HOURS_CACHE_KEY,
@@ -7,6 +8,7 @@ from bookings.models.hours import (
     Closure,
     Weekday,
     closed_reason,
+    closure_sentence,
     closures_between,
     opening_hours,
     preferred_date_problem,
@@ -53,13 +55,16 @@ __all__ = [
     "REFERENCE_RE",
     "REQUIRED_UNTIL_ANONYMISED",
     "SCHEDULED_STATUSES",
+    "Break",
     "ClinicHours",
+    "ClinicianAvailability",
     "Closure",
     "ConsultationRequest",
     "ConsultationRequestQuerySet",
     "ContactPreference",
     "DeclineReason",
     "DeclineReasonQuerySet",
+    "Leave",
     "Notification",
     "NotificationKind",
     "NotificationQuerySet",
@@ -69,7 +74,9 @@ __all__ = [
     "StatusChange",
     "TimeOfDay",
     "Weekday",
+    "WorkingHours",
     "closed_reason",
+    "closure_sentence",
     "closures_between",
     "is_idempotency_key",
     "new_idempotency_key",

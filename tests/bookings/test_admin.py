@@ -28,18 +28,18 @@ def inline_data(page):
     return data
 
 
-def test_reception_can_view_and_change_requests_and_view_their_history_but_delete_nothing():
+def test_reception_can_view_change_and_add_requests_and_view_their_history_but_delete_nothing():
     permissions = set(Group.objects.get(name="Reception").permissions.values_list("codename", flat=True))
     assert {
         "view_consultationrequest",
         "change_consultationrequest",
+        "add_consultationrequest",  # bookings taken by phone or at the desk
         "view_statuschange",
         "view_notification",
     } <= permissions
     assert not {p for p in permissions if p.startswith("delete_") and "consultation" in p}
     assert "delete_statuschange" not in permissions
     assert "change_statuschange" not in permissions
-    assert "add_consultationrequest" not in permissions
 
 
 def test_reception_sees_the_request_list_with_status_and_failed_emails(reception_client):
