@@ -70,6 +70,21 @@ class ErrorSummaryMixin:
         return items
 
 
+def phone_number(raw):
+    """A phone number as people type it ("07911 123456"), in E.164 ("+447911123456");
+    ValidationError with a plain message when it cannot be called."""
+    message = "Enter a phone number we can call, like 07911 123456 or +44 20 7946 0321."
+    try:
+        number = phonenumbers.parse(raw, settings.CLINIC_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(message, code="invalid") from None
+    if number.extension:
+        raise ValidationError("Please give a number we can call directly, without an extension.")
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(message, code="invalid")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 class ConsultationRequestForm(ErrorSummaryMixin, forms.ModelForm):
     phone = forms.CharField(
         label="Phone number",
@@ -266,17 +281,7 @@ class ConsultationRequestForm(ErrorSummaryMixin, forms.ModelForm):
         return helper
 
     def clean_phone(self):
-        raw = self.cleaned_data["phone"]
-        message = "Enter a phone number we can call, like 07911 123456 or +44 20 7946 0321."
-        try:
-            number = phonenumbers.parse(raw, settings.CLINIC_PHONE_REGION)
-        except phonenumbers.NumberParseException:
-            raise ValidationError(message, code="invalid") from None
-        if number.extension:
-            raise ValidationError("Please give a number we can call directly, without an extension.")
-        if not phonenumbers.is_valid_number(number):
-            raise ValidationError(message, code="invalid")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phone_number(self.cleaned_data["phone"])
 
     def _clean_preferred_date(self, name):
         day = self.cleaned_data.get(name)

@@ -20,7 +20,9 @@ from bookings.availability import hold_expires
 from bookings.emails import TO_CLINIC
 from bookings.models import (
     CLOSED_STATUSES,
+    ConsentMethod,
     ConsultationRequest,
+    ContactPreference,
     Notification,
     NotificationKind,
     ProposedTime,
@@ -30,7 +32,7 @@ from bookings.models import (
     new_token,
     preferred_date_problem,
 )
-from bookings.scheduling import describe, slot_problem
+from bookings.scheduling import describe, slot_problem, time_of_day
 from treatments.models import Treatment
 
 HELP_WITH_MAX_LENGTH = ConsultationRequest._meta.get_field("help_with").max_length
@@ -169,6 +171,87 @@ def _create_request(details, treatments):
     emails.queue(request, NotificationKind.ACKNOWLEDGEMENT)
     emails.queue(request, NotificationKind.NEW_REQUEST_NOTICE)
     return request
+
+
+def book_by_phone(
+    *,
+    idempotency_key,
+    by,
+    consent_method,
+    start,
+    clinician,
+    full_name,
+    email,
+    phone,
+    isotretinoin_recent,
+    pregnant_or_breastfeeding,
+    keloid_tendency,
+    active_skin_infection,
+    consent,
+    treatments=(),
+    help_with="",
+    contact_preference=ContactPreference.PHONE,
+    note="",
+):
+    """A booking reception takes by phone or at the desk: the request is stored and
+    confirmed at `start` with `clinician` in one transaction (new → in review →
+    confirmed, each recorded, the first naming `by` and how the patient consented),
+    and the patient is emailed the confirmation with the invite and their status
+    link, not the acknowledgement of an online request. The slot must pass the same
+    checks as any confirmation; if it does not (SlotUnavailable), nothing is stored.
+    The same `idempotency_key` twice returns the booking already made
+    (`created=False`). Raises ValidationError (keyed by field) for missing consent,
+    treatments or an unknown consent method."""
+    existing = ConsultationRequest.objects.for_idempotency_key(idempotency_key)
+    if existing is not None:
+        return Submission(existing, created=False)
+    treatments = list(treatments)
+    errors = {}
+    if consent is not True:
+        errors["consent"] = "Record that the patient agreed to the privacy notice: without it we keep nothing."
+    if consent_method not in {ConsentMethod.PHONE, ConsentMethod.DESK}:
+        errors["consent_method"] = "Say how the patient agreed: by phone or at the desk."
+    if not treatments and not (help_with or "").strip():
+        errors["treatments"] = "Choose at least one treatment, or note what the patient would like help with."
+    if errors:
+        raise ValidationError(errors)
+    how = ConsentMethod(consent_method).label.split(",")[0].lower()
+    taken_by = by.get_full_name() or by.get_username()
+    with _refusing_double_booking(start, clinician), transaction.atomic():
+        request = ConsultationRequest(
+            idempotency_key=idempotency_key,
+            reference=new_reference(),
+            token=new_token(),
+            status=Status.NEW,
+            full_name=full_name,
+            email=email,
+            phone=phone,
+            contact_preference=contact_preference,
+            help_with=help_with,
+            first_preferred_date=timezone.localtime(start).date(),
+            time_of_day=time_of_day(start),
+            isotretinoin_recent=isotretinoin_recent,
+            pregnant_or_breastfeeding=pregnant_or_breastfeeding,
+            keloid_tendency=keloid_tendency,
+            active_skin_infection=active_skin_infection,
+            consent_given_at=timezone.now(),
+            privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
+            consent_method=consent_method,
+            consent_recorded_by=by,
+        )
+        request.full_clean(validate_unique=False)
+        request.save()
+        request.treatments.set(treatments)
+        _record(
+            request,
+            from_status="",
+            to_status=Status.NEW,
+            by=by,
+            note=f"Booked {how} by {taken_by}; the patient agreed to the privacy notice {how}.",
+        )
+        transition(request=request, to_status=Status.IN_REVIEW, by=by)
+        confirmed = confirm_request(request=request, start=start, clinician=clinician, by=by, note=note)
+    return Submission(confirmed, created=True)
 
 
 def transition(*, request, to_status, by, note="", **changes):

@@ -100,6 +100,12 @@ class ContactPreference(models.TextChoices):
     PHONE = "phone", "Phone"
 
 
+class ConsentMethod(models.TextChoices):
+    ONLINE = "online", "Online, in the request form"
+    PHONE = "phone", "By phone, to reception"
+    DESK = "desk", "In person, at the desk"
+
+
 class ScreeningAnswer(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"
@@ -184,6 +190,17 @@ class ConsultationRequest(models.Model):
 
     consent_given_at = models.DateTimeField(help_text="When the patient agreed to the privacy notice.")
     privacy_notice_version = models.CharField(max_length=20, help_text="The privacy notice they agreed to.")
+    consent_method = models.CharField(
+        "consent given", max_length=10, choices=ConsentMethod, default=ConsentMethod.ONLINE
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member of staff who took the booking and the patient's consent by phone or at the desk.",
+    )
     source_condition = models.ForeignKey(
         "treatments.Condition",
         on_delete=models.SET_NULL,
