@@ -16,7 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from bookings import emails
-from bookings.availability import hold_expires
+from bookings.availability import Availability, hold_expires
 from bookings.emails import TO_CLINIC
 from bookings.models import (
     CLOSED_STATUSES,
@@ -536,6 +536,30 @@ def offer_problem(proposal, *, now=None):
             + _other_time()
         )
     return None
+
+
+def offers_on_the_table(consultation, *, now=None):
+    """What the patient's page offers: (proposals still theirs to take, sentences
+    about those that are gone, when the hold ends or None). An offer is gone once it
+    has passed, its hold has expired, or someone else has booked that time."""
+    now = now or timezone.now()
+    proposals = list(consultation.proposed_times.select_related("clinician"))
+    if not proposals:
+        return [], [], None
+    starts = [timezone.localtime(proposal.start).date() for proposal in proposals]
+    availability = Availability(
+        min(starts), max(starts), now=now, clinicians=list({p.clinician_id: p.clinician for p in proposals}.values())
+    )
+    live, gone = [], []
+    for proposal in proposals:
+        if problem := offer_problem(proposal, now=now):
+            gone.append(problem)
+        elif availability.slot(proposal.start, proposal.clinician, for_request_id=consultation.pk).free:
+            live.append(proposal)
+        else:
+            gone.append(f"{describe(proposal.start)} has been booked by someone else, so it is no longer offered.")
+    held_until = min(hold_expires(proposal) for proposal in proposals)
+    return live, list(dict.fromkeys(gone)), held_until if live else None
 
 
 def _other_time():

@@ -188,9 +188,11 @@ class StatusView(PatientRequestMixin, TemplateView):
         consultation = self.get_consultation()
         context = {"cancellation_problem": consultation.patient_cancellation_problem()}
         if consultation.status == Status.TIME_PROPOSED:
-            proposals = list(consultation.proposed_times.select_related("clinician"))
+            proposals, gone, held_until = services.offers_on_the_table(consultation)
             context.update(
                 proposals=proposals,
+                gone=gone,
+                held_until=held_until,
                 accept_form=kwargs.pop("accept_form", None) or AcceptTimeForm(proposals=proposals),
                 contact_form=kwargs.pop("contact_form", None) or ContactMeForm(),
             )
@@ -215,6 +217,7 @@ class StatusView(PatientRequestMixin, TemplateView):
         if consultation.status != Status.TIME_PROPOSED:
             messages.error(request, "These times are no longer on offer: this page shows where your request stands.")
             return redirect(consultation.status_path())
+        # Any time offered, even one gone meanwhile: the service then says why it cannot be taken.
         form = AcceptTimeForm(request.POST, proposals=consultation.proposed_times.select_related("clinician"))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(accept_form=form, **kwargs))

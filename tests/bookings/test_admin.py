@@ -99,8 +99,9 @@ def test_staff_cannot_change_a_status_or_the_patients_answers_by_hand(reception_
     assert request.staff_notes == "Called back, no answer."
 
 
-def test_requests_cannot_be_added_in_admin(reception_client):
-    assert reception_client.get(reverse("admin:bookings_consultationrequest_add")).status_code == 403
+def test_adding_a_request_in_admin_is_a_phone_or_desk_booking(reception_client):
+    response = reception_client.get(reverse("admin:bookings_consultationrequest_add"))
+    assert response.status_code == 200 and "taken by phone or at the desk" in response.content.decode()
 
 
 def test_reception_cannot_delete_a_request(reception_client):
