@@ -342,11 +342,12 @@ class Availability:
 
     # --- refusals ---
 
-    def problem(self, start, clinician, *, for_request=None):
+    def problem(self, start, clinician, *, for_request=None, patient=False):
         """Why `start` with `clinician` cannot be booked, in a sentence for staff; None
         when it can. Checks, in order: not past, not too far ahead, the clinic open
         that day, inside opening hours, on the grid, then the clinician (takes
-        consultations, not on leave, working, not on a break), then clashes and holds."""
+        consultations, not on leave, working, not on a break), then clashes and holds.
+        With `patient`, a clash or a hold is told without another patient's reference."""
         for_request_id = getattr(for_request, "pk", None)
         local = timezone.localtime(start)
         day = local.date()
@@ -376,9 +377,9 @@ class Availability:
                 f"{minutes} minutes from {hours.opens:%H:%M} "
                 f"({hours.opens:%H:%M}, {_hhmm(opens + self.length)}, …)."
             )
-        return self._clinician_problem(start, clinician, for_request_id, when, weekday)
+        return self._clinician_problem(start, clinician, for_request_id, when, weekday, patient)
 
-    def _clinician_problem(self, start, clinician, for_request_id, when, weekday):
+    def _clinician_problem(self, start, clinician, for_request_id, when, weekday, patient):
         name = clinician.name
         day = timezone.localtime(start).date()
         if not clinician.takes_consultations:
@@ -392,6 +393,8 @@ class Availability:
                     f"{name} is away on {date_format(day, 'j F Y')} ({slot.what.reason}). "
                     "Choose another day or clinician."
                 )
+            case SlotState.BOOKED | SlotState.HELD if patient:
+                return f"Sorry, {when} with {name} has just been taken. Please choose another time."
             case SlotState.BOOKED:
                 at = "at" if slot.what.start == start else f"at {_hhmm(slot.what.start)}, which overlaps"
                 return f"{name} already has a confirmed consultation ({slot.what.reference}) {at} {when}."

@@ -22,6 +22,7 @@ from bookings.models import (
     new_idempotency_key,
     preferred_date_problem,
 )
+from bookings.scheduling import slot_value
 from treatments.models import Condition, Treatment
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,200}")
@@ -409,3 +410,38 @@ class ContactMeForm(ErrorSummaryMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example “any weekday after 4pm”. Up to 500 characters. Please do not include medical details.",
     )
+
+
+class RescheduleForm(ErrorSummaryMixin, forms.Form):
+    """The patient picks a new time from the free ones listed. What is posted is read
+    as a slot ("2027-01-12T10:00|3") and checked by the service, which says why a
+    time cannot be had (taken meanwhile, too late, outside the window)."""
+
+    slot = forms.CharField(
+        label="Choose a new time",
+        max_length=40,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a new time, or keep the one you have.",
+            "max_length": "Choose one of the times listed.",
+        },
+    )
+
+    def __init__(self, *args, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].widget.choices = [
+            (
+                slot_value(slot.start, slot.clinician),
+                f"{date_format(timezone.localtime(slot.start), 'l j F')} at {timezone.localtime(slot.start):%H:%M} "
+                f"with {slot.clinician.name}",
+            )
+            for slot in slots
+        ]
+
+    def clean_slot(self):
+        from bookings.admin.forms import parse_slot
+
+        try:
+            return parse_slot(self.cleaned_data["slot"])
+        except ValidationError:
+            raise ValidationError("Choose one of the times listed.", code="invalid") from None

@@ -58,15 +58,17 @@ def time_of_day(start):
     return "afternoon" if hour < EVENING_STARTS else "evening"
 
 
-def slot_problem(start, *, clinician, exclude_request=None, now=None):
-    """Why `start` with `clinician` cannot be booked, in a sentence for staff or the
-    patient; None when it can (see `Availability.problem` for the rules and their
-    order). `exclude_request`'s own appointment and offers do not count against it."""
+def slot_problem(start, *, clinician, exclude_request=None, now=None, patient=False):
+    """Why `start` with `clinician` cannot be booked, in a sentence for staff or (with
+    `patient`, naming no other patient) the patient; None when it can (see
+    `Availability.problem` for the rules and their order). `exclude_request`'s own
+    appointment and offers do not count against it."""
     if not isinstance(start, datetime) or timezone.is_naive(start):
         return "Choose a date and a start time."
     if clinician is None or clinician.pk is None:
         return "Choose a clinician."
-    return Availability.for_slot(start, clinician, now=now).problem(start, clinician, for_request=exclude_request)
+    availability = Availability.for_slot(start, clinician, now=now)
+    return availability.problem(start, clinician, for_request=exclude_request, patient=patient)
 
 
 # --- The grid staff pick from ---------------------------------------------------------

@@ -462,28 +462,59 @@ def confirm_request(*, request, start, clinician, by, note=""):
     return confirmed
 
 
-def reschedule_request(*, request, start, clinician, by, note=""):
+# How far ahead a patient can move their consultation online.
+PATIENT_RESCHEDULE_WEEKS = 4
+
+
+def patient_reschedule_window(now=None):
+    """(first day, last day) a patient can move their consultation to online: from
+    tomorrow for PATIENT_RESCHEDULE_WEEKS weeks, clinic-local dates."""
+    today = timezone.localdate(now)
+    return today + timedelta(days=1), today + timedelta(weeks=PATIENT_RESCHEDULE_WEEKS)
+
+
+def reschedule_request(*, request, start, clinician, by, note="", now=None):
     """Move a confirmed consultation to another slot or clinician. The status stays
     confirmed; the move is recorded (confirmed → confirmed, with both times) and
-    the patient gets an updated invite that replaces the old one in their calendar."""
+    the patient gets an updated invite that replaces the old one in their calendar.
+
+    `by=None` is the patient moving it from their status page: allowed until 24 hours
+    before the appointment, to a time within `patient_reschedule_window`, under the
+    same slot rules as staff (told without naming other patients); the clinic is
+    emailed too. Raises TransitionNotAllowed or SlotUnavailable, changing nothing."""
     with _refusing_double_booking(start, clinician), transaction.atomic():
         locked = _lock(request)
-        _guard(locked, "reschedule")
+        if by is None:
+            if problem := locked.patient_reschedule_problem(now):
+                raise TransitionNotAllowed(problem, code="transition_not_allowed")
+            first, last = patient_reschedule_window(now)
+            if not first <= timezone.localtime(start).date() <= last:
+                raise SlotUnavailable(
+                    f"Choose a time between {first.day} {first:%B} and {last.day} {last:%B %Y}, "
+                    f"or call us on {settings.CLINIC_PHONE}.",
+                    code="slot_unavailable",
+                )
+        else:
+            _guard(locked, "reschedule", now=now)
         if locked.confirmed_start == start and locked.clinician_id == clinician.pk:
             raise ValidationError(f"{locked.reference} is already booked at that time with that clinician.")
-        _check_slot(start, clinician, consultation=locked)
+        if problem := slot_problem(start, clinician=clinician, exclude_request=locked, now=now, patient=by is None):
+            raise SlotUnavailable(problem, code="slot_unavailable")
         was = f"{describe(locked.confirmed_start)} with {locked.clinician}"
         locked.confirmed_start, locked.clinician = start, clinician
         locked.full_clean()
         locked.save()
+        lead = "The patient moved it online from" if by is None else "Moved from"
         _record(
             locked,
             from_status=Status.CONFIRMED,
             to_status=Status.CONFIRMED,
             by=by,
-            note=_joined(f"Moved from {was} to {describe(start)} with {clinician}.", note),
+            note=_joined(f"{lead} {was} to {describe(start)} with {clinician}.", note),
         )
         emails.queue(locked, NotificationKind.RESCHEDULED)
+        if by is None:
+            emails.queue(locked, NotificationKind.RESCHEDULE_NOTICE)
     return locked
 
 
