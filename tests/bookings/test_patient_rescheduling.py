@@ -63,7 +63,7 @@ def test_another_clinician_can_be_chosen(client, booked):
     other = make_clinician(name="Dr Rafael Other")
     query = {"clinician": other.pk, "week": week_showing(soon_tuesday())}
     html = client.get(change_url(booked), query).content.decode()
-    assert f"|{other.pk}" in html and f"|{booked.clinician_id}\"" not in html
+    assert f"|{other.pk}" in html and f'|{booked.clinician_id}"' not in html
 
 
 def test_a_clinician_on_leave_offers_no_times_that_week(client, booked, clinician):
