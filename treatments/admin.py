@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from clinic.forms import PlainTextModelForm
 from treatments import services
 from treatments.forms import CommentAnswerForm
 from treatments.markdown import cited_numbers
@@ -357,6 +357,7 @@ class ReferenceInlineFormSet(BaseInlineFormSet):
 
 class FAQInline(admin.StackedInline):
     model = FAQ
+    form = PlainTextModelForm
     fields = ["order", "question", "answer"]
     extra = 0
 
@@ -370,12 +371,14 @@ class FAQInline(admin.StackedInline):
 
 class KeyTakeawayInline(admin.TabularInline):
     model = KeyTakeaway
+    form = PlainTextModelForm
     fields = ["order", "text"]
     extra = 0
 
 
 class ReferenceInline(admin.TabularInline):
     model = Reference
+    form = PlainTextModelForm
     formset = ReferenceInlineFormSet
     fields = ["order", "citation", "url"]
     extra = 0
@@ -390,6 +393,7 @@ class ReferenceInline(admin.TabularInline):
 class ConditionTreatmentInline(admin.TabularInline):
     model = ConditionTreatment
     fk_name = "condition"
+    form = PlainTextModelForm
     fields = ["order", "treatment", "note"]
     autocomplete_fields = ["treatment"]
     extra = 0
@@ -400,6 +404,7 @@ class ConditionTreatmentInline(admin.TabularInline):
 class TreatmentConditionInline(admin.TabularInline):
     model = ConditionTreatment
     fk_name = "treatment"
+    form = PlainTextModelForm
     fields = ["condition", "order", "note"]
     autocomplete_fields = ["condition"]
     extra = 0
@@ -409,6 +414,8 @@ class TreatmentConditionInline(admin.TabularInline):
 
 class PageAdmin(admin.ModelAdmin):
     """Shared by conditions and treatments: review dates, reader feedback, Markdown help."""
+
+    form = PlainTextModelForm
 
     list_display = ["title", "status", "reviewer", "review_due", "reader_feedback"]
     list_filter = ["status", ReviewDueFilter, ReaderFeedbackFilter, "author", "medical_reviewer"]
@@ -490,7 +497,7 @@ class ConditionAdmin(PageAdmin):
     ]
 
 
-class TreatmentAdminForm(forms.ModelForm):
+class TreatmentAdminForm(PlainTextModelForm):
     class Meta:
         model = Treatment
         fields = ["slug"]  # the admin's fieldsets add the rest
@@ -535,6 +542,7 @@ class TreatmentAdmin(PageAdmin):
 
 @admin.register(Clinician)
 class ClinicianAdmin(admin.ModelAdmin):
+    form = PlainTextModelForm
     list_display = ["name", "credentials", "role", "is_sample"]
     list_filter = ["is_sample"]
     search_fields = ["name", "credentials", "role"]
