@@ -556,8 +556,9 @@ class TreatmentAdmin(PageAdmin):
 
 @admin.register(Clinician)
 class ClinicianAdmin(admin.ModelAdmin):
-    list_display = ["name", "credentials", "role", "is_sample"]
+    list_display = ["name", "credentials", "role", "user", "is_sample"]
     list_filter = ["is_sample"]
+    list_select_related = ["user"]
     search_fields = ["name", "credentials", "role"]
 
 
