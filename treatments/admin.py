@@ -52,13 +52,17 @@ class ClinicAnswerFilter(admin.SimpleListFilter):
     parameter_name = "by"
 
     def lookups(self, request, model_admin):
-        return [("patient", "Patients"), ("clinic", "The clinic")]
+        return [("patient", "Patients"), ("clinic", "The clinic"), ("draft", "Draft answers waiting for a clinician")]
 
     def queryset(self, request, queryset):
         if self.value() == "patient":
             return queryset.filter(clinician__isnull=True)
         if self.value() == "clinic":
             return queryset.filter(clinician__isnull=False)
+        if self.value() == "draft":
+            return queryset.filter(
+                clinician__isnull=False, drafted_by__isnull=False, clinician_approved_at__isnull=True
+            )
         return queryset
 
 
@@ -85,6 +89,8 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         "held_reason",
         "clinician",
+        "drafted_by",
+        "clinician_approved_at",
         "email",
         "notify_on_reply",
         "created_at",
@@ -138,6 +144,10 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def moderation(self, obj):
+        if obj.is_draft_answer:
+            return format_html(
+                '<strong class="draft-answer">Draft answer: waiting for {} to approve it</strong>', obj.clinician.name
+            )
         if obj.held_reason and obj.status != CommentStatus.APPROVED:
             return format_html("{}<br><small>{}</small>", obj.get_status_display(), obj.held_reason)
         return obj.get_status_display()
@@ -251,7 +261,8 @@ class CommentAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not (self.has_change_permission(request, comment) and request.user.has_perm("treatments.add_comment")):
             raise PermissionDenied
-        form = CommentAnswerForm(request.POST or None)
+        own_clinician = services.clinician_of(request.user)
+        form = CommentAnswerForm(request.POST or None, own_clinician=own_clinician)
         if request.method == "POST" and form.is_valid():
             try:
                 answer = services.answer_comment(
@@ -264,6 +275,15 @@ class CommentAdmin(admin.ModelAdmin):
                 form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
             else:
                 self.log_addition(request, answer, [{"added": {}}])
+                if answer.is_draft_answer:
+                    self.log_change(request, comment, f"Drafted an answer for {answer.clinician} to approve.")
+                    self.message_user(
+                        request,
+                        f"Saved your draft answer for {answer.clinician.name}. It is public once they approve it "
+                        "(in the comments list: select it, then “Approve (publish) selected comments”).",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:treatments_comment_changelist")
                 self.log_change(request, comment, f"Answered as {answer.clinician}.")
                 self.message_user(
                     request,
@@ -284,6 +304,7 @@ class CommentAdmin(admin.ModelAdmin):
             "thread": thread,
             "replies": thread.replies.approved().select_related("clinician"),
             "form": form,
+            "drafting": own_clinician is None,
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/treatments/comment/answer.html", context)

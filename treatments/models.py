@@ -487,6 +487,17 @@ class Comment(models.Model):
         related_name="answers",
         help_text="Set on clinic answers: shown with the clinician's name and credentials.",
     )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who drafted a clinic answer for the clinician; it is public only once the clinician approves it.",
+    )
+    clinician_approved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the clinician approved a clinic answer drafted for them."
+    )
     client_hash = models.CharField(
         max_length=64, blank=True, help_text="One-way hash of the poster's network address (erasable)."
     )
@@ -547,6 +558,11 @@ class Comment(models.Model):
     @property
     def is_erased(self):
         return self.erased_at is not None
+
+    @property
+    def is_draft_answer(self):
+        """A clinic answer someone drafted for a clinician, not yet approved by them."""
+        return self.clinician_id is not None and self.drafted_by_id is not None and self.clinician_approved_at is None
 
     @staticmethod
     def page_field(page):
