@@ -436,7 +436,7 @@ class PageAdmin(admin.ModelAdmin):
     list_select_related = ["author", "medical_reviewer"]
     search_fields = ["title", "slug", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["feedback_summary", "created_at", "updated_at"]
+    readonly_fields = ["feedback_summary", "created_at", "updated_at", "old_addresses"]
     save_on_top = True
     actions = ["unpublish"]
 
@@ -452,6 +452,15 @@ class PageAdmin(admin.ModelAdmin):
                 no_votes=Count("votes", filter=Q(votes__helpful=False)),
             )
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.record_slug_change(page=obj, old_slug=form.initial.get("slug") if change else None)
+
+    @admin.display(description="old addresses (redirect here)")
+    def old_addresses(self, page):
+        slugs = [old.slug for old in page.old_slugs.all()] if page.pk else []
+        return ", ".join(slugs) or "–"
 
     def has_delete_permission(self, request, obj=None):
         # Editors and clinicians unpublish; deleting a page (and its history) is for superusers.
@@ -525,7 +534,7 @@ class PageAdmin(admin.ModelAdmin):
 class ConditionAdmin(PageAdmin):
     inlines = [ConditionTreatmentInline, KeyTakeawayInline, FAQInline, ReferenceInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "summary", "meta_description"]}),
+        (None, {"fields": ["title", "slug", "old_addresses", "status", "summary", "meta_description"]}),
         ("Page text", {"fields": ["body"]}),
         ("Written and reviewed by", {"fields": ["author", "medical_reviewer", "reviewed_on", "next_review_due"]}),
         ("Reader feedback", {"fields": ["feedback_summary", "created_at", "updated_at"], "classes": ["collapse"]}),
@@ -552,7 +561,21 @@ class TreatmentAdmin(PageAdmin):
     list_filter = ["status", "offered_here", "invasiveness", *PageAdmin.list_filter[1:]]
     search_fields = [*PageAdmin.search_fields, "other_names"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "other_names", "status", "offered_here", "summary", "meta_description"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "old_addresses",
+                    "other_names",
+                    "status",
+                    "offered_here",
+                    "summary",
+                    "meta_description",
+                ]
+            },
+        ),
         ("Page text", {"fields": ["body"]}),
         (
             "Key facts",

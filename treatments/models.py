@@ -400,6 +400,45 @@ def load_page_parts(page):
     return parts["faq"], parts["takeaway"], parts["reference"]
 
 
+class OldSlugQuerySet(models.QuerySet):
+    def of_kind(self, model):
+        """Old slugs of conditions (`model` Condition) or of treatments (Treatment)."""
+        return self.filter(**{f"{model._meta.model_name}__isnull": False})
+
+    def current_page(self, model, slug):
+        """The page of type `model` that had `slug` before its current one, or None."""
+        old = self.of_kind(model).filter(slug=slug).select_related(model._meta.model_name).first()
+        return getattr(old, model._meta.model_name) if old else None
+
+
+class OldSlug(models.Model):
+    """An address a page had before its slug changed: it answers with a permanent
+    (301) redirect to the page's current address. Recorded by
+    treatments.services.record_slug_change; never more than one hop."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs")
+    slug = models.SlugField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OldSlugQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "old address"
+        constraints = [
+            one_page_constraint("old_slug_of_one_page"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(condition__isnull=False), name="unique_old_condition_slug"
+            ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(treatment__isnull=False), name="unique_old_treatment_slug"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.slug} → {self.condition or self.treatment}"
+
+
 class HelpfulVote(models.Model):
     """One visitor's answer to "Was this page helpful?"."""
 

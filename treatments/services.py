@@ -22,6 +22,7 @@ from treatments.models import (
     CommentStatus,
     Condition,
     HelpfulVote,
+    OldSlug,
     PublicationStatus,
     Treatment,
 )
@@ -395,3 +396,19 @@ def unpublish_page(*, page):
     page.full_clean()
     page.save(update_fields=["status", "updated_at"])
     return page
+
+
+@transaction.atomic
+def record_slug_change(*, page, old_slug):
+    """Keep `old_slug` (the page's slug before this save) answering with a 301 to `page`.
+
+    The page's current slug stops being an old address of any page of its kind,
+    so renaming A to B and back to A leaves one redirect, B to A, never a loop.
+    Old addresses point at the page, not at a slug, so they never chain.
+    `old_slug` None or unchanged (a new page, or no rename) only does that clean-up.
+    """
+    kind = OldSlug.objects.of_kind(type(page))
+    kind.filter(slug=page.slug).delete()
+    if old_slug and old_slug != page.slug:
+        kind.filter(slug=old_slug).delete()
+        OldSlug.objects.create(**{Comment.page_field(page): page}, slug=old_slug)
