@@ -102,3 +102,10 @@ def sqlite_file_url(migrated_sqlite_file, tmp_path):
     path = tmp_path / "site.sqlite3"
     shutil.copy(migrated_sqlite_file, path)
     return f"sqlite:///{path}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/e2e/ is a browser test (`-m "not browser"` leaves them out)."""
+    for item in items:
+        if "tests/e2e/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)

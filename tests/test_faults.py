@@ -19,6 +19,8 @@ from tests.servers import Browser, Server, TcpProxy, free_port, migrate, run_dja
 from treatments.comments import sign_form_time
 from treatments.models import Comment, HelpfulVote
 
+pytestmark = pytest.mark.multiprocess
+
 SHORT_BREAK = "this page is not available just now"
 
 

@@ -250,6 +250,7 @@ def test_the_admin_address_comes_from_the_environment(client, settings):
     assert reverse("admin:login") == "/admin/login/"
 
 
+@pytest.mark.multiprocess
 @pytest.mark.parametrize("value", ["/", "  ", "admin/../x", "ad min/"])
 def test_a_malformed_admin_address_stops_start_up(value):
     import os
