@@ -28,6 +28,7 @@ from treatments.models import (
     HelpfulVote,
     KeyTakeaway,
     Reference,
+    SearchSynonym,
     Treatment,
 )
 
@@ -538,6 +539,14 @@ class ClinicianAdmin(admin.ModelAdmin):
     list_display = ["name", "credentials", "role", "is_sample"]
     list_filter = ["is_sample"]
     search_fields = ["name", "credentials", "role"]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Groups of words patients use for the same thing; site search finds any of them for each."""
+
+    list_display = ["terms"]
+    search_fields = ["terms"]
 
 
 class MissingNoteFilter(admin.SimpleListFilter):
