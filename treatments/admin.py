@@ -418,6 +418,7 @@ class PageAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["feedback_summary", "created_at", "updated_at"]
     save_on_top = True
+    actions = ["unpublish"]
 
     class Media:
         css = {"all": ["css/treatments-admin.css"]}
@@ -431,6 +432,26 @@ class PageAdmin(admin.ModelAdmin):
                 no_votes=Count("votes", filter=Q(votes__helpful=False)),
             )
         )
+
+    def has_delete_permission(self, request, obj=None):
+        # Editors and clinicians unpublish; deleting a page (and its history) is for superusers.
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.action(description="Unpublish selected pages (back to draft; nothing is deleted)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        done = 0
+        for page in queryset:
+            try:
+                services.unpublish_page(page=page)
+            except services.PageStateError as error:
+                self.message_user(request, f"“{page.title}”: {error}", messages.WARNING)
+            else:
+                done += 1
+                self.log_change(request, page, "Unpublished (back to draft).")
+        if done:
+            self.message_user(
+                request, f"Unpublished {done} page{pluralize(done)}: they are drafts now.", messages.SUCCESS
+            )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -536,8 +557,9 @@ class TreatmentAdmin(PageAdmin):
 
 @admin.register(Clinician)
 class ClinicianAdmin(admin.ModelAdmin):
-    list_display = ["name", "credentials", "role", "is_sample"]
+    list_display = ["name", "credentials", "role", "user", "is_sample"]
     list_filter = ["is_sample"]
+    list_select_related = ["user"]
     search_fields = ["name", "credentials", "role"]
 
 
