@@ -31,7 +31,7 @@ def add_first_synonyms(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0007_comment_emails"),
+        ("treatments", "0009_published_pages_need_review"),
     ]
 
     operations = [
