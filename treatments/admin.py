@@ -28,6 +28,7 @@ from treatments.models import (
     HelpfulVote,
     KeyTakeaway,
     Reference,
+    SearchSynonym,
     Treatment,
 )
 
@@ -604,6 +605,14 @@ class ClinicianAdmin(admin.ModelAdmin):
     list_filter = ["is_sample"]
     list_select_related = ["user"]
     search_fields = ["name", "credentials", "role"]
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Groups of words patients use for the same thing; site search finds any of them for each."""
+
+    list_display = ["terms"]
+    search_fields = ["terms"]
 
 
 class MissingNoteFilter(admin.SimpleListFilter):

@@ -667,3 +667,31 @@ class CommentEmail(models.Model):
         if patient is None or patient.is_erased or not patient.notify_on_reply:
             return ""
         return patient.email
+
+
+class SearchSynonym(models.Model):
+    """Words and phrases patients use for the same thing; a search for one also
+    finds the others ("needling" finds "microneedling", "accutane" finds "isotretinoin")."""
+
+    terms = models.CharField(
+        max_length=300,
+        unique=True,
+        help_text='Comma-separated words or short phrases that mean the same, for example "accutane, isotretinoin".',
+    )
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = "search synonym group"
+
+    def __str__(self):
+        return self.terms
+
+    @property
+    def term_list(self):
+        """The terms, lowercased and stripped, without blanks or repeats, in the editor's order."""
+        return list(dict.fromkeys(t.strip().lower() for t in self.terms.split(",") if t.strip()))
+
+    def clean(self):
+        super().clean()
+        if len(self.term_list) < 2:
+            raise ValidationError({"terms": "Give at least two words or phrases, separated by commas."})
