@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0010_clinic_answer_drafts"),
+        ("treatments", "0011_clinic_answer_drafts"),
     ]
 
     operations = [
