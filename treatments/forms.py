@@ -270,13 +270,32 @@ class CommentForm(PlainTextFormMixin, forms.Form):
 
 
 class CommentAnswerForm(PlainTextFormMixin, forms.Form):
-    """Staff answer a comment in a clinician's name (admin)."""
+    """Staff answer a comment (admin): a clinician as themselves, published at once;
+    anyone else drafts it for a clinician, who approves it before it is public.
+    `own_clinician` is the signed-in user's Clinician, or None."""
 
     clinician = forms.ModelChoiceField(
         label="Answer as",
         queryset=Clinician.objects.all(),
         help_text="The answer shows this clinician's name and credentials with a “Clinic answer” badge.",
     )
+
+    def __init__(self, *args, own_clinician=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["clinician"]
+        if own_clinician is not None:
+            field.initial = own_clinician.pk
+            field.help_text = (
+                "Answered as yourself, it is published at once. Pick a colleague to draft it for them: "
+                "they approve it before it is public."
+            )
+        else:
+            field.label = "Draft for"
+            field.help_text = (
+                "Your account is not linked to a clinician, so this is a draft: the clinician you pick approves it "
+                "before it is public, and the page then says they approved it."
+            )
+
     body = CommentTextField(
         label="Answer",
         max_length=Comment._meta.get_field("body").max_length,
