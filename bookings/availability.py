@@ -360,22 +360,26 @@ class Availability:
             return f"{closed} Choose another day."
         hours = self.hours[day.weekday()]
         minutes = settings.CONSULTATION_LENGTH_MINUTES
-        opens, closes = self.opening(day)
         weekday = Weekday(day.weekday()).label
+        # The messages quote the grid itself, so the times they name are always bookable.
         grid = self.grid(day)
+        open_hours = f"On {weekday}s the clinic is open {hours.opens:%H:%M}–{hours.closes:%H:%M}"
         if not grid:
-            return f"On {weekday}s the clinic is not open long enough for a {minutes}-minute consultation."
-        if start < opens or start + self.length > closes:
             return (
-                f"{when} is outside opening hours. On {weekday}s the clinic is open {hours.opens:%H:%M}–"
-                f"{hours.closes:%H:%M}, so a {minutes}-minute consultation can start "
-                f"from {_hhmm(grid[0])} to {_hhmm(grid[-1])}."
+                f"{when} cannot be booked. {open_hours}, too short for a {minutes}-minute consultation. "
+                "Choose another day."
             )
-        if (start - opens) % self.length:
+        first, last = _hhmm(grid[0]), _hhmm(grid[-1])
+        if start < grid[0] or start > grid[-1]:
+            return (
+                f"{when} is outside opening hours. {open_hours}, so a {minutes}-minute "
+                f"consultation can start from {first} to {last}."
+            )
+        if start not in grid:
+            examples = ", ".join(_hhmm(slot) for slot in grid[:2])
             return (
                 f"{when} is not on the consultation grid: consultations start every "
-                f"{minutes} minutes from {hours.opens:%H:%M} "
-                f"({hours.opens:%H:%M}, {_hhmm(opens + self.length)}, …)."
+                f"{minutes} minutes from {first} to {last} ({examples}, …)."
             )
         return self._clinician_problem(start, clinician, for_request_id, when, weekday, patient)
 

@@ -17,16 +17,17 @@ from django.utils.html import format_html
 
 from bookings.models import (
     MAX_DAYS_AHEAD,
+    SCREENING_FIELDS,
     ConsultationRequest,
     is_idempotency_key,
     new_idempotency_key,
     preferred_date_problem,
 )
 from bookings.scheduling import slot_value
+from clinic.forms import PlainTextFormMixin
 from treatments.models import Condition, Treatment
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,200}")
-SCREENING_FIELDS = ["isotretinoin_recent", "pregnant_or_breastfeeding", "keloid_tendency", "active_skin_infection"]
 PHONE_INPUT_MAX_LENGTH = 30
 
 
@@ -86,7 +87,7 @@ def phone_number(raw):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class ConsultationRequestForm(ErrorSummaryMixin, forms.ModelForm):
+class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.ModelForm):
     phone = forms.CharField(
         label="Phone number",
         max_length=PHONE_INPUT_MAX_LENGTH,
@@ -272,7 +273,7 @@ class ConsultationRequestForm(ErrorSummaryMixin, forms.ModelForm):
                 "A few health questions",
                 HTML(
                     '<p class="form-text mt-0">Some treatments are not safe for everyone. '
-                    "Only our clinicians see your answers.</p>"
+                    '{% include "bookings/_screening_privacy.txt" %}</p>'
                 ),
                 *SCREENING_FIELDS,
             ),
@@ -353,7 +354,7 @@ class ConsultationRequestForm(ErrorSummaryMixin, forms.ModelForm):
         }
 
 
-class CancelForm(ErrorSummaryMixin, forms.Form):
+class CancelForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Form):
     """The patient's confirmation that they want to cancel, with an optional reason."""
 
     confirm = forms.CharField(widget=forms.HiddenInput)
@@ -398,7 +399,7 @@ class AcceptTimeForm(ErrorSummaryMixin, forms.Form):
         ]
 
 
-class ContactMeForm(ErrorSummaryMixin, forms.Form):
+class ContactMeForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Form):
     """None of the offered times suits: the patient asks the clinic to get in touch."""
 
     action = forms.CharField(widget=forms.HiddenInput(attrs={"id": "id_contact_action"}), initial="contact")
@@ -412,7 +413,7 @@ class ContactMeForm(ErrorSummaryMixin, forms.Form):
     )
 
 
-class RescheduleForm(ErrorSummaryMixin, forms.Form):
+class RescheduleForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Form):
     """The patient picks a new time from the free ones listed. What is posted is read
     as a slot ("2027-01-12T10:00|3") and checked by the service, which says why a
     time cannot be had (taken meanwhile, too late, outside the window)."""

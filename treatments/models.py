@@ -10,6 +10,12 @@ from treatments.markdown import render_markdown, section_headings
 
 
 class Clinician(models.Model):
+    """A member of the clinical staff: bylines, medical review, clinic answers.
+
+    `user` links the clinician to the staff account they sign in with; what they
+    publish (answers, approvals) is recorded as them through it.
+    """
+
     name = models.CharField(max_length=120)
     credentials = models.CharField(max_length=120, blank=True, help_text='For example "MBBS, MD".')
     role = models.CharField(max_length=120, blank=True, help_text='For example "Consultant dermatologist".')
@@ -19,6 +25,15 @@ class Clinician(models.Model):
     )
     takes_consultations = models.BooleanField(
         default=True, help_text="Untick for clinicians who write or review pages but see no patients here."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clinician",
+        verbose_name="staff account",
+        help_text="The account this clinician signs in with; put it in the Clinicians group too.",
     )
 
     class Meta:
@@ -63,6 +78,9 @@ class MarkdownRenderMixin:
         super().save(*args, **kwargs)
 
 
+PUBLISH_NEEDS_REVIEW = "A page can be published only with an author, a medical reviewer and a review date."
+
+
 class Page(MarkdownRenderMixin, models.Model):
     """What condition and treatment pages share: text, byline and review cycle."""
 
@@ -91,6 +109,14 @@ class Page(MarkdownRenderMixin, models.Model):
     class Meta:
         abstract = True
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=PublicationStatus.DRAFT)
+                | Q(author__isnull=False, medical_reviewer__isnull=False, reviewed_on__isnull=False),
+                name="%(class)s_published_with_author_reviewer_and_review_date",
+                violation_error_message=PUBLISH_NEEDS_REVIEW,
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -103,9 +129,23 @@ class Page(MarkdownRenderMixin, models.Model):
         return [*super().derived_fields(name), "body_sections"] if name == "body" else super().derived_fields(name)
 
     def clean(self):
+        """Publishing needs an author, a medical reviewer and a review date (the
+        database holds the same rule, so commands and the shell obey it too)."""
         super().clean()
+        errors = {}
+        if self.status == PublicationStatus.PUBLISHED:
+            given = [
+                ("author", self.author_id, "an author"),
+                ("medical_reviewer", self.medical_reviewer_id, "a medical reviewer"),
+                ("reviewed_on", self.reviewed_on, "the date of its medical review"),
+            ]
+            for name, value, what in given:
+                if value is None:
+                    errors[name] = f"A published page needs {what}: add it, or save the page as a draft."
         if self.reviewed_on and self.next_review_due and self.next_review_due <= self.reviewed_on:
-            raise ValidationError({"next_review_due": "The next review must fall after the last one."})
+            errors["next_review_due"] = "The next review must fall after the last one."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_published(self):
@@ -116,7 +156,7 @@ class Condition(Page):
     treatments = models.ManyToManyField("Treatment", through="ConditionTreatment", related_name="conditions")
 
     class Meta(Page.Meta):
-        pass
+        permissions = [("sign_off_condition", "Can approve clinical changes as medical reviewer")]
 
     def get_absolute_url(self):
         return reverse("treatments:condition_detail", kwargs={"slug": self.slug})
@@ -181,7 +221,9 @@ class Treatment(Page):
     objects = TreatmentQuerySet.as_manager()
 
     class Meta(Page.Meta):
+        permissions = [("sign_off_treatment", "Can approve clinical changes as medical reviewer")]
         constraints = [
+            *Page.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(sessions_min__isnull=True)
                 | Q(sessions_max__isnull=True)
@@ -361,6 +403,45 @@ def load_page_parts(page):
     return parts["faq"], parts["takeaway"], parts["reference"]
 
 
+class OldSlugQuerySet(models.QuerySet):
+    def of_kind(self, model):
+        """Old slugs of conditions (`model` Condition) or of treatments (Treatment)."""
+        return self.filter(**{f"{model._meta.model_name}__isnull": False})
+
+    def current_page(self, model, slug):
+        """The page of type `model` that had `slug` before its current one, or None."""
+        old = self.of_kind(model).filter(slug=slug).select_related(model._meta.model_name).first()
+        return getattr(old, model._meta.model_name) if old else None
+
+
+class OldSlug(models.Model):
+    """An address a page had before its slug changed: it answers with a permanent
+    (301) redirect to the page's current address. Recorded by
+    treatments.services.record_slug_change; never more than one hop."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs")
+    slug = models.SlugField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OldSlugQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "old address"
+        constraints = [
+            one_page_constraint("old_slug_of_one_page"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(condition__isnull=False), name="unique_old_condition_slug"
+            ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(treatment__isnull=False), name="unique_old_treatment_slug"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.slug} → {self.condition or self.treatment}"
+
+
 class HelpfulVote(models.Model):
     """One visitor's answer to "Was this page helpful?"."""
 
@@ -448,6 +529,17 @@ class Comment(models.Model):
         related_name="answers",
         help_text="Set on clinic answers: shown with the clinician's name and credentials.",
     )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who drafted a clinic answer for the clinician; it is public only once the clinician approves it.",
+    )
+    clinician_approved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the clinician approved a clinic answer drafted for them."
+    )
     client_hash = models.CharField(
         max_length=64, blank=True, help_text="One-way hash of the poster's network address (erasable)."
     )
@@ -508,6 +600,11 @@ class Comment(models.Model):
     @property
     def is_erased(self):
         return self.erased_at is not None
+
+    @property
+    def is_draft_answer(self):
+        """A clinic answer someone drafted for a clinician, not yet approved by them."""
+        return self.clinician_id is not None and self.drafted_by_id is not None and self.clinician_approved_at is None
 
     @staticmethod
     def page_field(page):
@@ -573,3 +670,31 @@ class CommentEmail(models.Model):
         if patient is None or patient.is_erased or not patient.notify_on_reply:
             return ""
         return patient.email
+
+
+class SearchSynonym(models.Model):
+    """Words and phrases patients use for the same thing; a search for one also
+    finds the others ("needling" finds "microneedling", "accutane" finds "isotretinoin")."""
+
+    terms = models.CharField(
+        max_length=300,
+        unique=True,
+        help_text='Comma-separated words or short phrases that mean the same, for example "accutane, isotretinoin".',
+    )
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = "search synonym group"
+
+    def __str__(self):
+        return self.terms
+
+    @property
+    def term_list(self):
+        """The terms, lowercased and stripped, without blanks or repeats, in the editor's order."""
+        return list(dict.fromkeys(t.strip().lower() for t in self.terms.split(",") if t.strip()))
+
+    def clean(self):
+        super().clean()
+        if len(self.term_list) < 2:
+            raise ValidationError({"terms": "Give at least two words or phrases, separated by commas."})

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,11 +27,12 @@ from treatments.models import (
     CommentStatus,
     Condition,
     ConditionTreatment,
+    OldSlug,
     PublicationStatus,
     Treatment,
     load_page_parts,
 )
-from treatments.search import search_pages
+from treatments.search import search
 from treatments.services import post_comment, record_helpful_vote
 from treatments.structured_data import absolute_url, condition_structured_data, treatment_structured_data
 
@@ -91,6 +93,18 @@ class PageDetailView(DetailView):
     def get_queryset(self):
         queryset = self.model.objects.select_related("author", "medical_reviewer")
         return queryset if self.can_preview() else queryset.published()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = self.get_object()
+        except Http404:
+            # An address the page had before its slug changed: a permanent redirect to its current one.
+            page = OldSlug.objects.current_page(self.model, kwargs["slug"])
+            if page is None or not self.get_queryset().filter(pk=page.pk).exists():
+                raise
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(page.get_absolute_url() + (f"?{query}" if query else ""))
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
         page = self.object
@@ -256,6 +270,23 @@ class TreatmentCompareView(TemplateView):
 
     template_name = "treatments/treatment_compare.html"
 
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        form = context["form"]
+        if form.is_bound and not form.is_valid():
+            # A comparison saved with a treatment's old address: the same comparison at the current one.
+            asked = request.GET.getlist("t")
+            renamed = {
+                old.slug: old.treatment.slug
+                for old in OldSlug.objects.of_kind(Treatment)
+                .filter(slug__in=asked[: ComparisonForm.MAX * 2], treatment__status=PublicationStatus.PUBLISHED)
+                .select_related("treatment")
+            }
+            if renamed:
+                query = urlencode([("t", renamed.get(slug, slug)) for slug in asked])
+                return HttpResponsePermanentRedirect(f"{reverse('treatments:treatment_compare')}?{query}")
+        return self.render_to_response(context)
+
     def get_context_data(self, **kwargs):
         treatments = list(
             Treatment.objects.published().defer(*TREATMENT_TEXT_FIELDS, "aftercare_html", "side_effects_html")
@@ -292,14 +323,19 @@ class SearchView(TemplateView):
         if form.is_bound and form.is_valid():
             query = form.cleaned_data["q"]
             if query:
-                results = search_pages(query)
+                results = search(query)
         typed = form["q"].field.to_python(form.data.get("q", "")) if form.is_bound else ""
         return super().get_context_data(
             form=form,
             query=query,
             shown_query=typed[: SearchForm.MAX_LENGTH],
             results=results,
-            result_count=sum(len(pages) for pages in results.values()) if results else 0,
+            result_count=len(results.hits) if results else 0,
+            suggestion_url=(
+                f"{reverse('treatments:search')}?{urlencode({'q': results.suggestion})}"
+                if results and results.suggestion
+                else ""
+            ),
             **kwargs,
         )
 

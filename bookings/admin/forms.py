@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookings.admin.selection import MAX_ID_DIGITS
-from bookings.forms import PHONE_INPUT_MAX_LENGTH, SCREENING_FIELDS, phone_number, validate_single_line, validate_text
-from bookings.models import ConsentMethod, ConsultationRequest, ContactPreference, DeclineReason
+from bookings.forms import PHONE_INPUT_MAX_LENGTH, phone_number, validate_single_line, validate_text
+from bookings.models import SCREENING_FIELDS, ConsentMethod, ConsultationRequest, ContactPreference, DeclineReason
 from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF
 from bookings.services import MAX_PROPOSED_TIMES
+from clinic.forms import PlainTextFormMixin, PlainTextModelForm
 from treatments.models import Clinician, Treatment
 
 NOTE_MAX_LENGTH = 1000
@@ -86,21 +87,21 @@ def note_field(label="Note for the history (optional)", help_text="Only staff se
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextFormMixin, forms.Form):
     note = note_field()
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(PlainTextFormMixin, forms.Form):
     slot = SlotField()
     note = note_field()
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(PlainTextFormMixin, forms.Form):
     slots = SlotListField(max_count=MAX_PROPOSED_TIMES)
     note = note_field()
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(PlainTextFormMixin, forms.Form):
     standard_reason = forms.ModelChoiceField(
         label="A reason we often give",
         queryset=DeclineReason.objects.active(),
@@ -148,7 +149,7 @@ class ShowDateForm(forms.Form):
         return day
 
 
-class PhoneBookingForm(forms.ModelForm):
+class PhoneBookingForm(PlainTextModelForm):
     """A booking reception takes by phone or at the desk: the patient's details, the
     screening questions asked aloud, consent, and a free slot from the grid."""
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0007_comment_emails"),
+        ("treatments", "0012_old_slugs_redirect"),
     ]
 
     operations = [

@@ -6,8 +6,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0006_reception_staff_workflow"),
-        ("treatments", "0008_clinician_takes_consultations"),
+        ("bookings", "0007_clinicians_see_screening_answers"),
+        ("treatments", "0013_clinician_takes_consultations"),
     ]
 
     operations = [

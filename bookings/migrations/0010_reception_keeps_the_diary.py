@@ -21,7 +21,7 @@ def grant_permissions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0008_no_overlapping_consultations"),
+        ("bookings", "0009_no_overlapping_consultations"),
     ]
 
     operations = [migrations.RunPython(grant_permissions, migrations.RunPython.noop)]

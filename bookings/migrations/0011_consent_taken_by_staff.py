@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0009_reception_keeps_the_diary"),
+        ("bookings", "0010_reception_keeps_the_diary"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0010_consent_taken_by_staff"),
+        ("bookings", "0011_consent_taken_by_staff"),
     ]
 
     operations = [

@@ -36,7 +36,7 @@ def drop_constraint(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0007_clinician_availability"),
+        ("bookings", "0008_clinician_availability"),
     ]
 
     operations = [
