@@ -31,6 +31,12 @@ PUBLIC_PAGES = {
     "search-no-results": "/search/?q=zzqqxx",
     "search-empty": "/search/",
     "consultation-form": "/consultations/request/?treatment=microneedling",
+    "clinicians": "/clinicians/",
+    "clinician": "/clinicians/dr-imogen-hartwell/",
+    "contact": "/contact/",
+    "cookies": "/cookies/",
+    "accessibility": "/accessibility/",
+    "complaints": "/complaints/",
     "not-found": "/no-such-page/",
 }
 
