@@ -27,17 +27,19 @@ class StaffAdminSite(admin.AdminSite):
         return password_step(request, site=self, extra_context=extra_context)
 
     def get_urls(self):
-        from accounts.views import code_step, setup_step
+        from accounts.views import backup_codes, code_step, enrol, setup_step
 
         return [
             path("login/code/", self._signin_view(code_step), name="signin_code"),
             path("login/set-up/", self._signin_view(setup_step), name="signin_setup"),
+            path("login/set-up/<str:token>/", self._signin_view(enrol), name="signin_enrol"),
+            path("backup-codes/", self.admin_view(self._signin_view(backup_codes)), name="backup_codes"),
             *super().get_urls(),
         ]
 
     def _signin_view(self, view):
-        def wrapped(request):
+        def wrapped(request, **kwargs):
             request.current_app = self.name
-            return view(request, site=self)
+            return view(request, site=self, **kwargs)
 
         return wrapped

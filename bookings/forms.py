@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from bookings.models import (
     MAX_DAYS_AHEAD,
+    SCREENING_FIELDS,
     ConsultationRequest,
     is_idempotency_key,
     new_idempotency_key,
@@ -25,7 +26,6 @@ from bookings.models import (
 from treatments.models import Condition, Treatment
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,200}")
-SCREENING_FIELDS = ["isotretinoin_recent", "pregnant_or_breastfeeding", "keloid_tendency", "active_skin_infection"]
 PHONE_INPUT_MAX_LENGTH = 30
 
 
@@ -256,7 +256,7 @@ class ConsultationRequestForm(ErrorSummaryMixin, forms.ModelForm):
                 "A few health questions",
                 HTML(
                     '<p class="form-text mt-0">Some treatments are not safe for everyone. '
-                    "Only our clinicians see your answers.</p>"
+                    '{% include "bookings/_screening_privacy.txt" %}</p>'
                 ),
                 *SCREENING_FIELDS,
             ),

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "treatments",
     "bookings",
     "accounts",
@@ -96,6 +97,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff sessions end when idle, when too old, or when their authenticator app is reset.
+    "accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.PermissionsPolicyMiddleware",
@@ -200,6 +203,16 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"  # a friendly page, HT
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # A password step not followed by a code within this many seconds starts over.
 STAFF_SIGNIN_PENDING_SECONDS = 300
+# An authenticator app is set up only through a single-use link a superuser issues
+# (accounts/services.py); it expires after this many hours.
+STAFF_ENROLMENT_LINK_HOURS = env_int("STAFF_ENROLMENT_LINK_HOURS", 24)
+# Staff sessions end after 30 minutes without a request and 12 hours after signing in
+# (accounts/middleware.py); the session cookie itself lasts no longer.
+STAFF_SESSION_IDLE_SECONDS = 30 * 60
+STAFF_SESSION_MAX_SECONDS = 12 * 3600
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_SECONDS
+# Backup codes made at set-up (and each time a staff member renews them).
+STAFF_BACKUP_CODES = 10
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

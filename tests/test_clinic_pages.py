@@ -87,10 +87,9 @@ def test_the_purge_command_keeps_requests_for_the_period_the_privacy_notice_stat
 
 
 def test_the_privacy_notice_says_only_clinicians_see_the_health_answers_as_the_form_does(client):
-    assert "Only our clinicians see your answers." in client.get("/consultations/request/").text
-    assert (
-        "<strong>Your answers to the health questions:</strong> only our clinicians." in client.get("/privacy/").text
-    )
+    said = "Only our clinicians see your answers to these questions."
+    assert said in client.get("/consultations/request/").text
+    assert f"<strong>Your answers to the health questions:</strong> {said}" in client.get("/privacy/").text
 
 
 def test_the_privacy_notice_explains_rights_and_the_right_to_complain_to_the_ico(client):

@@ -343,6 +343,7 @@ def test_pages_stored_under_an_earlier_day_are_not_served(treatment, monkeypatch
     assert queries > 0
 
 
+@pytest.mark.multiprocess
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a shared cache: run with REDIS_URL")
 def test_a_change_made_by_another_process_shows_here_on_the_next_request(treatment):
     """The version lives in Redis: another process (an admin server, a command) bumping

@@ -29,6 +29,7 @@ from treatments.models import (
     HelpfulVote,
     KeyTakeaway,
     Reference,
+    SearchSynonym,
     Treatment,
 )
 
@@ -418,6 +419,7 @@ class PageAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["feedback_summary", "created_at", "updated_at"]
     save_on_top = True
+    actions = ["unpublish"]
 
     class Media:
         css = {"all": ["css/treatments-admin.css"]}
@@ -431,6 +433,26 @@ class PageAdmin(admin.ModelAdmin):
                 no_votes=Count("votes", filter=Q(votes__helpful=False)),
             )
         )
+
+    def has_delete_permission(self, request, obj=None):
+        # Editors and clinicians unpublish; deleting a page (and its history) is for superusers.
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.action(description="Unpublish selected pages (back to draft; nothing is deleted)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        done = 0
+        for page in queryset:
+            try:
+                services.unpublish_page(page=page)
+            except services.PageStateError as error:
+                self.message_user(request, f"“{page.title}”: {error}", messages.WARNING)
+            else:
+                done += 1
+                self.log_change(request, page, "Unpublished (back to draft).")
+        if done:
+            self.message_user(
+                request, f"Unpublished {done} page{pluralize(done)}: they are drafts now.", messages.SUCCESS
+            )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -546,12 +568,13 @@ class TreatmentAdmin(PageAdmin):
 
 @admin.register(Clinician)
 class ClinicianAdmin(admin.ModelAdmin):
-    list_display = ["name", "credentials", "role", "registration", "is_sample"]
+    list_display = ["name", "credentials", "role", "registration", "user", "is_sample"]
     list_filter = ["is_sample", "registration_body"]
+    list_select_related = ["user"]
     search_fields = ["name", "credentials", "role", "registration_number", "special_interests"]
     prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["name", "slug", "credentials", "role", "bio", "special_interests", "is_sample"]}),
+        (None, {"fields": ["name", "slug", "credentials", "role", "bio", "special_interests", "user", "is_sample"]}),
         (
             "Professional registration",
             {
@@ -575,6 +598,14 @@ class ConsultationFeeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not ConsultationFee.objects.exists()
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Groups of words patients use for the same thing; site search finds any of them for each."""
+
+    list_display = ["terms"]
+    search_fields = ["terms"]
 
 
 class MissingNoteFilter(admin.SimpleListFilter):

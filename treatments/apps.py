@@ -19,13 +19,16 @@ class TreatmentsConfig(AppConfig):
             ConsultationFee,
             KeyTakeaway,
             Reference,
+            SearchSynonym,
             Treatment,
         )
         from treatments.prices import forget_consultation_fee
 
         # Cached pages are rendered again after any change to what they show,
         # whether made in admin, by a service or by a command.
-        invalidate_on_change(Condition, Treatment, ConditionTreatment, FAQ, KeyTakeaway, Reference, Clinician)
+        invalidate_on_change(
+            Condition, Treatment, ConditionTreatment, FAQ, KeyTakeaway, Reference, Clinician, SearchSynonym
+        )
         # A comment held for moderation (or as spam) changes no page until it is approved.
         invalidate_on_change(
             Comment, unless=lambda comment, created: created and comment.status != CommentStatus.APPROVED

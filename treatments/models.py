@@ -30,6 +30,12 @@ REGISTRATION_NUMBER_FORMATS = {
 
 
 class Clinician(models.Model):
+    """A member of the clinical staff: bylines, medical review, clinic answers.
+
+    `user` links the clinician to the staff account they sign in with; what they
+    publish (answers, approvals) is recorded as them through it.
+    """
+
     name = models.CharField(max_length=120)
     slug = models.SlugField(
         max_length=140,
@@ -51,6 +57,15 @@ class Clinician(models.Model):
     )
     is_sample = models.BooleanField(
         "fictional sample data", default=False, help_text="Demo clinicians are fictional and marked as such."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clinician",
+        verbose_name="staff account",
+        help_text="The account this clinician signs in with; put it in the Clinicians group too.",
     )
 
     class Meta:
@@ -134,6 +149,9 @@ class MarkdownRenderMixin:
         super().save(*args, **kwargs)
 
 
+PUBLISH_NEEDS_REVIEW = "A page can be published only with an author, a medical reviewer and a review date."
+
+
 class Page(MarkdownRenderMixin, models.Model):
     """What condition and treatment pages share: text, byline and review cycle."""
 
@@ -162,6 +180,14 @@ class Page(MarkdownRenderMixin, models.Model):
     class Meta:
         abstract = True
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=PublicationStatus.DRAFT)
+                | Q(author__isnull=False, medical_reviewer__isnull=False, reviewed_on__isnull=False),
+                name="%(class)s_published_with_author_reviewer_and_review_date",
+                violation_error_message=PUBLISH_NEEDS_REVIEW,
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -174,9 +200,23 @@ class Page(MarkdownRenderMixin, models.Model):
         return [*super().derived_fields(name), "body_sections"] if name == "body" else super().derived_fields(name)
 
     def clean(self):
+        """Publishing needs an author, a medical reviewer and a review date (the
+        database holds the same rule, so commands and the shell obey it too)."""
         super().clean()
+        errors = {}
+        if self.status == PublicationStatus.PUBLISHED:
+            given = [
+                ("author", self.author_id, "an author"),
+                ("medical_reviewer", self.medical_reviewer_id, "a medical reviewer"),
+                ("reviewed_on", self.reviewed_on, "the date of its medical review"),
+            ]
+            for name, value, what in given:
+                if value is None:
+                    errors[name] = f"A published page needs {what}: add it, or save the page as a draft."
         if self.reviewed_on and self.next_review_due and self.next_review_due <= self.reviewed_on:
-            raise ValidationError({"next_review_due": "The next review must fall after the last one."})
+            errors["next_review_due"] = "The next review must fall after the last one."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_published(self):
@@ -187,7 +227,7 @@ class Condition(Page):
     treatments = models.ManyToManyField("Treatment", through="ConditionTreatment", related_name="conditions")
 
     class Meta(Page.Meta):
-        pass
+        permissions = [("sign_off_condition", "Can approve clinical changes as medical reviewer")]
 
     def get_absolute_url(self):
         return reverse("treatments:condition_detail", kwargs={"slug": self.slug})
@@ -273,7 +313,9 @@ class Treatment(Page):
     objects = TreatmentQuerySet.as_manager()
 
     class Meta(Page.Meta):
+        permissions = [("sign_off_treatment", "Can approve clinical changes as medical reviewer")]
         constraints = [
+            *Page.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(sessions_min__isnull=True)
                 | Q(sessions_max__isnull=True)
@@ -740,3 +782,31 @@ class CommentEmail(models.Model):
         if patient is None or patient.is_erased or not patient.notify_on_reply:
             return ""
         return patient.email
+
+
+class SearchSynonym(models.Model):
+    """Words and phrases patients use for the same thing; a search for one also
+    finds the others ("needling" finds "microneedling", "accutane" finds "isotretinoin")."""
+
+    terms = models.CharField(
+        max_length=300,
+        unique=True,
+        help_text='Comma-separated words or short phrases that mean the same, for example "accutane, isotretinoin".',
+    )
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = "search synonym group"
+
+    def __str__(self):
+        return self.terms
+
+    @property
+    def term_list(self):
+        """The terms, lowercased and stripped, without blanks or repeats, in the editor's order."""
+        return list(dict.fromkeys(t.strip().lower() for t in self.terms.split(",") if t.strip()))
+
+    def clean(self):
+        super().clean()
+        if len(self.term_list) < 2:
+            raise ValidationError({"terms": "Give at least two words or phrases, separated by commas."})

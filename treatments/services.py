@@ -14,7 +14,16 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from treatments.comments import deliver, screen
-from treatments.models import FAQ, Comment, CommentEmail, CommentStatus, Condition, HelpfulVote, Treatment
+from treatments.models import (
+    FAQ,
+    Comment,
+    CommentEmail,
+    CommentStatus,
+    Condition,
+    HelpfulVote,
+    PublicationStatus,
+    Treatment,
+)
 
 # --- Helpful votes ------------------------------------------------------------
 
@@ -308,3 +317,26 @@ def retry_comment_emails(*, emails):
             if locked is not None and deliver(locked):
                 sent += 1
     return sent
+
+
+# --- Condition and treatment pages -------------------------------------------------
+
+
+class PageStateError(Exception):
+    """The page is not in a state that allows this step (e.g. unpublishing a draft)."""
+
+
+@transaction.atomic
+def unpublish_page(*, page):
+    """Take a published condition or treatment page off the site (back to draft).
+
+    Nothing is deleted: the page, its parts and its comments stay for editing and
+    publishing again (only superusers delete pages). Raises PageStateError for a draft.
+    """
+    page = type(page).objects.select_for_update().get(pk=page.pk)
+    if not page.is_published:
+        raise PageStateError("It is a draft already.")
+    page.status = PublicationStatus.DRAFT
+    page.full_clean()
+    page.save(update_fields=["status", "updated_at"])
+    return page

@@ -31,7 +31,7 @@ from treatments.models import (
     load_page_parts,
 )
 from treatments.prices import cost_row, treatment_prices
-from treatments.search import search_pages
+from treatments.search import search
 from treatments.services import post_comment, record_helpful_vote
 from treatments.structured_data import (
     absolute_url,
@@ -341,14 +341,19 @@ class SearchView(TemplateView):
         if form.is_bound and form.is_valid():
             query = form.cleaned_data["q"]
             if query:
-                results = search_pages(query)
+                results = search(query)
         typed = form["q"].field.to_python(form.data.get("q", "")) if form.is_bound else ""
         return super().get_context_data(
             form=form,
             query=query,
             shown_query=typed[: SearchForm.MAX_LENGTH],
             results=results,
-            result_count=sum(len(pages) for pages in results.values()) if results else 0,
+            result_count=len(results.hits) if results else 0,
+            suggestion_url=(
+                f"{reverse('treatments:search')}?{urlencode({'q': results.suggestion})}"
+                if results and results.suggestion
+                else ""
+            ),
             **kwargs,
         )
 

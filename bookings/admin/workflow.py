@@ -458,7 +458,12 @@ class WorkflowAdminMixin(SafeSelectionMixin):
         response["Content-Disposition"] = f'attachment; filename="consultation-requests-{stamp}.csv"'
         response["Cache-Control"] = "no-store"
         response.write("\ufeff")  # a byte-order mark, so spreadsheets read the accents in names right
-        write_requests(consultations, response, with_personal_details=self._can_see_details(request))
+        write_requests(
+            consultations,
+            response,
+            with_personal_details=self._can_see_details(request),
+            with_screening_answers=request.user.has_perm("bookings.view_screening_answers"),
+        )
         # Who exported how many, never what: no personal data in the logs.
         logger.info("User %s exported %d consultation requests as CSV", request.user.pk, len(consultations))
         return response

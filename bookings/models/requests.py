@@ -106,6 +106,9 @@ class ScreeningAnswer(models.TextChoices):
     NOT_SURE = "not_sure", "Not sure"
 
 
+# The health questions the form asks; only clinicians (and superusers) see the answers.
+SCREENING_FIELDS = ["isotretinoin_recent", "pregnant_or_breastfeeding", "keloid_tendency", "active_skin_infection"]
+
 # Personal details every live request has; only anonymisation empties them.
 REQUIRED_UNTIL_ANONYMISED = [
     "token",
@@ -252,6 +255,7 @@ class ConsultationRequest(models.Model):
         permissions = [
             ("view_patient_details", "Can see patients' names, contact details and answers"),
             ("export_consultationrequest", "Can export consultation requests as CSV"),
+            ("view_screening_answers", "Can see patients' answers to the screening questions (clinicians)"),
         ]
 
     def __str__(self):
@@ -269,6 +273,26 @@ class ConsultationRequest(models.Model):
                     errors[name] = [ValidationError("This field cannot be blank.", code="blank")]
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def screening_flags(self):
+        """Which kinds of screening answer the patient gave, never which question got
+        which: a subset of {"yes", "not_sure"}, empty when every answer is "no" or
+        there are none (anonymised). Reception books a longer consultation on it."""
+        return {getattr(self, name) for name in SCREENING_FIELDS} & {ScreeningAnswer.YES, ScreeningAnswer.NOT_SURE}
+
+    @property
+    def screening_summary(self):
+        """The screening answers as anyone handling the request may know them, in words."""
+        if not any(getattr(self, name) for name in SCREENING_FIELDS):
+            return "No answers (removed when the request was anonymised)."
+        flags = self.screening_flags
+        if not flags:
+            return "Answered: every answer is “no”."
+        found = " and ".join(
+            label for value, label in [("yes", "“yes”"), ("not_sure", "“not sure”")] if value in flags
+        )
+        return f"Answered, with at least one {found}: a clinician goes through them; book a longer consultation."
 
     @property
     def is_anonymised(self):

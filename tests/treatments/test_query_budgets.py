@@ -28,6 +28,8 @@ from tests.factories import (
 )
 from treatments.models import CommentStatus
 
+pytestmark = pytest.mark.slow
+
 pytestmark = pytest.mark.django_db
 
 # The page with its byline; its FAQs, takeaways and references (one UNION ALL); its treatment or condition links.

@@ -25,7 +25,7 @@ def give_clinicians_slugs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0007_comment_emails"),
+        ("treatments", "0010_search_synonyms"),
     ]
 
     operations = [
