@@ -23,6 +23,7 @@ from bookings.models import (
     new_idempotency_key,
     preferred_date_problem,
 )
+from clinic.forms import PlainTextFormMixin
 from treatments.models import Condition, Treatment
 
 SLUG_RE = re.compile(r"[-a-zA-Z0-9_]{1,200}")
@@ -70,7 +71,7 @@ class ErrorSummaryMixin:
         return items
 
 
-class ConsultationRequestForm(ErrorSummaryMixin, forms.ModelForm):
+class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.ModelForm):
     phone = forms.CharField(
         label="Phone number",
         max_length=PHONE_INPUT_MAX_LENGTH,
@@ -347,7 +348,7 @@ class ConsultationRequestForm(ErrorSummaryMixin, forms.ModelForm):
         }
 
 
-class CancelForm(ErrorSummaryMixin, forms.Form):
+class CancelForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Form):
     """The patient's confirmation that they want to cancel, with an optional reason."""
 
     confirm = forms.CharField(widget=forms.HiddenInput)
@@ -392,7 +393,7 @@ class AcceptTimeForm(ErrorSummaryMixin, forms.Form):
         ]
 
 
-class ContactMeForm(ErrorSummaryMixin, forms.Form):
+class ContactMeForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Form):
     """None of the offered times suits: the patient asks the clinic to get in touch."""
 
     action = forms.CharField(widget=forms.HiddenInput(attrs={"id": "id_contact_action"}), initial="contact")

@@ -91,20 +91,26 @@ def slot_problem(start, *, clinician, exclude_request=None, now=None):
         return f"{closed} Choose another day."
     hours = ClinicHours.objects.get(weekday=day.weekday())
     length = slot_length()
-    opens, closes = _local(day, hours.opens), _local(day, hours.closes)
-    last = closes - length
+    # The messages quote the grid itself, so the times they name are always bookable.
+    slots = day_slots(day, hours=hours, closed=False)
     weekday = Weekday(day.weekday()).label
-    if start < opens or start > last:
+    open_hours = f"On {weekday}s the clinic is open {hours.opens:%H:%M}–{hours.closes:%H:%M}"
+    if not slots:
         return (
-            f"{when} is outside opening hours. On {weekday}s the clinic is open {hours.opens:%H:%M}–"
-            f"{hours.closes:%H:%M}, so a {settings.CONSULTATION_LENGTH_MINUTES}-minute consultation can start "
-            f"from {hours.opens:%H:%M} to {timezone.localtime(last):%H:%M}."
+            f"{when} cannot be booked. {open_hours}, too short for a "
+            f"{settings.CONSULTATION_LENGTH_MINUTES}-minute consultation. Choose another day."
         )
-    if (start - opens) % length:
+    first, last = timezone.localtime(slots[0]), timezone.localtime(slots[-1])
+    if start < slots[0] or start > slots[-1]:
+        return (
+            f"{when} is outside opening hours. {open_hours}, so a {settings.CONSULTATION_LENGTH_MINUTES}-minute "
+            f"consultation can start from {first:%H:%M} to {last:%H:%M}."
+        )
+    if start not in slots:
+        examples = ", ".join(f"{timezone.localtime(slot):%H:%M}" for slot in slots[:2])
         return (
             f"{when} is not on the consultation grid: consultations start every "
-            f"{settings.CONSULTATION_LENGTH_MINUTES} minutes from {hours.opens:%H:%M} "
-            f"({hours.opens:%H:%M}, {timezone.localtime(opens + length):%H:%M}, …)."
+            f"{settings.CONSULTATION_LENGTH_MINUTES} minutes from {first:%H:%M} to {last:%H:%M} ({examples}, …)."
         )
     clash = (
         ConsultationRequest.objects.filter(

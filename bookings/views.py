@@ -16,7 +16,14 @@ from django.views.generic import FormView, TemplateView, View
 from bookings import services
 from bookings.forms import AcceptTimeForm, CancelForm, ConsultationRequestForm, ContactMeForm
 from bookings.ics import consultation_invite
-from bookings.models import REFERENCE_RE, ConsultationRequest, Status, closures_between, new_token
+from bookings.models import (
+    REFERENCE_RE,
+    ConsultationRequest,
+    Status,
+    closures_between,
+    new_idempotency_key,
+    new_token,
+)
 from clinic.pagecache import page_cache
 from clinic.ratelimit import ratelimit
 
@@ -28,6 +35,11 @@ CLOSURES_SHOWN_DAYS = 90
 RECENT_SUBMISSIONS_COOKIE = "clinic_recent_requests"
 RECENT_SUBMISSIONS_SALT = "bookings.recent-submissions"
 RESUBMISSION_WINDOW_SECONDS = 60 * 60
+ERASED_REQUEST_SENT_AGAIN = (
+    "You sent this form before. That request has since been closed and its details erased, so it "
+    "has no page any more. If you would still like a consultation, check your answers below and "
+    "send them again: it will be a new request."
+)
 
 
 def private_page(view=None, *, referrer_policy="no-referrer"):
@@ -64,8 +76,21 @@ class ConsultationRequestCreateView(FormView):
         # The same form sent again (double click, refresh, back and resend) shows what the first one made.
         existing = ConsultationRequest.objects.for_idempotency_key(request.POST.get("idempotency_key"))
         if existing is not None:
-            return redirect(existing.thanks_path())
+            return self._answer_resubmission(existing)
         return super().post(request, *args, **kwargs)
+
+    def _answer_resubmission(self, existing):
+        """The page for a form sent again: the first request's thanks page, or, when
+        that request has since been erased (it has no private link any more), the
+        form again with the answers as sent, a fresh key, and a word on what happened."""
+        if not existing.is_anonymised:
+            return redirect(existing.thanks_path())
+        data = self.request.POST.copy()
+        data["idempotency_key"] = new_idempotency_key()
+        form = self.form_class(data=data, source=self.request.GET)
+        form.full_clean()
+        form.add_error(None, ERASED_REQUEST_SENT_AGAIN)
+        return self.form_invalid(form)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "source": self.request.GET}
@@ -80,7 +105,7 @@ class ConsultationRequestCreateView(FormView):
         recent = _recent_submissions(self.request)
         earlier = _recent_submission(recent, fingerprint)
         if earlier is not None:
-            return redirect(earlier.thanks_path())
+            return self._answer_resubmission(earlier)
         try:
             consultation = services.submit_request(**form.submission()).request
         except ValidationError as error:
@@ -91,6 +116,8 @@ class ConsultationRequestCreateView(FormView):
             consultation = ConsultationRequest.objects.for_idempotency_key(form.cleaned_data["idempotency_key"])
             if consultation is None:
                 raise
+        if consultation.is_anonymised:  # the key of a request erased since the form was checked
+            return self._answer_resubmission(consultation)
         response = redirect(consultation.thanks_path())
         _remember_submission(response, recent, fingerprint, consultation)
         return response

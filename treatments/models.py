@@ -524,6 +524,45 @@ def load_page_parts(page):
     return parts["faq"], parts["takeaway"], parts["reference"]
 
 
+class OldSlugQuerySet(models.QuerySet):
+    def of_kind(self, model):
+        """Old slugs of conditions (`model` Condition) or of treatments (Treatment)."""
+        return self.filter(**{f"{model._meta.model_name}__isnull": False})
+
+    def current_page(self, model, slug):
+        """The page of type `model` that had `slug` before its current one, or None."""
+        old = self.of_kind(model).filter(slug=slug).select_related(model._meta.model_name).first()
+        return getattr(old, model._meta.model_name) if old else None
+
+
+class OldSlug(models.Model):
+    """An address a page had before its slug changed: it answers with a permanent
+    (301) redirect to the page's current address. Recorded by
+    treatments.services.record_slug_change; never more than one hop."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs")
+    slug = models.SlugField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OldSlugQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "old address"
+        constraints = [
+            one_page_constraint("old_slug_of_one_page"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(condition__isnull=False), name="unique_old_condition_slug"
+            ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(treatment__isnull=False), name="unique_old_treatment_slug"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.slug} → {self.condition or self.treatment}"
+
+
 class HelpfulVote(models.Model):
     """One visitor's answer to "Was this page helpful?"."""
 
@@ -648,6 +687,17 @@ class Comment(models.Model):
         related_name="answers",
         help_text="Set on clinic answers: shown with the clinician's name and credentials.",
     )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who drafted a clinic answer for the clinician; it is public only once the clinician approves it.",
+    )
+    clinician_approved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the clinician approved a clinic answer drafted for them."
+    )
     client_hash = models.CharField(
         max_length=64, blank=True, help_text="One-way hash of the poster's network address (erasable)."
     )
@@ -717,6 +767,11 @@ class Comment(models.Model):
     @property
     def is_erased(self):
         return self.erased_at is not None
+
+    @property
+    def is_draft_answer(self):
+        """A clinic answer someone drafted for a clinician, not yet approved by them."""
+        return self.clinician_id is not None and self.drafted_by_id is not None and self.clinician_approved_at is None
 
     @staticmethod
     def page_field(page):

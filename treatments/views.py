@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from treatments.models import (
     CommentStatus,
     Condition,
     ConditionTreatment,
+    OldSlug,
     PublicationStatus,
     Treatment,
     load_page_parts,
@@ -97,6 +99,18 @@ class PageDetailView(DetailView):
     def get_queryset(self):
         queryset = self.model.objects.select_related("author", "medical_reviewer")
         return queryset if self.can_preview() else queryset.published()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = self.get_object()
+        except Http404:
+            # An address the page had before its slug changed: a permanent redirect to its current one.
+            page = OldSlug.objects.current_page(self.model, kwargs["slug"])
+            if page is None or not self.get_queryset().filter(pk=page.pk).exists():
+                raise
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(page.get_absolute_url() + (f"?{query}" if query else ""))
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
         page = self.object
@@ -262,6 +276,23 @@ class TreatmentCompareView(TemplateView):
     """2–4 treatments side by side; anything else shows the picker with a clear message."""
 
     template_name = "treatments/treatment_compare.html"
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        form = context["form"]
+        if form.is_bound and not form.is_valid():
+            # A comparison saved with a treatment's old address: the same comparison at the current one.
+            asked = request.GET.getlist("t")
+            renamed = {
+                old.slug: old.treatment.slug
+                for old in OldSlug.objects.of_kind(Treatment)
+                .filter(slug__in=asked[: ComparisonForm.MAX * 2], treatment__status=PublicationStatus.PUBLISHED)
+                .select_related("treatment")
+            }
+            if renamed:
+                query = urlencode([("t", renamed.get(slug, slug)) for slug in asked])
+                return HttpResponsePermanentRedirect(f"{reverse('treatments:treatment_compare')}?{query}")
+        return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
         treatments = list(

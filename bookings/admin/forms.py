@@ -12,6 +12,7 @@ from bookings.forms import validate_text
 from bookings.models import DeclineReason
 from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF
 from bookings.services import MAX_PROPOSED_TIMES
+from clinic.forms import PlainTextFormMixin
 from treatments.models import Clinician
 
 NOTE_MAX_LENGTH = 1000
@@ -86,21 +87,21 @@ def note_field(label="Note for the history (optional)", help_text="Only staff se
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextFormMixin, forms.Form):
     note = note_field()
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(PlainTextFormMixin, forms.Form):
     slot = SlotField()
     note = note_field()
 
 
-class ProposeForm(forms.Form):
+class ProposeForm(PlainTextFormMixin, forms.Form):
     slots = SlotListField(max_count=MAX_PROPOSED_TIMES)
     note = note_field()
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(PlainTextFormMixin, forms.Form):
     standard_reason = forms.ModelChoiceField(
         label="A reason we often give",
         queryset=DeclineReason.objects.active(),

@@ -13,7 +13,7 @@ def editors_set_the_consultation_fee(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0012_clinician_slug_unique"),
+        ("treatments", "0014_clinician_slug_unique"),
     ]
 
     operations = [

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0011_clinician_profile"),
+        ("treatments", "0013_clinician_profile"),
     ]
 
     operations = [

@@ -25,7 +25,7 @@ def give_clinicians_slugs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0010_search_synonyms"),
+        ("treatments", "0012_old_slugs_redirect"),
     ]
 
     operations = [
