@@ -99,11 +99,7 @@ class ConsultationRequestCreateView(FormView):
         return {**super().get_form_kwargs(), "source": self.request.GET}
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
-        return super().get_context_data(
-            upcoming_closures=closures_between(today, today + timedelta(days=CLOSURES_SHOWN_DAYS)),
-            **kwargs,
-        )
+        return super().get_context_data(upcoming_closures=upcoming_closures(), **kwargs)
 
     def form_valid(self, form):
         """Stored and thanked, or not stored: no database write follows the one transaction
@@ -128,6 +124,12 @@ class ConsultationRequestCreateView(FormView):
         response = redirect(consultation.thanks_path())
         _remember_submission(response, recent, fingerprint, consultation)
         return response
+
+
+def upcoming_closures():
+    """The closures patients are shown before they pick a date (the form and the contact page)."""
+    today = timezone.localdate()
+    return closures_between(today, today + timedelta(days=CLOSURES_SHOWN_DAYS))
 
 
 def _recent_submissions(request):

@@ -25,6 +25,7 @@ from treatments.models import (
     CommentStatus,
     Condition,
     ConditionTreatment,
+    ConsultationFee,
     HelpfulVote,
     KeyTakeaway,
     Reference,
@@ -600,6 +601,16 @@ class TreatmentAdmin(PageAdmin):
                 ],
             },
         ),
+        (
+            "Prices",
+            {
+                "description": (
+                    "For treatments offered here; patients see them with the date they were checked. A course's "
+                    "price is estimated from these and the sessions above."
+                ),
+                "fields": [("price_from", "price_to"), "prices_checked_on"],
+            },
+        ),
         ("Aftercare and side effects", {"fields": ["aftercare", "side_effects"]}),
         ("Written and reviewed by", {"fields": ["author", "medical_reviewer", "reviewed_on", "next_review_due"]}),
         ("Reader feedback", {"fields": ["feedback_summary", "created_at", "updated_at"], "classes": ["collapse"]}),
@@ -609,10 +620,36 @@ class TreatmentAdmin(PageAdmin):
 @admin.register(Clinician)
 class ClinicianAdmin(admin.ModelAdmin):
     form = PlainTextModelForm
-    list_display = ["name", "credentials", "role", "user", "is_sample"]
-    list_filter = ["is_sample"]
+    list_display = ["name", "credentials", "role", "registration", "user", "is_sample"]
+    list_filter = ["is_sample", "registration_body"]
     list_select_related = ["user"]
-    search_fields = ["name", "credentials", "role"]
+    search_fields = ["name", "credentials", "role", "registration_number", "special_interests"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "credentials", "role", "bio", "special_interests", "user", "is_sample"]}),
+        (
+            "Professional registration",
+            {
+                "description": "Shown on the public profile, so patients can check it on the regulator's register.",
+                "fields": [("registration_body", "registration_number")],
+            },
+        ),
+    ]
+
+    @admin.display(description="registration", ordering="registration_number")
+    def registration(self, obj):
+        return f"{obj.get_registration_body_display()} {obj.registration_number}" if obj.registration_body else "—"
+
+
+@admin.register(ConsultationFee)
+class ConsultationFeeAdmin(admin.ModelAdmin):
+    """The one consultation fee shown to patients: added once, then changed; only superusers delete it."""
+
+    list_display = ["__str__", "checked_on"]
+    fields = ["amount", "covers", "checked_on"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ConsultationFee.objects.exists()
 
 
 @admin.register(SearchSynonym)

@@ -32,9 +32,15 @@ from treatments.models import (
     Treatment,
     load_page_parts,
 )
+from treatments.prices import cost_row, treatment_prices
 from treatments.search import search
 from treatments.services import post_comment, record_helpful_vote
-from treatments.structured_data import absolute_url, condition_structured_data, treatment_structured_data
+from treatments.structured_data import (
+    absolute_url,
+    clinician_structured_data,
+    condition_structured_data,
+    treatment_structured_data,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -250,7 +256,8 @@ class TreatmentDetailView(PageDetailView):
             condition_links=list(treatment.condition_links.all()),
             consultation_url=cta_url,
             compare_url=f"{reverse('treatments:treatment_compare')}?{urlencode({'t': treatment.slug})}",
-            contents_before_body=[("facts-title", "Key facts")],
+            prices=treatment_prices(treatment),
+            contents_before_body=[("facts-title", "Key facts"), ("price-title", "Price")],
             contents_after_body=[
                 *([("aftercare-title", "Aftercare")] if treatment.aftercare_html else []),
                 *([("side-effects-title", "Side effects and risks")] if treatment.side_effects_html else []),
@@ -300,12 +307,54 @@ class TreatmentCompareView(TemplateView):
         if form.is_bound and form.is_valid():
             chosen = [by_slug[slug] for slug in form.cleaned_data["t"]]
             rows, highlights = compare(chosen)
+            rows.append(cost_row(chosen))
         return super().get_context_data(
             form=form,
             chosen=chosen,
             rows=rows,
             highlights=highlights,
             selected=set(self.request.GET.getlist("t")),
+            **kwargs,
+        )
+
+
+# --- Clinicians -------------------------------------------------------------------
+
+
+@method_decorator(page_cache, name="get")
+class ClinicianListView(ListView):
+    template_name = "treatments/clinician_list.html"
+    context_object_name = "clinicians"
+    queryset = Clinician.objects.all()
+
+
+@method_decorator(page_cache, name="get")
+class ClinicianDetailView(DetailView):
+    """A clinician's profile: who they are, their registration, the published pages
+    they wrote or reviewed, and their public answers to patients (4 queries)."""
+
+    model = Clinician
+    template_name = "treatments/clinician_detail.html"
+    context_object_name = "clinician"
+    ANSWERS_SHOWN = 20
+
+    def get_context_data(self, **kwargs):
+        clinician = self.object
+        pages = []
+        for model in (Condition, Treatment):
+            for page in (
+                model.objects.published()
+                .filter(Q(author=clinician) | Q(medical_reviewer=clinician))
+                .only("title", "slug", "summary", "author_id", "medical_reviewer_id")
+            ):
+                page.wrote = page.author_id == clinician.pk
+                page.reviewed = page.medical_reviewer_id == clinician.pk
+                pages.append(page)
+        return super().get_context_data(
+            pages=pages,
+            answers=list(Comment.objects.public_answers_by(clinician)[: self.ANSWERS_SHOWN]),
+            canonical_url=absolute_url(clinician.get_absolute_url()),
+            structured_data=clinician_structured_data(clinician),
             **kwargs,
         )
 

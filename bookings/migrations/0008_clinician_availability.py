@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("bookings", "0007_clinicians_see_screening_answers"),
-        ("treatments", "0013_clinician_takes_consultations"),
+        ("treatments", "0016_clinician_takes_consultations"),
     ]
 
     operations = [
