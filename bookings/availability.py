@@ -108,13 +108,14 @@ class Appointment:
     request: ConsultationRequest | None = None  # with the diary's details
 
 
-@dataclass(frozen=True)
+@dataclass
 class Hold:
     start: datetime
     clinician_id: int
     request_id: int
     reference: str
     expires: datetime
+    change_url: str = ""  # the request's page in admin, set by the diary
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class Availability:
         self.first, self.last = first, last
         self.now = now or timezone.now()
         self.length = slot_length()
+        self._memo = {}  # per-day answers, asked once per slot of a grid
         if clinicians is None:
             clinicians = Clinician.objects.filter(takes_consultations=True)
         self.clinicians = list(clinicians)
@@ -268,6 +270,12 @@ class Availability:
     def working_hours(self, clinician, day):
         """(starts, ends) of `clinician`'s working hours on `day` within opening hours,
         as aware datetimes; None when they do not work that day (or the clinic is shut)."""
+        key = ("hours", clinician.pk, day)
+        if key not in self._memo:
+            self._memo[key] = self._working_hours(clinician, day)
+        return self._memo[key]
+
+    def _working_hours(self, clinician, day):
         opening = self.opening(day)
         if opening is None or not clinician.takes_consultations or self.leave_on(clinician, day):
             return None
@@ -282,6 +290,12 @@ class Availability:
 
     def breaks_on(self, clinician, day):
         """`clinician`'s breaks on `day`, as Periods."""
+        key = ("breaks", clinician.pk, day)
+        if key not in self._memo:
+            self._memo[key] = self._breaks_on(clinician, day)
+        return self._memo[key]
+
+    def _breaks_on(self, clinician, day):
         return [
             Period(local_moment(day, row.starts), local_moment(day, row.ends), row.label)
             for row in self.breaks[clinician.pk, day.weekday()]
