@@ -88,7 +88,11 @@ def build_diary(day, *, clinician=None, week=False, now=None):
     now = now or timezone.now()
     first, last = (week_of(day), week_of(day) + timedelta(days=WEEK_DAYS - 1)) if week else (day, day)
     clinicians = [clinician] if clinician is not None else None
-    availability = Availability(first, last, now=now, clinicians=clinicians, details=True, statuses=SCHEDULED_STATUSES)
+    # The week shows names and references; the day's printable list also the treatments.
+    details = True if week else "treatments"
+    availability = Availability(
+        first, last, now=now, clinicians=clinicians, details=details, statuses=SCHEDULED_STATUSES
+    )
     today = timezone.localdate(now)
     # One reverse() for the page, not one per appointment: the diary can hold hundreds.
     pattern = reverse("admin:bookings_consultationrequest_change", args=[PLACEHOLDER_ID])

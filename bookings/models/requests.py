@@ -276,7 +276,11 @@ class ConsultationRequest(models.Model):
                 violation_error_message="A confirmed consultation needs a start time and a clinician.",
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The diary and every availability check read one clinician's consultations over a few days.
+            models.Index(fields=["clinician", "confirmed_start"], name="consultation_clinician_start"),
+        ]
         permissions = [
             ("view_patient_details", "Can see patients' names, contact details and answers"),
             ("export_consultationrequest", "Can export consultation requests as CSV"),
