@@ -7,6 +7,9 @@ class TreatmentsConfig(AppConfig):
 
     def ready(self):
         from clinic.pagecache import invalidate_on_change
+        from treatments import comments
+
+        comments.register_kinds()
         from treatments.models import (
             FAQ,
             Clinician,

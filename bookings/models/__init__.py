@@ -11,7 +11,7 @@ from bookings.models.hours import (
     opening_hours,
     preferred_date_problem,
 )
-from bookings.models.notifications import Notification, NotificationKind, NotificationQuerySet
+from bookings.models.notifications import NotificationKind
 from bookings.models.requests import (
     ALLOWED_TRANSITIONS,
     CLOSED_STATUSES,
@@ -60,9 +60,7 @@ __all__ = [
     "ContactPreference",
     "DeclineReason",
     "DeclineReasonQuerySet",
-    "Notification",
     "NotificationKind",
-    "NotificationQuerySet",
     "ProposedTime",
     "ScreeningAnswer",
     "Status",
