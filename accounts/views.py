@@ -5,8 +5,11 @@
    one is signed in yet.
 2. `code_step`: the six-digit code from the staff member's authenticator app
    (TOTP). Right: now the session is signed in and verified, and admin opens.
+   A backup code (django-otp's static device) works instead, once.
    An account without an authenticator app goes to `setup_step` instead, which
-   shows a new secret and asks for a first code before it counts.
+   sets one up only for a session that opened a set-up link a superuser issued
+   for this account (`enrol`; the design is in accounts/services.py): a new key
+   each time, as a QR code and as text, and a first code before it counts.
 
 A wrong password and a wrong code both count as failed sign-ins for
 django-axes: five for one username from one address lock that pair out for an
@@ -21,6 +24,7 @@ import time
 from base64 import b32encode
 
 import django_otp
+import segno
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_lockout_response
 from django.conf import settings
@@ -28,7 +32,6 @@ from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.signals import user_login_failed
-from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -37,12 +40,17 @@ from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import services
 from accounts.forms import CodeForm, PasswordStepForm
+from accounts.middleware import mark_signed_in
 
 PENDING_SESSION_KEY = "staff_signin_pending"
-DEVICE_NAME = "Authenticator app"
+# The hash of the set-up link this session opened, and the key its set-up page showed last.
+ENROLMENT_SESSION_KEY = "staff_enrolment_link"
+SETUP_KEY_SESSION_KEY = "staff_setup_key"
 
 
 # --- The signing-in state between the two steps ---------------------------------------
@@ -91,6 +99,7 @@ def _finish(request, user, device, next_url):
     request.session.pop(PENDING_SESSION_KEY, None)
     auth_login(request, user, backend=user.backend)  # a new session key again
     django_otp.login(request, device)
+    mark_signed_in(request)
     return redirect(next_url)
 
 
@@ -100,7 +109,13 @@ def _start_again(request, site):
 
 
 def confirmed_device(user):
+    """The staff member's confirmed authenticator app (TOTPDevice), or None."""
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
+
+
+def backup_device(user):
+    """The staff member's backup codes (a StaticDevice) while any are left, else None."""
+    return StaticDevice.objects.filter(user=user, confirmed=True, token_set__isnull=False).distinct().first()
 
 
 # --- Failed codes count as failed sign-ins -----------------------------------------------
@@ -120,8 +135,10 @@ def _locked_out(request, user):
 def _wrong_code(request, user, form, device):
     """Record a wrong code as a failed sign-in (django-axes listens) and say what to do."""
     user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
-    device.refresh_from_db()
-    allowed, details = device.verify_is_allowed()
+    allowed, details = True, None
+    if device is not None:
+        device.refresh_from_db()
+        allowed, details = device.verify_is_allowed()
     if not allowed and details and details.get("locked_until"):
         wait = max(1, int((details["locked_until"] - timezone.now()).total_seconds()) + 1)
         form.add_error("code", f"That code did not work. Wait {wait} seconds, then enter the newest code.")
@@ -149,8 +166,8 @@ def lockout_response(request, original_response=None, credentials=None):
 # --- The steps -------------------------------------------------------------------------------
 
 
-def _render(request, site, template, context):
-    return TemplateResponse(request, template, {**site.each_context(request), **context})
+def _render(request, site, template, context, status=200):
+    return TemplateResponse(request, template, {**site.each_context(request), **context}, status=status)
 
 
 @sensitive_post_parameters("password")
@@ -163,7 +180,8 @@ def password_step(request, *, site, extra_context=None):
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         _start(request, user, next_url)
-        step = "admin:signin_code" if confirmed_device(user) else "admin:signin_setup"
+        setting_up = _enrolment_link(request, user) is not None or confirmed_device(user) is None
+        step = "admin:signin_setup" if setting_up else "admin:signin_code"
         return redirect(reverse(step, current_app=site.name))
     return _render(
         request,
@@ -183,21 +201,31 @@ def password_step(request, *, site, extra_context=None):
 @sensitive_post_parameters("code")
 @never_cache
 def code_step(request, *, site):
+    """Step 2: a code from the authenticator app, or one of the backup codes."""
     user, next_url = _pending(request)
     if user is None:
         return _start_again(request, site)
     device = confirmed_device(user)
     if device is None:
         return redirect(reverse("admin:signin_setup", current_app=site.name))
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    backup = backup_device(user)
+    form = CodeForm(request.POST if request.method == "POST" else None, backup_codes=backup is not None)
     if request.method == "POST":
         if lockout := _locked_out(request, user):
             return lockout
         if form.is_valid():
-            verified = django_otp.verify_token(user, device.persistent_id, form.cleaned_data["code"])
+            used = backup if form.is_backup_code else device
+            verified = django_otp.verify_token(user, used.persistent_id, form.cleaned_data["code"])
             if verified is not None:
+                if verified == backup:
+                    left = backup.token_set.count()
+                    messages.warning(
+                        request,
+                        f"You signed in with a backup code; {left} left. Make new ones under “Backup codes”"
+                        " when you run low.",
+                    )
                 return _finish(request, user, verified, next_url)
-            _wrong_code(request, user, form, device)
+            _wrong_code(request, user, form, used)
     return _render(
         request,
         site,
@@ -206,42 +234,85 @@ def code_step(request, *, site):
     )
 
 
+def _enrolment_link(request, user):
+    """The usable set-up link this session opened, if it is for `user`; else None."""
+    return services.usable_link(hashed=request.session.get(ENROLMENT_SESSION_KEY), user=user)
+
+
+@never_cache
+def enrol(request, token, *, site):
+    """A set-up link a superuser issued: remember it in this session, then the
+    password step (or straight to the set-up page if it is already done)."""
+    link = services.usable_link(hashed=services.token_hash(token))
+    if link is None:
+        return _render(
+            request,
+            site,
+            "admin/signin_link_invalid.html",
+            {"title": "This set-up link no longer works"},
+            status=400,
+        )
+    request.session[ENROLMENT_SESSION_KEY] = link.token_hash
+    user, _next = _pending(request)
+    if user is not None and user.pk == link.user_id:
+        return redirect(reverse("admin:signin_setup", current_app=site.name))
+    messages.info(request, "Sign in with your password to set up your authenticator app.")
+    return redirect(reverse("admin:login", current_app=site.name))
+
+
 @sensitive_post_parameters("code")
 @never_cache
 def setup_step(request, *, site):
-    """Set up an authenticator app for a staff account that has none yet.
+    """Set up an authenticator app: only with a set-up link a superuser issued for
+    this account (accounts/services.py explains why), after the password step.
 
-    The secret is made once and shown until a first code from it is entered;
-    only then does it count (and sign the session in). Staff who lost their
-    phone ask an administrator to run `manage.py reset_totp <username>`, then
-    come back here.
+    Each time the page is shown it makes a new key (dropping any earlier
+    unconfirmed one); a first code from the app confirms it, uses up the link,
+    removes the account's other keys and shows new backup codes once.
     """
     user, next_url = _pending(request)
     if user is None:
         return _start_again(request, site)
-    if confirmed_device(user) is not None:
-        return redirect(reverse("admin:signin_code", current_app=site.name))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    link = _enrolment_link(request, user)
+    if link is None:
+        if confirmed_device(user) is not None:
+            return redirect(reverse("admin:signin_code", current_app=site.name))
+        return _render(request, site, "admin/signin_needs_link.html", {"title": "Ask for a set-up link"})
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if lockout := _locked_out(request, user):
             return lockout
         if form.is_valid():
-            with transaction.atomic():
-                device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-                if device.verify_token(form.cleaned_data["code"]):
-                    device.confirmed = True
-                    device.save(update_fields=["confirmed"])
-                    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-            if device.confirmed:
-                messages.success(
-                    request, "Your authenticator app is set up. You will need a code from it each time you sign in."
+            try:
+                done = services.complete_enrolment(
+                    link=link, device_id=request.session.get(SETUP_KEY_SESSION_KEY), code=form.cleaned_data["code"]
                 )
-                return _finish(request, user, device, next_url)
-            _wrong_code(request, user, form, device)
+            except services.EnrolmentError as error:
+                form.add_error("code", str(error))
+            else:
+                if done is not None:
+                    device, _backup, codes = done
+                    request.session.pop(ENROLMENT_SESSION_KEY, None)
+                    request.session.pop(SETUP_KEY_SESSION_KEY, None)
+                    _finish(request, user, device, next_url)
+                    return _render(
+                        request,
+                        site,
+                        "admin/backup_codes.html",
+                        {"title": "Your authenticator app is set up", "codes": codes, "next_url": next_url},
+                    )
+                pending = TOTPDevice.objects.filter(pk=request.session.get(SETUP_KEY_SESSION_KEY)).first()
+                _wrong_code(request, user, form, pending)
+                if pending is not None:
+                    return _render_setup(request, site, form, user, pending)
+    device = services.new_pending_key(user=user)
+    request.session[SETUP_KEY_SESSION_KEY] = device.pk
+    return _render_setup(request, site, form, user, device)
+
+
+def _render_setup(request, site, form, user, device):
     secret = b32encode(device.bin_key).decode()
+    qr = segno.make(device.config_url, error="m")
     return _render(
         request,
         site,
@@ -251,7 +322,21 @@ def setup_step(request, *, site):
             "form": form,
             "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
             "config_url": device.config_url,
+            "qr_code": qr.svg_data_uri(scale=5, border=2, dark="#000", light="#fff"),
             "issuer": settings.OTP_TOTP_ISSUER,
             "account": user.get_username(),
         },
     )
+
+
+@sensitive_post_parameters()
+@never_cache
+def backup_codes(request, *, site):
+    """A signed-in staff member's backup codes: how many are left, and (POST) a
+    new set, shown once, that replaces the old one."""
+    device = backup_device(request.user)
+    context = {"title": "Backup codes", "left": device.token_set.count() if device else 0}
+    if request.method == "POST":
+        context |= {"codes": services.renew_backup_codes(user=request.user), "next_url": None}
+        return _render(request, site, "admin/backup_codes.html", context)
+    return _render(request, site, "admin/backup_codes_manage.html", context)

@@ -3,13 +3,16 @@
 A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return (or their
 full-width forms, which some spreadsheets also read as formulas) is prefixed with
 a single quote, so a patient who types `=HYPERLINK(...)` as their name cannot run
-a formula on a member of staff's computer (OWASP "CSV injection"). Health answers,
-the patient's message and staff notes are never exported.
+a formula on a member of staff's computer (OWASP "CSV injection"). The patient's
+message and staff notes are never exported; the screening answers only for a
+clinician, while other staff see whether any answer is "yes" or "not sure".
 """
 
 import csv
 
 from django.utils import timezone
+
+from bookings.models import SCREENING_FIELDS, ConsultationRequest
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
@@ -32,6 +35,22 @@ PERSONAL_COLUMNS = [
 ]
 
 
+SCREENING_FLAG_COLUMN = (
+    "Screening",
+    lambda r: ", ".join(
+        label for value, label in [("yes", "a yes"), ("not_sure", "a not sure")] if value in r.screening_flags
+    ),
+)
+
+
+def _screening_columns():
+    def column(name):
+        field = ConsultationRequest._meta.get_field(name)
+        return (f"Screening: {field.verbose_name}", lambda r: r._get_FIELD_display(field) if getattr(r, name) else "")
+
+    return [column(name) for name in SCREENING_FIELDS]
+
+
 def _when(moment):
     return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
@@ -42,9 +61,15 @@ def spreadsheet_safe(value):
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def write_requests(requests, out, *, with_personal_details):
-    """Write `requests` (with clinician selected and treatments prefetched) to the file-like `out`."""
+def write_requests(requests, out, *, with_personal_details, with_screening_answers=False):
+    """Write `requests` (with clinician selected and treatments prefetched) to the file-like `out`.
+
+    Personal columns need `with_personal_details`; the screening answers also
+    `with_screening_answers` (clinicians), otherwise only the "Screening" flag column.
+    """
     columns = COLUMNS[:1] + (PERSONAL_COLUMNS if with_personal_details else []) + COLUMNS[1:]
+    if with_personal_details:
+        columns += _screening_columns() if with_screening_answers else [SCREENING_FLAG_COLUMN]
     writer = csv.writer(out)
     writer.writerow([title for title, _ in columns])
     for request in requests:

@@ -9,6 +9,7 @@ from django.contrib.auth.management import create_permissions
 
 EDITORS = "Editors"
 RECEPTION = "Reception"
+CLINICIANS = "Clinicians"
 
 
 def grant(apps, group_name, app_label, codenames):

@@ -1,9 +1,13 @@
+import time
+
 import pytest
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.test.client import ClientMixin
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.middleware import LAST_SEEN_SESSION_KEY, SIGNED_IN_AT_SESSION_KEY
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +44,7 @@ def staff_login(client, user):
     client.force_login(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[SIGNED_IN_AT_SESSION_KEY] = session[LAST_SEEN_SESSION_KEY] = time.time()  # the session's clocks start
     session.save()
     return client
 
@@ -117,3 +122,10 @@ def sqlite_file_url(migrated_sqlite_file, tmp_path):
     path = tmp_path / "site.sqlite3"
     shutil.copy(migrated_sqlite_file, path)
     return f"sqlite:///{path}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/e2e/ is a browser test (`-m "not browser"` leaves them out)."""
+    for item in items:
+        if "tests/e2e/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)

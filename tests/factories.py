@@ -1,5 +1,6 @@
 """Small helpers that make valid objects for tests; pass fields to override the defaults."""
 
+from datetime import date
 from itertools import count
 
 from django.contrib.auth.models import Permission, User
@@ -20,6 +21,15 @@ from treatments.models import (
 _numbers = count(1)
 
 
+def _review_defaults(fields):
+    """A published page needs an author, a medical reviewer and a review date."""
+    if fields.get("status", PublicationStatus.PUBLISHED) != PublicationStatus.PUBLISHED:
+        return {}
+    needed = {"author", "medical_reviewer"} - fields.keys()
+    clinician = make_clinician(name="Dr Page Reviewer") if needed else None
+    return {**{name: clinician for name in needed}, "reviewed_on": date(2026, 10, 21)}
+
+
 def make_condition(**fields):
     n = next(_numbers)
     defaults = {
@@ -27,6 +37,7 @@ def make_condition(**fields):
         "slug": f"condition-{n}",
         "summary": "A short summary.",
         "status": PublicationStatus.PUBLISHED,
+        **_review_defaults(fields),
     }
     return Condition.objects.create(**{**defaults, **fields})
 
@@ -38,6 +49,7 @@ def make_treatment(**fields):
         "slug": f"treatment-{n}",
         "summary": "A short summary.",
         "status": PublicationStatus.PUBLISHED,
+        **_review_defaults(fields),
     }
     return Treatment.objects.create(**{**defaults, **fields})
 

@@ -19,6 +19,8 @@ from tests.servers import Browser, Server, TcpProxy, free_port, migrate, run_dja
 from treatments.comments import sign_form_time
 from treatments.models import Comment, HelpfulVote
 
+pytestmark = pytest.mark.multiprocess
+
 SHORT_BREAK = "this page is not available just now"
 
 
@@ -319,13 +321,15 @@ from bookings import services
 from bookings.demo import DEMO_HOURS
 from bookings.models import ClinicHours, ConsultationRequest, StatusChange
 from notifications.models import Email
-from treatments.models import Treatment
+from treatments.models import Clinician, Treatment
 
 for weekday, (opens, closes) in DEMO_HOURS.items():
     ClinicHours.objects.get_or_create(weekday=weekday, defaults={"opens": opens, "closes": closes})
+reviewer, _ = Clinician.objects.get_or_create(name="Dr Worker Reviewer")
 treatment, _ = Treatment.objects.get_or_create(
     slug="killed-worker-needling",
-    defaults={"title": "Needling", "summary": "S.", "status": "published", "offered_here": True},
+    defaults={"title": "Needling", "summary": "S.", "status": "published", "offered_here": True,
+              "author": reviewer, "medical_reviewer": reviewer, "reviewed_on": timezone.localdate()},
 )
 day = timezone.localdate() + timedelta(days=8)
 while day.weekday() not in DEMO_HOURS:

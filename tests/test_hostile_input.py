@@ -30,6 +30,8 @@ from tests.factories import make_clinician, make_condition, make_treatment
 from treatments.comments import sign_form_time
 from treatments.models import Comment, HelpfulVote
 
+pytestmark = pytest.mark.slow
+
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = settings(

@@ -88,10 +88,15 @@ def test_a_signed_in_admin_change_list_sends_every_security_header_and_is_never_
 
 @pytest.mark.django_db
 def test_the_sign_in_steps_and_the_lockout_page_send_every_security_header(client, admin_user):
+    from accounts.services import issue_enrolment_link
+
+    _link, token = issue_enrolment_link(user=admin_user, by=None)
+    assert_hardened(client.get(reverse("admin:signin_enrol", args=[token]), secure=True))
     response = client.post(reverse("admin:login"), {"username": "admin", "password": "password"}, secure=True)
     assert_hardened(response)
     response = client.get(response["Location"], secure=True)
     assert response.status_code == 200 and "Set up your authenticator app" in response.text
+    assert 'id="totp-qr" src="data:image/svg+xml' in response.text  # img-src allows data: images
     assert_hardened(response)
     for _ in range(5):
         response = client.post(reverse("admin:login"), {"username": "admin", "password": "wrong"}, secure=True)

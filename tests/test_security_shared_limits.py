@@ -10,6 +10,8 @@ import pytest
 from bookings.views import REQUEST_FORM_LIMIT
 from tests.servers import Browser, Server, run_django
 
+pytestmark = pytest.mark.multiprocess
+
 FORM = "/consultations/request/"
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.multiprocess
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 

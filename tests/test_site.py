@@ -29,6 +29,7 @@ def test_health_check_answers_200_with_json_when_the_database_answers(client):
     assert "no-cache" in response["Cache-Control"]
 
 
+@pytest.mark.multiprocess
 def test_health_check_answers_503_when_the_database_is_unreachable():
     # A real unreachable server: nothing listens on port 1.
     script = (

@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from bookings.admin.selection import SafeSelectionMixin
 from bookings.models import ClinicHours, Closure, DeclineReason
+from clinic.forms import PlainTextModelForm
 
 
 @admin.register(ClinicHours)
@@ -15,6 +16,7 @@ class ClinicHoursAdmin(SafeSelectionMixin, admin.ModelAdmin):
 
 @admin.register(Closure)
 class ClosureAdmin(SafeSelectionMixin, admin.ModelAdmin):
+    form = PlainTextModelForm
     list_display = ["date", "reason"]
     search_fields = ["reason"]
     date_hierarchy = "date"
@@ -23,6 +25,8 @@ class ClosureAdmin(SafeSelectionMixin, admin.ModelAdmin):
 @admin.register(DeclineReason)
 class DeclineReasonAdmin(SafeSelectionMixin, admin.ModelAdmin):
     """Reasons reception often gives when declining; untick "offered" rather than delete."""
+
+    form = PlainTextModelForm
 
     list_display = ["title", "text", "is_active", "order"]
     list_editable = ["is_active", "order"]

@@ -9,12 +9,20 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
 
 from bookings.admin.filters import AppointmentDateFilter, EmailTroubleFilter, PreferredDateFilter, ReceivedDateFilter
 from bookings.admin.workflow import WorkflowAdminMixin
-from bookings.models import SCHEDULED_STATUSES, ConsultationRequest, Status, StatusChange
+from bookings.models import (
+    SCHEDULED_STATUSES,
+    SCREENING_FIELDS,
+    ConsultationRequest,
+    ScreeningAnswer,
+    Status,
+    StatusChange,
+)
 from notifications.models import Email
 from treatments.models import Treatment
 
@@ -24,19 +32,22 @@ PERSONAL_FIELDS = {
     "phone",
     "contact_preference",
     "help_with",
-    "isotretinoin_recent",
-    "pregnant_or_breastfeeding",
-    "keloid_tendency",
-    "active_skin_infection",
+    "screening_answers",
+    "screening_summary",
     "staff_notes",
     "decline_reason",
 }
-PERSONAL_COLUMNS = {"patient"}
+PERSONAL_COLUMNS = {"patient", "screening"}
 PERSONAL_SEARCH = {"full_name", "email", "phone"}
 
 
 def can_see_patient_details(request):
     return request.user.has_perm("bookings.view_patient_details")
+
+
+def can_see_screening_answers(request):
+    """Clinicians (and superusers) see the answers; everyone else at most `screening_summary`."""
+    return request.user.has_perm("bookings.view_screening_answers")
 
 
 class ReadOnlyInlineMixin:
@@ -108,6 +119,7 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "reference",
         "patient",
         "treatment_list",
+        "screening",
         "preferred",
         "status_badge",
         "appointment",
@@ -154,13 +166,9 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         (
             "Screening answers",
             {
-                "fields": [
-                    "isotretinoin_recent",
-                    "pregnant_or_breastfeeding",
-                    "keloid_tendency",
-                    "active_skin_infection",
-                ],
-                "description": "The patient's own answers, for the clinician to go through at the consultation.",
+                "fields": ["screening_answers", "screening_summary"],
+                "description": "The patient's own answers, for the clinician to go through at the consultation. "
+                "Only clinicians see the answers themselves.",
             },
         ),
         (
@@ -168,7 +176,13 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             {"fields": ["appointment", "offered_times", "decline_reason", "declined_for"]},
         ),
         ("Staff notes", {"fields": ["staff_notes"]}),
-        ("Consent", {"fields": ["consent_given_at", "privacy_notice_version"], "classes": ["collapse"]}),
+        (
+            "Consent",
+            {
+                "fields": ["consent_given_at", "consent_method", "consent_recorded_by", "privacy_notice_version"],
+                "classes": ["collapse"],
+            },
+        ),
     ]
     readonly_fields = [
         "reference",
@@ -186,28 +200,30 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "second_preferred",
         "time_of_day",
         "came_from",
-        "isotretinoin_recent",
-        "pregnant_or_breastfeeding",
-        "keloid_tendency",
-        "active_skin_infection",
+        "screening_answers",
+        "screening_summary",
         "appointment",
         "offered_times",
         "decline_reason",
         "declined_for",
         "consent_given_at",
+        "consent_method",
+        "consent_recorded_by",
         "privacy_notice_version",
     ]
 
     # --- who sees and does what ---
 
     def has_add_permission(self, request):
-        return False  # requests come from patients, through the public form
+        # Patients ask online; reception adds the bookings it takes by phone or at the desk (see add_view).
+        return request.user.has_perm("bookings.add_consultationrequest")
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
     def get_fieldsets(self, request, obj=None):
         hidden = set() if can_see_patient_details(request) else set(PERSONAL_FIELDS)
+        hidden.add("screening_summary" if can_see_screening_answers(request) else "screening_answers")
         if obj is None or obj.anonymised_at is None:
             hidden.add("anonymised_at")
         fieldsets = []
@@ -262,6 +278,36 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     @admin.display(description="treatments")
     def treatment_list(self, consultation):
         return ", ".join(treatment.title for treatment in consultation.treatments.all()) or "—"
+
+    @admin.display(description="screening")
+    def screening(self, consultation):
+        """A flag, not the answers: "yes" or "not sure" to at least one question."""
+        flags = consultation.screening_flags
+        badges = [
+            format_html('<span class="screening-flag screening-{}">{}</span>', value, label)
+            for value, label in [(ScreeningAnswer.YES, "a “yes”"), (ScreeningAnswer.NOT_SURE, "a “not sure”")]
+            if value in flags
+        ]
+        return format_html_join(" ", "{}", ((badge,) for badge in badges)) or "—"
+
+    @admin.display(description="screening answers")
+    def screening_answers(self, consultation):
+        """Every question and answer, for clinicians; "yes" answers stand out."""
+        rows = []
+        for name in SCREENING_FIELDS:
+            field = consultation._meta.get_field(name)
+            value = getattr(consultation, name)
+            answer = consultation._get_FIELD_display(field) if value else "—"
+            if value == ScreeningAnswer.YES:
+                answer = format_html('<strong class="screening-flag screening-yes">{}</strong>', answer)
+            rows.append((capfirst(field.verbose_name), answer))
+        return format_html(
+            '<dl class="screening-answers">{}</dl>', format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows)
+        )
+
+    @admin.display(description="screening answers")
+    def screening_summary(self, consultation):
+        return consultation.screening_summary
 
     @admin.display(description="preferred", ordering="first_preferred_date")
     def preferred(self, consultation):

@@ -101,11 +101,20 @@ class ContactPreference(models.TextChoices):
     PHONE = "phone", "Phone"
 
 
+class ConsentMethod(models.TextChoices):
+    ONLINE = "online", "Online, in the request form"
+    PHONE = "phone", "By phone, to reception"
+    DESK = "desk", "In person, at the desk"
+
+
 class ScreeningAnswer(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"
     NOT_SURE = "not_sure", "Not sure"
 
+
+# The health questions the form asks; only clinicians (and superusers) see the answers.
+SCREENING_FIELDS = ["isotretinoin_recent", "pregnant_or_breastfeeding", "keloid_tendency", "active_skin_infection"]
 
 # Personal details every live request has; only anonymisation empties them.
 REQUIRED_UNTIL_ANONYMISED = [
@@ -185,6 +194,17 @@ class ConsultationRequest(models.Model):
 
     consent_given_at = models.DateTimeField(help_text="When the patient agreed to the privacy notice.")
     privacy_notice_version = models.CharField(max_length=20, help_text="The privacy notice they agreed to.")
+    consent_method = models.CharField(
+        "consent given", max_length=10, choices=ConsentMethod, default=ConsentMethod.ONLINE
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member of staff who took the booking and the patient's consent by phone or at the desk.",
+    )
     source_condition = models.ForeignKey(
         "treatments.Condition",
         on_delete=models.SET_NULL,
@@ -256,6 +276,7 @@ class ConsultationRequest(models.Model):
         permissions = [
             ("view_patient_details", "Can see patients' names, contact details and answers"),
             ("export_consultationrequest", "Can export consultation requests as CSV"),
+            ("view_screening_answers", "Can see patients' answers to the screening questions (clinicians)"),
         ]
 
     def __str__(self):
@@ -273,6 +294,26 @@ class ConsultationRequest(models.Model):
                     errors[name] = [ValidationError("This field cannot be blank.", code="blank")]
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def screening_flags(self):
+        """Which kinds of screening answer the patient gave, never which question got
+        which: a subset of {"yes", "not_sure"}, empty when every answer is "no" or
+        there are none (anonymised). Reception books a longer consultation on it."""
+        return {getattr(self, name) for name in SCREENING_FIELDS} & {ScreeningAnswer.YES, ScreeningAnswer.NOT_SURE}
+
+    @property
+    def screening_summary(self):
+        """The screening answers as anyone handling the request may know them, in words."""
+        if not any(getattr(self, name) for name in SCREENING_FIELDS):
+            return "No answers (removed when the request was anonymised)."
+        flags = self.screening_flags
+        if not flags:
+            return "Answered: every answer is “no”."
+        found = " and ".join(
+            label for value, label in [("yes", "“yes”"), ("not_sure", "“not sure”")] if value in flags
+        )
+        return f"Answered, with at least one {found}: a clinician goes through them; book a longer consultation."
 
     @property
     def is_anonymised(self):
@@ -305,13 +346,32 @@ class ConsultationRequest(models.Model):
             return "This consultation has already taken place, so it can no longer be cancelled."
         if self.status not in PATIENT_CANCELLABLE_STATUSES:
             return "This request can no longer be cancelled online."
+        return self._too_late_online("cancelled", now)
+
+    def _too_late_online(self, doing, now=None):
+        """Why a confirmed consultation can no longer be `doing` ("cancelled", "moved")
+        online: it has started, or starts within 24 hours; None otherwise."""
         now = now or timezone.now()
-        if self.status == Status.CONFIRMED and self.confirmed_start - now <= PATIENT_CANCELLATION_NOTICE:
+        if self.status != Status.CONFIRMED:
+            return None
+        if self.confirmed_start <= now:
             return (
-                "Your consultation is less than 24 hours away, so it can no longer be cancelled online. "
+                f"Your consultation began at {timezone.localtime(self.confirmed_start):%H:%M} on "
+                f"{timezone.localtime(self.confirmed_start):%d %B %Y}, so it can no longer be {doing} online. "
+                f"Please phone us on {settings.CLINIC_PHONE}."
+            )
+        if self.confirmed_start - now <= PATIENT_CANCELLATION_NOTICE:
+            return (
+                f"Your consultation is less than 24 hours away, so it can no longer be {doing} online. "
                 f"Please phone us on {settings.CLINIC_PHONE}."
             )
         return None
+
+    def patient_reschedule_problem(self, now=None):
+        """Why the patient cannot move their consultation online now; None when they can."""
+        if self.status != Status.CONFIRMED:
+            return "Only a confirmed consultation can be moved online."
+        return self._too_late_online("moved", now)
 
     def can_be_cancelled_by_patient(self, now=None):
         return self.patient_cancellation_problem(now) is None

@@ -83,8 +83,8 @@ def copy_back(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("notifications", "0001_initial"),
-        ("bookings", "0006_reception_staff_workflow"),
-        ("treatments", "0007_comment_emails"),
+        ("bookings", "0012_reschedule_notice"),
+        ("treatments", "0016_clinician_takes_consultations"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 

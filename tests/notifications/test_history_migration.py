@@ -8,8 +8,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
     ("notifications", "0001_initial"),
-    ("bookings", "0006_reception_staff_workflow"),
-    ("treatments", "0007_comment_emails"),
+    ("bookings", "0012_reschedule_notice"),
+    ("treatments", "0016_clinician_takes_consultations"),
 ]
 AFTER = [("notifications", "0002_history_from_bookings_and_comments")]
 

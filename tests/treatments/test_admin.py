@@ -105,10 +105,14 @@ def inline_management(prefix, total=0):
 
 
 def condition_form(**fields):
+    reviewer = make_clinician(name="Dr Form Reviewer")
     data = {
         "title": "Rolling scars",
         "slug": "rolling-scars",
         "status": PublicationStatus.PUBLISHED,
+        "author": str(reviewer.pk),
+        "medical_reviewer": str(reviewer.pk),
+        "reviewed_on": "2026-10-21",
         "summary": "Broad, soft dips in the skin.",
         "meta_description": "",
         "body": "## What they are\n\nShallow dips [ref:1].",

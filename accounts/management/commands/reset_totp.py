@@ -1,28 +1,23 @@
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from accounts import services
+from accounts.management.commands.enrolment_link import account
 
 
 class Command(BaseCommand):
     help = (
-        "Remove a staff member's authenticator app (for a lost or replaced phone). At their next "
-        "sign-in, after the password, they set up a new one. Check who is asking before you run this."
+        "Remove a staff member's authenticator app and backup codes (a lost or replaced phone), sign out "
+        "their sessions, and print a new set-up link for them. Check who is asking before you run this."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
 
     def handle(self, *args, username, **options):
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"There is no account with the username {username!r}.")
-        deleted, _ = TOTPDevice.objects.filter(user=user).delete()
-        if not deleted:
-            self.stdout.write(f"{username} had no authenticator app; nothing to reset.")
-            return
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Removed {username}'s authenticator app. They set up a new one at their next sign-in: "
-                "ask them to sign in now, so no one else can."
-            )
-        )
+        user = account(username)
+        if services.reset_authenticator(user=user):
+            self.stdout.write(self.style.SUCCESS(f"Removed {username}'s authenticator app and backup codes."))
+        else:
+            self.stdout.write(f"{username} had no authenticator app.")
+        call_command("enrolment_link", username, stdout=self.stdout)

@@ -5,12 +5,12 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0007_comment_emails"),
+        ("bookings", "0012_reschedule_notice"),
         ("notifications", "0002_history_from_bookings_and_comments"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name="CommentEmail",
+            name="Notification",
         ),
     ]

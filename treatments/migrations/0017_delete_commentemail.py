@@ -5,12 +5,12 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0006_reception_staff_workflow"),
+        ("treatments", "0016_clinician_takes_consultations"),
         ("notifications", "0002_history_from_bookings_and_comments"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name="Notification",
+            name="CommentEmail",
         ),
     ]
