@@ -51,6 +51,7 @@ class EmailAdmin(SafeSelectionMixin, admin.ModelAdmin):
         "error",
     ]
     list_filter = ["state", KindFilter]
+    ordering = ["-created_at", "-id"]
     date_hierarchy = "created_at"
     search_fields = ["to"]
     list_select_related = ["content_type"]

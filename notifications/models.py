@@ -63,7 +63,7 @@ class Email(models.Model):
     objects = EmailQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-created_at", "-id"]
+        ordering = ["created_at", "id"]
         verbose_name = "email"
         verbose_name_plural = "emails"
         indexes = [

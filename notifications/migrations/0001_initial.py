@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "email",
                 "verbose_name_plural": "emails",
-                "ordering": ["-created_at", "-id"],
+                "ordering": ["created_at", "id"],
                 "indexes": [
                     models.Index(fields=["state", "next_attempt_at"], name="notificatio_state_ab7119_idx"),
                     models.Index(fields=["content_type", "object_id"], name="notificatio_content_f32088_idx"),

@@ -35,7 +35,7 @@ def test_sent_failed_and_waiting_emails_of_both_old_outboxes_are_kept(settings):
             consent_given_at=datetime(2026, 1, 5, tzinfo=UTC),
             idempotency_key="history-migration-key-1",
         )  # fmt: skip
-        page = Treatment.objects.create(slug="needling", title="Needling", summary="S.", status="published")
+        page = Treatment.objects.create(slug="needling", title="Needling", summary="S.", status="draft")
         comment = Comment.objects.create(treatment=page, author_name="Jo", email="jo@example.com", body="Hurt?")
         at = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
         Notification = old.get_model("bookings", "Notification")
