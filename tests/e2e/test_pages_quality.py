@@ -37,6 +37,12 @@ PUBLIC_PAGES = {
     "search-did-you-mean": "/search/?q=microneeeedlling",
     "search-empty": "/search/",
     "consultation-form": "/consultations/request/?treatment=microneedling",
+    "clinicians": "/clinicians/",
+    "clinician": "/clinicians/dr-imogen-hartwell/",
+    "contact": "/contact/",
+    "cookies": "/cookies/",
+    "accessibility": "/accessibility/",
+    "complaints": "/complaints/",
     "not-found": "/no-such-page/",
 }
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     the first session) and, per condition, how well each treatment works."""
 
     dependencies = [
-        ("treatments", "0010_search_synonyms"),
+        ("treatments", "0016_clinician_takes_consultations"),
     ]
 
     operations = [
