@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "reversion",
     "treatments",
     "bookings",
     "accounts",
@@ -275,6 +276,11 @@ CLINIC_PHONE_REGION = os.environ.get("CLINIC_PHONE_REGION", "GB")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CONSULTATION_LENGTH_MINUTES = env_int("CONSULTATION_LENGTH_MINUTES", 30)
 PRIVACY_NOTICE_VERSION = "2026-11"
+
+# --- Medical review of condition and treatment pages -------------------------------
+
+# When a clinician approves a page's clinical content, its next review falls due this many months later.
+MEDICAL_REVIEW_INTERVAL_MONTHS = env_int("MEDICAL_REVIEW_INTERVAL_MONTHS", 12)
 
 # --- Patient comments ---------------------------------------------------------
 
