@@ -80,12 +80,16 @@ class CommentAdmin(admin.ModelAdmin):
 
     list_display = ["excerpt", "author", "on_page", "moderation", "question", "created_at", "answer_link"]
     list_display_links = ["excerpt"]
-    list_filter = ["status", UnansweredQuestionFilter, "is_question", ClinicAnswerFilter]
+    list_filter = ["status", "is_urgent", UnansweredQuestionFilter, "is_question", ClinicAnswerFilter]
     list_select_related = ["condition", "treatment", "clinician"]
     search_fields = ["author_name", "email", "body"]
     date_hierarchy = "created_at"
     list_per_page = 50
     actions = ["approve", "reject", "mark_as_spam", "promote_to_faq", "erase_personal_data"]
+
+    class Media:
+        css = {"all": ["css/treatments-admin.css"]}
+
     fields = [
         "on_page",
         "in_reply_to",
@@ -94,6 +98,7 @@ class CommentAdmin(admin.ModelAdmin):
         "is_question",
         "status",
         "held_reason",
+        "is_urgent",
         "clinician",
         "drafted_by",
         "clinician_approved_at",
@@ -115,7 +120,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_ordering(self, request):
         waiting_first = Case(When(status=CommentStatus.PENDING, then=Value(0)), default=Value(1))
-        return [waiting_first.asc(), "-created_at"]
+        return [waiting_first.asc(), "-is_urgent", "-created_at"]
 
     def has_add_permission(self, request):
         # Comments come from patients; clinic answers come from the "Answer" page.
@@ -150,6 +155,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def moderation(self, obj):
+        if obj.is_urgent and obj.status == CommentStatus.PENDING:
+            return format_html(
+                '<strong class="urgent-comment">Urgent</strong> {}<br><small>{}</small>',
+                obj.get_status_display(),
+                obj.held_reason,
+            )
         if obj.is_draft_answer:
             return format_html(
                 '<strong class="draft-answer">Draft answer: waiting for {} to approve it</strong>', obj.clinician.name

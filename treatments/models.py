@@ -588,6 +588,9 @@ class Comment(models.Model):
     is_question = models.BooleanField("a question for the clinic", default=False)
     status = models.CharField(max_length=10, choices=CommentStatus, default=CommentStatus.PENDING)
     held_reason = models.CharField(max_length=200, blank=True, help_text="Why the spam checks held it, if they did.")
+    is_urgent = models.BooleanField(
+        "urgent", default=False, help_text="Mentions a symptom that needs care now (fever, pus, spreading redness…)."
+    )
     clinician = models.ForeignKey(
         Clinician,
         on_delete=models.PROTECT,

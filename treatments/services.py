@@ -16,7 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from treatments.comments import deliver, screen
+from treatments.comments import deliver, screen, urgent_symptoms
 from treatments.models import (
     FAQ,
     Clinician,
@@ -141,6 +141,7 @@ def post_comment(
         parent = thread
 
     status, held_reason = screen(f"{author_name}\n{body}")
+    is_urgent = bool(urgent_symptoms(f"{author_name}\n{body}"))
     comment = Comment(
         **{page_field: page},
         parent=parent,
@@ -151,6 +152,7 @@ def post_comment(
         is_question=is_question,
         status=status,
         held_reason=held_reason,
+        is_urgent=is_urgent,
         client_hash=client_hash,
         moderated_at=timezone.now() if status == CommentStatus.APPROVED else None,
     )
