@@ -361,6 +361,19 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AwaitingReviewFilter(admin.SimpleListFilter):
+    title = "changes"
+    parameter_name = "changes"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting_review", "Changes awaiting medical review")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting_review":
+            return queryset.filter(awaiting_review=True)
+        return queryset
+
+
 class ReaderFeedbackFilter(admin.SimpleListFilter):
     title = "reader feedback"
     parameter_name = "feedback"
@@ -458,8 +471,8 @@ class PageAdmin(VersionAdmin):
     change_form_template = "admin/treatments/page_change_form.html"
     revision_form_template = "admin/treatments/page_revision_form.html"
 
-    list_display = ["title", "status", "reviewer", "review_due", "reader_feedback"]
-    list_filter = ["status", ReviewDueFilter, ReaderFeedbackFilter, "author", "medical_reviewer"]
+    list_display = ["title", "status", "changes", "reviewer", "review_due", "reader_feedback"]
+    list_filter = ["status", AwaitingReviewFilter, ReviewDueFilter, ReaderFeedbackFilter, "author", "medical_reviewer"]
     list_select_related = ["author", "medical_reviewer"]
     search_fields = ["title", "slug", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
@@ -477,8 +490,17 @@ class PageAdmin(VersionAdmin):
             .annotate(
                 yes_votes=Count("votes", filter=Q(votes__helpful=True)),
                 no_votes=Count("votes", filter=Q(votes__helpful=False)),
+                awaiting_review=Exists(
+                    PageReview.objects.pending().filter(**{self.model._meta.model_name: OuterRef("pk")})
+                ),
             )
         )
+
+    @admin.display(description="changes", boolean=False, ordering="awaiting_review")
+    def changes(self, page):
+        if page.awaiting_review:
+            return format_html('<strong class="review-soon">{}</strong>', "Awaiting medical review")
+        return ""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

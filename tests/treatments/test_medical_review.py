@@ -199,3 +199,12 @@ def test_reception_may_look_but_neither_edit_nor_approve(editor, needling):
     assert reception.post(url).status_code == 403
     needling.refresh_from_db()
     assert (needling.downtime_days_max, PageReview.objects.get().status) == (3, ReviewStatus.PENDING)
+
+
+def test_the_page_list_shows_and_filters_pages_awaiting_review(editor, needling):
+    make_treatment(title="Fractional laser")
+    edit(editor, needling, downtime_days_max="2")
+    url = reverse("admin:treatments_treatment_changelist")
+    assert editor.get(url).content.decode().count("Awaiting medical review</strong>") == 1
+    waiting = editor.get(url, {"changes": "awaiting_review"}).content.decode()
+    assert "Microneedling" in waiting and "Fractional laser" not in waiting
