@@ -274,6 +274,8 @@ CLINIC_PHONE_REGION = os.environ.get("CLINIC_PHONE_REGION", "GB")
 # Public address of the site, used in emails and calendar invites.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CONSULTATION_LENGTH_MINUTES = env_int("CONSULTATION_LENGTH_MINUTES", 30)
+# Times offered to a patient are kept for them this long (or until they answer).
+OFFER_HOLD_HOURS = env_int("OFFER_HOLD_HOURS", 48)
 # The privacy notice (/privacy/) in force; stored with each patient's consent. Change it whenever
 # the notice's text changes.
 PRIVACY_NOTICE_VERSION = "2026-11-30"

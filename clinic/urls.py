@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from bookings.admin.diary import diary_urls
 from clinic import views
 
 handler500 = "clinic.views.server_error"
@@ -16,5 +17,6 @@ urlpatterns = [
     path("complaints/", views.ComplaintsView.as_view(), name="complaints"),
     path("healthz", views.healthz, name="healthz"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
+    path(settings.ADMIN_URL, include(diary_urls())),  # /admin/bookings/diary/, before admin's own URLs
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -58,6 +58,9 @@ class Clinician(models.Model):
     is_sample = models.BooleanField(
         "fictional sample data", default=False, help_text="Demo clinicians are fictional and marked as such."
     )
+    takes_consultations = models.BooleanField(
+        default=True, help_text="Untick for clinicians who write or review pages but see no patients here."
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
