@@ -417,11 +417,19 @@ class ConditionTreatmentInline(admin.TabularInline):
     model = ConditionTreatment
     fk_name = "condition"
     form = PlainTextModelForm
-    fields = ["order", "treatment", "note"]
+    fields = ["order", "treatment", "note", "suitability", "suitability_reference"]
     autocomplete_fields = ["treatment"]
     extra = 0
     verbose_name = "treatment option"
     verbose_name_plural = "treatment options (in the order the page lists them)"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "suitability_reference":
+            # Only this condition's own references can back a judgement about it.
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            references = Reference.objects.filter(condition_id=unquote(object_id)) if object_id else None
+            kwargs["queryset"] = references if references is not None else Reference.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class TreatmentConditionInline(admin.TabularInline):
@@ -595,7 +603,8 @@ class TreatmentAdmin(PageAdmin):
                     ("session_minutes_min", "session_minutes_max"),
                     ("numbing", "numbing_minutes_min", "numbing_minutes_max"),
                     ("downtime_days_min", "downtime_days_max"),
-                    ("results_weeks", "results_note"),
+                    ("results_weeks_min", "results_weeks_max", "results_note"),
+                    ("discomfort", "discomfort_note"),
                     "invasiveness",
                     "suitable_skin_types",
                 ],

@@ -33,7 +33,7 @@ def card_facts(treatment):
     facts = {fact.key: fact.text for fact in facts_module.key_facts(treatment)}
     return [
         ("Sessions", facts["sessions"]),
-        ("Course", facts["course"]),
+        ("First to last session", facts["course"]),
         ("Downtime", facts["downtime"]),
         ("Numbing", treatment.get_numbing_display()),
     ]
