@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +16,7 @@ from django.utils.text import Truncator
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from clinic.forms import PlainTextModelForm
 from treatments import services
 from treatments.forms import CommentAnswerForm
 from treatments.markdown import cited_numbers
@@ -28,6 +28,7 @@ from treatments.models import (
     CommentStatus,
     Condition,
     ConditionTreatment,
+    ConsultationFee,
     HelpfulVote,
     KeyTakeaway,
     PageReview,
@@ -408,6 +409,7 @@ class ReferenceInlineFormSet(BaseInlineFormSet):
 
 class FAQInline(admin.StackedInline):
     model = FAQ
+    form = PlainTextModelForm
     fields = ["order", "question", "answer"]
     extra = 0
 
@@ -421,12 +423,14 @@ class FAQInline(admin.StackedInline):
 
 class KeyTakeawayInline(admin.TabularInline):
     model = KeyTakeaway
+    form = PlainTextModelForm
     fields = ["order", "text"]
     extra = 0
 
 
 class ReferenceInline(admin.TabularInline):
     model = Reference
+    form = PlainTextModelForm
     formset = ReferenceInlineFormSet
     fields = ["order", "citation", "url"]
     extra = 0
@@ -441,16 +445,26 @@ class ReferenceInline(admin.TabularInline):
 class ConditionTreatmentInline(admin.TabularInline):
     model = ConditionTreatment
     fk_name = "condition"
-    fields = ["order", "treatment", "note"]
+    form = PlainTextModelForm
+    fields = ["order", "treatment", "note", "suitability", "suitability_reference"]
     autocomplete_fields = ["treatment"]
     extra = 0
     verbose_name = "treatment option"
     verbose_name_plural = "treatment options (in the order the page lists them)"
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "suitability_reference":
+            # Only this condition's own references can back a judgement about it.
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            references = Reference.objects.filter(condition_id=unquote(object_id)) if object_id else None
+            kwargs["queryset"] = references if references is not None else Reference.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class TreatmentConditionInline(admin.TabularInline):
     model = ConditionTreatment
     fk_name = "treatment"
+    form = PlainTextModelForm
     fields = ["condition", "order", "note"]
     autocomplete_fields = ["condition"]
     extra = 0
@@ -470,6 +484,7 @@ class PageAdmin(VersionAdmin):
 
     change_form_template = "admin/treatments/page_change_form.html"
     revision_form_template = "admin/treatments/page_revision_form.html"
+    form = PlainTextModelForm
 
     list_display = ["title", "status", "changes", "reviewer", "review_due", "reader_feedback"]
     list_filter = ["status", AwaitingReviewFilter, ReviewDueFilter, ReaderFeedbackFilter, "author", "medical_reviewer"]
@@ -525,8 +540,8 @@ class PageAdmin(VersionAdmin):
         self.message_user(
             request,
             "Your changes to the page's content are waiting for medical review. The public page shows the last "
-            "approved version until a clinician approves them. (Changes to the address, meta description, status "
-            "and “offered here” need no review and are saved.)",
+            "approved version until a clinician approves them. (Changes to the address, meta description, status, "
+            "“offered here” and prices need no review and are saved.)",
             messages.WARNING,
         )
         return redirect(request.path if "/history/" not in request.path else self._change_url(obj))
@@ -720,7 +735,7 @@ class ConditionAdmin(PageAdmin):
     ]
 
 
-class TreatmentAdminForm(forms.ModelForm):
+class TreatmentAdminForm(PlainTextModelForm):
     class Meta:
         model = Treatment
         fields = ["slug"]  # the admin's fieldsets add the rest
@@ -765,10 +780,21 @@ class TreatmentAdmin(PageAdmin):
                     ("session_minutes_min", "session_minutes_max"),
                     ("numbing", "numbing_minutes_min", "numbing_minutes_max"),
                     ("downtime_days_min", "downtime_days_max"),
-                    ("results_weeks", "results_note"),
+                    ("results_weeks_min", "results_weeks_max", "results_note"),
+                    ("discomfort", "discomfort_note"),
                     "invasiveness",
                     "suitable_skin_types",
                 ],
+            },
+        ),
+        (
+            "Prices",
+            {
+                "description": (
+                    "For treatments offered here; patients see them with the date they were checked. A course's "
+                    "price is estimated from these and the sessions above."
+                ),
+                "fields": [("price_from", "price_to"), "prices_checked_on"],
             },
         ),
         ("Aftercare and side effects", {"fields": ["aftercare", "side_effects"]}),
@@ -779,16 +805,44 @@ class TreatmentAdmin(PageAdmin):
 
 @admin.register(Clinician)
 class ClinicianAdmin(admin.ModelAdmin):
-    list_display = ["name", "credentials", "role", "user", "is_sample"]
-    list_filter = ["is_sample"]
+    form = PlainTextModelForm
+    list_display = ["name", "credentials", "role", "registration", "user", "is_sample"]
+    list_filter = ["is_sample", "registration_body"]
     list_select_related = ["user"]
-    search_fields = ["name", "credentials", "role"]
+    search_fields = ["name", "credentials", "role", "registration_number", "special_interests"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "credentials", "role", "bio", "special_interests", "user", "is_sample"]}),
+        (
+            "Professional registration",
+            {
+                "description": "Shown on the public profile, so patients can check it on the regulator's register.",
+                "fields": [("registration_body", "registration_number")],
+            },
+        ),
+    ]
+
+    @admin.display(description="registration", ordering="registration_number")
+    def registration(self, obj):
+        return f"{obj.get_registration_body_display()} {obj.registration_number}" if obj.registration_body else "—"
+
+
+@admin.register(ConsultationFee)
+class ConsultationFeeAdmin(admin.ModelAdmin):
+    """The one consultation fee shown to patients: added once, then changed; only superusers delete it."""
+
+    list_display = ["__str__", "checked_on"]
+    fields = ["amount", "covers", "checked_on"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ConsultationFee.objects.exists()
 
 
 @admin.register(SearchSynonym)
 class SearchSynonymAdmin(admin.ModelAdmin):
     """Groups of words patients use for the same thing; site search finds any of them for each."""
 
+    form = PlainTextModelForm
     list_display = ["terms"]
     search_fields = ["terms"]
 

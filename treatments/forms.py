@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
+from clinic.forms import PlainTextFormMixin
 from treatments.comments import seconds_since_shown, sign_form_time
 from treatments.models import Clinician, Comment, Invasiveness, PublicationStatus
 
@@ -122,7 +123,7 @@ class SearchQueryField(forms.CharField):
         ).strip()
 
 
-class SearchForm(forms.Form):
+class SearchForm(PlainTextFormMixin, forms.Form):
     MAX_LENGTH = 200
 
     q = SearchQueryField(
@@ -133,7 +134,7 @@ class SearchForm(forms.Form):
     )
 
 
-class HelpfulVoteForm(forms.Form):
+class HelpfulVoteForm(PlainTextFormMixin, forms.Form):
     helpful = forms.TypedChoiceField(
         label="Was this page helpful?",
         choices=[("yes", "Yes"), ("no", "No")],
@@ -153,22 +154,15 @@ class HelpfulVoteForm(forms.Form):
 # --- Patient comments -----------------------------------------------------------------
 
 
-def has_visible_text(value):
-    """False for text made only of spaces, control and formatting characters
-    (zero-width spaces, direction marks), which would show as an empty comment."""
-    return any(unicodedata.category(ch)[0] not in "ZC" for ch in value)
-
-
 class CommentTextField(forms.CharField):
     """Plain text with line endings made "\n", so 3,000 characters means what the
-    browser counted, and text that shows nothing counts as empty."""
+    browser counted (text that shows nothing counts as empty: PlainTextFormMixin)."""
 
     def to_python(self, value):
-        value = super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
-        return value if has_visible_text(value) else ""
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
-class CommentForm(forms.Form):
+class CommentForm(PlainTextFormMixin, forms.Form):
     """A patient's comment, question or reply.
 
     Two hidden guards against bots: `website` is a honeypot no person sees,
@@ -275,7 +269,7 @@ class CommentForm(forms.Form):
         self.data[self.add_prefix("website")] = ""
 
 
-class CommentAnswerForm(forms.Form):
+class CommentAnswerForm(PlainTextFormMixin, forms.Form):
     """Staff answer a comment (admin): a clinician as themselves, published at once;
     anyone else drafts it for a clinician, who approves it before it is public.
     `own_clinician` is the signed-in user's Clinician, or None."""

@@ -7,8 +7,8 @@ takeaways, references and treatment links into JSON-ready data;
 edit of a published page until a clinician approves it.
 
 Page metadata is exempt from medical review (METADATA_FIELDS): the address
-(slug), the SEO meta description, the publication status and whether the
-clinic offers the treatment. Everything else a reader sees is content.
+(slug), the SEO meta description, the publication status, whether the clinic
+offers the treatment, and its prices. Everything else a reader sees is content.
 """
 
 import hashlib
@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 
 from treatments.models import FAQ, Condition, ConditionTreatment, KeyTakeaway, Reference
 
-METADATA_FIELDS = ("slug", "meta_description", "status", "offered_here")
+METADATA_FIELDS = ("slug", "meta_description", "status", "offered_here", "price_from", "price_to", "prices_checked_on")
 AUTOMATIC_FIELDS = ("id", "created_at", "updated_at")
 
 
@@ -31,7 +31,7 @@ def _parts(page):
         ("faqs", FAQ, own, ["order", "question", "answer"], "FAQ"),
         ("takeaways", KeyTakeaway, own, ["order", "text"], "Key takeaway"),
         ("references", Reference, own, ["order", "citation", "url"], "Reference"),
-        (f"{other}_links", ConditionTreatment, own, [other, "order", "note"], f"Linked {other}"),
+        (f"{other}_links", ConditionTreatment, own, [other, "order", "note", "suitability"], f"Linked {other}"),
     ]
 
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0013_page_reviews"),
+        ("treatments", "0018_page_reviews"),
     ]
 
     operations = [
