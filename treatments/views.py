@@ -504,6 +504,16 @@ def comment_rate_limit(view):
     return limited
 
 
+def urgent_care_advice():
+    """What a patient who describes urgent symptoms in a comment is told at once."""
+    return (
+        "Your comment mentions symptoms that can need urgent care, such as a fever, spreading redness or swelling, "
+        "pus, bleeding that does not stop or a sudden change in your vision. Please do not wait for an answer here: "
+        f"call us on {settings.CLINIC_PHONE} while we are open, or your doctor or NHS 111 at any time. "
+        "In an emergency, call 999."
+    )
+
+
 class CommentPostMixin:
     """POST a comment to `/conditions/<slug>/comments/` or `/treatments/<slug>/comments/`.
 
@@ -551,6 +561,8 @@ class CommentPostMixin:
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
+                    if comment.is_urgent:
+                        messages.warning(self.request, urgent_care_advice(), extra_tags="comments")
                     return self.posted(page, thread=comment.parent, published=comment.status == CommentStatus.APPROVED)
         form.renew_shown_at()
         return self.render_to_response(self.get_context_data(comment_form=form))
