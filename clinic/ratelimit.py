@@ -23,6 +23,8 @@ from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.shortcuts import render
 
+from clinic.client_ip import client_address
+
 logger = logging.getLogger(__name__)
 
 # Counts kept in this process while the shared cache is unreachable.
@@ -30,8 +32,10 @@ _local_counts = LocMemCache("clinic-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRI
 
 
 def client_key(request):
-    """A one-way hash of the client's address: no raw IP address is stored."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """A one-way hash of the client's address (clinic/client_ip.py, which reads
+    X-Forwarded-For only as far as DJANGO_TRUSTED_PROXIES allows): no raw IP
+    address is stored."""
+    address = client_address(request)
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
 
 

@@ -163,6 +163,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# How many reverse proxies (load balancers) in front of the app append to
+# X-Forwarded-For: the client's address for rate limits and sign-in lockouts is
+# the entry the outermost of them appended (clinic/client_ip.py). 0 ignores the header.
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES must be 0 or more; got {TRUSTED_PROXIES}.")
+
 # Per-client limits on form submissions (clinic/ratelimit.py). Only a load test
 # from one address turns them off.
 RATE_LIMITS_ENABLED = env_bool("CLINIC_RATE_LIMITS_ENABLED", True)
@@ -196,6 +203,8 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same client address as the rate limits: behind proxies, the client's, not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "clinic.client_ip.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"  # a friendly page, HTTP 429
 # Second factor: a time-based code (TOTP) from an authenticator app. Admin
