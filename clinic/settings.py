@@ -150,18 +150,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
-if REDIS_URL:
-    # Django's Redis cache, made to survive Redis being down (clinic/cache.py).
-    CACHES = {
-        "default": {
-            "BACKEND": "clinic.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "clinic",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+# Rate-limit counters live in a cache of their own ("limits"), so that clearing or
+# filling the page cache never resets them. Point REDIS_LIMITS_URL at another Redis
+# (or database) to keep them apart entirely; README → Redis says which memory policy.
+REDIS_LIMITS_URL = os.environ.get("REDIS_LIMITS_URL", "").strip() or REDIS_URL
+
+
+def redis_cache(location, prefix):
+    """Django's Redis cache, made to survive Redis being down or refusing (clinic/cache.py)."""
+    return {
+        "BACKEND": "clinic.cache.ResilientRedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = {
+    "default": (
+        redis_cache(REDIS_URL, "clinic")
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
+    ),
+    "limits": (
+        redis_cache(REDIS_LIMITS_URL, "clinic-limits")
+        if REDIS_LIMITS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}
+    ),
+}
+RATE_LIMIT_CACHE_ALIAS = "limits"
 
 # How many reverse proxies (load balancers) in front of the app append to
 # X-Forwarded-For: the client's address for rate limits and sign-in lockouts is
