@@ -12,8 +12,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def page_cache_on(settings):
+    """The page cache on, in a local-memory cache of its own whose entries the tests can count."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "query-string-tests"},
+    }
+    settings.PAGE_CACHE_ALIAS = "pages"
     settings.PAGE_CACHE_SECONDS = 60
-    settings.PAGE_CACHE_ALIAS = "default"
+    yield
+    caches["pages"].clear()
 
 
 @pytest.fixture
@@ -24,7 +31,7 @@ def treatment():
 
 def stored_pages():
     """How many pages the (local-memory) page cache holds."""
-    return sum(1 for key in caches["default"]._cache if "pagecache:page:" in key)
+    return sum(1 for key in caches["pages"]._cache if "pagecache:page:" in key)
 
 
 def test_junk_query_strings_add_nothing_to_the_cache(treatment):
