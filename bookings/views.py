@@ -9,16 +9,26 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import FormView, TemplateView, View
 
 from bookings import services
-from bookings.forms import AcceptTimeForm, CancelForm, ConsultationRequestForm, ContactMeForm
+from bookings.availability import Availability
+from bookings.forms import AcceptTimeForm, CancelForm, ConsultationRequestForm, ContactMeForm, RescheduleForm
 from bookings.ics import consultation_invite
-from bookings.models import REFERENCE_RE, ConsultationRequest, Status, closures_between, new_token
+from bookings.models import (
+    REFERENCE_RE,
+    ConsultationRequest,
+    Status,
+    closures_between,
+    new_idempotency_key,
+    new_token,
+)
 from clinic.pagecache import page_cache
 from clinic.ratelimit import ratelimit
+from treatments.models import Clinician
 
 # A patient correcting mistakes posts a few times; a script posts hundreds.
 REQUEST_FORM_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
@@ -28,6 +38,11 @@ CLOSURES_SHOWN_DAYS = 90
 RECENT_SUBMISSIONS_COOKIE = "clinic_recent_requests"
 RECENT_SUBMISSIONS_SALT = "bookings.recent-submissions"
 RESUBMISSION_WINDOW_SECONDS = 60 * 60
+ERASED_REQUEST_SENT_AGAIN = (
+    "You sent this form before. That request has since been closed and its details erased, so it "
+    "has no page any more. If you would still like a consultation, check your answers below and "
+    "send them again: it will be a new request."
+)
 
 
 def private_page(view=None, *, referrer_policy="no-referrer"):
@@ -64,18 +79,27 @@ class ConsultationRequestCreateView(FormView):
         # The same form sent again (double click, refresh, back and resend) shows what the first one made.
         existing = ConsultationRequest.objects.for_idempotency_key(request.POST.get("idempotency_key"))
         if existing is not None:
-            return redirect(existing.thanks_path())
+            return self._answer_resubmission(existing)
         return super().post(request, *args, **kwargs)
+
+    def _answer_resubmission(self, existing):
+        """The page for a form sent again: the first request's thanks page, or, when
+        that request has since been erased (it has no private link any more), the
+        form again with the answers as sent, a fresh key, and a word on what happened."""
+        if not existing.is_anonymised:
+            return redirect(existing.thanks_path())
+        data = self.request.POST.copy()
+        data["idempotency_key"] = new_idempotency_key()
+        form = self.form_class(data=data, source=self.request.GET)
+        form.full_clean()
+        form.add_error(None, ERASED_REQUEST_SENT_AGAIN)
+        return self.form_invalid(form)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "source": self.request.GET}
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
-        return super().get_context_data(
-            upcoming_closures=closures_between(today, today + timedelta(days=CLOSURES_SHOWN_DAYS)),
-            **kwargs,
-        )
+        return super().get_context_data(upcoming_closures=upcoming_closures(), **kwargs)
 
     def form_valid(self, form):
         """Stored and thanked, or not stored: no database write follows the one transaction
@@ -84,7 +108,7 @@ class ConsultationRequestCreateView(FormView):
         recent = _recent_submissions(self.request)
         earlier = _recent_submission(recent, fingerprint)
         if earlier is not None:
-            return redirect(earlier.thanks_path())
+            return self._answer_resubmission(earlier)
         try:
             consultation = services.submit_request(**form.submission()).request
         except ValidationError as error:
@@ -95,9 +119,17 @@ class ConsultationRequestCreateView(FormView):
             consultation = ConsultationRequest.objects.for_idempotency_key(form.cleaned_data["idempotency_key"])
             if consultation is None:
                 raise
+        if consultation.is_anonymised:  # the key of a request erased since the form was checked
+            return self._answer_resubmission(consultation)
         response = redirect(consultation.thanks_path())
         _remember_submission(response, recent, fingerprint, consultation)
         return response
+
+
+def upcoming_closures():
+    """The closures patients are shown before they pick a date (the form and the contact page)."""
+    today = timezone.localdate()
+    return closures_between(today, today + timedelta(days=CLOSURES_SHOWN_DAYS))
 
 
 def _recent_submissions(request):
@@ -186,11 +218,16 @@ class StatusView(PatientRequestMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         consultation = self.get_consultation()
-        context = {"cancellation_problem": consultation.patient_cancellation_problem()}
+        context = {
+            "cancellation_problem": consultation.patient_cancellation_problem(),
+            "reschedule_problem": consultation.patient_reschedule_problem(),
+        }
         if consultation.status == Status.TIME_PROPOSED:
-            proposals = list(consultation.proposed_times.select_related("clinician"))
+            proposals, gone, held_until = services.offers_on_the_table(consultation)
             context.update(
                 proposals=proposals,
+                gone=gone,
+                held_until=held_until,
                 accept_form=kwargs.pop("accept_form", None) or AcceptTimeForm(proposals=proposals),
                 contact_form=kwargs.pop("contact_form", None) or ContactMeForm(),
             )
@@ -215,6 +252,7 @@ class StatusView(PatientRequestMixin, TemplateView):
         if consultation.status != Status.TIME_PROPOSED:
             messages.error(request, "These times are no longer on offer: this page shows where your request stands.")
             return redirect(consultation.status_path())
+        # Any time offered, even one gone meanwhile: the service then says why it cannot be taken.
         form = AcceptTimeForm(request.POST, proposals=consultation.proposed_times.select_related("clinician"))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(accept_form=form, **kwargs))
@@ -284,3 +322,72 @@ class InviteView(PatientRequestMixin, View):
         response = HttpResponse(consultation_invite(consultation), content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="invite.ics"'
         return response
+
+
+@method_decorator(private_page(referrer_policy="same-origin"), name="dispatch")
+@method_decorator(ratelimit("consultation-reschedule", **CANCEL_LIMIT), name="dispatch")
+class RescheduleView(PatientRequestMixin, TemplateView):
+    """The patient moves their confirmed consultation: GET lists free times a week at a
+    time (?week=0..3, ?clinician=<id> or "any"; their own clinician first), POST
+    takes one through services.reschedule_request."""
+
+    template_name = "bookings/consultationrequest_reschedule.html"
+
+    def get_context_data(self, **kwargs):
+        consultation = self.get_consultation()
+        context = {"reschedule_problem": consultation.patient_reschedule_problem()}
+        if context["reschedule_problem"] is None:
+            context.update(self._choices(consultation, kwargs.pop("form", None)))
+        return super().get_context_data(**context, **kwargs)
+
+    def _choices(self, consultation, form):
+        weeks = services.PATIENT_RESCHEDULE_WEEKS
+        week = self.request.GET.get("week", "0")
+        week = int(week) if week in {str(n) for n in range(weeks)} else 0
+        wanted = self.request.GET.get("clinician", str(consultation.clinician_id))
+        clinicians = list(Clinician.objects.filter(takes_consultations=True))
+        chosen = [c for c in clinicians if str(c.pk) == wanted] or (clinicians if wanted == "any" else [])
+        if not chosen:
+            chosen = [c for c in clinicians if c.pk == consultation.clinician_id] or clinicians
+        first, last = services.patient_reschedule_window()
+        start_day = first + timedelta(weeks=week)
+        end_day = min(start_day + timedelta(days=6), last)
+        availability = Availability(start_day, end_day, clinicians=chosen)
+        slots = [
+            slot
+            for slot in availability.free_slots(for_request_id=consultation.pk)
+            if not (slot.start == consultation.confirmed_start and slot.clinician.pk == consultation.clinician_id)
+        ]
+        days = {}
+        for slot in slots:
+            days.setdefault(timezone.localtime(slot.start).date(), []).append(slot)
+        return {
+            "form": form or RescheduleForm(slots=slots),
+            "days": days,
+            "week": week,
+            "weeks": range(weeks),
+            "first_day": start_day,
+            "last_day": end_day,
+            "clinicians": clinicians,
+            "clinician_choice": "any" if len(chosen) > 1 else str(chosen[0].pk) if chosen else "any",
+            "previous_week": week - 1 if week > 0 else None,
+            "next_week": week + 1 if week + 1 < weeks else None,
+        }
+
+    def post(self, request, *args, **kwargs):
+        consultation = self.get_consultation()
+        form = RescheduleForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, **kwargs))
+        start, clinician = form.cleaned_data["slot"]
+        try:
+            services.reschedule_request(request=consultation, start=start, clinician=clinician, by=None)
+        except ValidationError as refusal:
+            messages.error(request, refusal.messages[0])
+            return redirect(reverse("bookings:reschedule", args=[consultation.reference, consultation.token]))
+        messages.success(
+            request,
+            f"Your consultation is moved to {services.describe(start)} with {clinician.name}. "
+            "We have emailed you an updated invite.",
+        )
+        return redirect(consultation.status_path())

@@ -6,11 +6,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from clinic.forms import PlainTextFormMixin
 from privacy import services
 from privacy.models import PrivacyRequest, subject_hash
 
 
-class EmailForm(forms.Form):
+class EmailForm(PlainTextFormMixin, forms.Form):
     email = forms.EmailField(
         label="The patient's email address",
         max_length=254,

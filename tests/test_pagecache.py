@@ -307,7 +307,10 @@ def test_an_approved_comment_and_a_clinic_answer_show_on_the_next_request(treatm
     services.approve_comment(comment=comment, by=admin_user)
     assert_fresh(treatment.get_absolute_url(), "Is it safe for dark skin?")
     services.answer_comment(
-        comment=comment, clinician=make_clinician(name="Dr Ada Obi"), body="Yes, with care.", by=admin_user
+        comment=comment,
+        clinician=make_clinician(name="Dr Ada Obi", user=admin_user),
+        body="Yes, with care.",
+        by=admin_user,
     )
     assert_fresh(treatment.get_absolute_url(), "Yes, with care.")
     services.reject_comment(comment=comment, by=admin_user)

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from clinic.forms import PlainTextModelForm
 from treatments import services
 from treatments.forms import CommentAnswerForm
 from treatments.markdown import cited_numbers
@@ -25,9 +25,11 @@ from treatments.models import (
     CommentStatus,
     Condition,
     ConditionTreatment,
+    ConsultationFee,
     HelpfulVote,
     KeyTakeaway,
     Reference,
+    SearchSynonym,
     Treatment,
 )
 
@@ -52,13 +54,17 @@ class ClinicAnswerFilter(admin.SimpleListFilter):
     parameter_name = "by"
 
     def lookups(self, request, model_admin):
-        return [("patient", "Patients"), ("clinic", "The clinic")]
+        return [("patient", "Patients"), ("clinic", "The clinic"), ("draft", "Draft answers waiting for a clinician")]
 
     def queryset(self, request, queryset):
         if self.value() == "patient":
             return queryset.filter(clinician__isnull=True)
         if self.value() == "clinic":
             return queryset.filter(clinician__isnull=False)
+        if self.value() == "draft":
+            return queryset.filter(
+                clinician__isnull=False, drafted_by__isnull=False, clinician_approved_at__isnull=True
+            )
         return queryset
 
 
@@ -85,6 +91,8 @@ class CommentAdmin(admin.ModelAdmin):
         "status",
         "held_reason",
         "clinician",
+        "drafted_by",
+        "clinician_approved_at",
         "email",
         "notify_on_reply",
         "created_at",
@@ -138,6 +146,10 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def moderation(self, obj):
+        if obj.is_draft_answer:
+            return format_html(
+                '<strong class="draft-answer">Draft answer: waiting for {} to approve it</strong>', obj.clinician.name
+            )
         if obj.held_reason and obj.status != CommentStatus.APPROVED:
             return format_html("{}<br><small>{}</small>", obj.get_status_display(), obj.held_reason)
         return obj.get_status_display()
@@ -251,7 +263,8 @@ class CommentAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not (self.has_change_permission(request, comment) and request.user.has_perm("treatments.add_comment")):
             raise PermissionDenied
-        form = CommentAnswerForm(request.POST or None)
+        own_clinician = services.clinician_of(request.user)
+        form = CommentAnswerForm(request.POST or None, own_clinician=own_clinician)
         if request.method == "POST" and form.is_valid():
             try:
                 answer = services.answer_comment(
@@ -264,6 +277,15 @@ class CommentAdmin(admin.ModelAdmin):
                 form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
             else:
                 self.log_addition(request, answer, [{"added": {}}])
+                if answer.is_draft_answer:
+                    self.log_change(request, comment, f"Drafted an answer for {answer.clinician} to approve.")
+                    self.message_user(
+                        request,
+                        f"Saved your draft answer for {answer.clinician.name}. It is public once they approve it "
+                        "(in the comments list: select it, then “Approve (publish) selected comments”).",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:treatments_comment_changelist")
                 self.log_change(request, comment, f"Answered as {answer.clinician}.")
                 self.message_user(
                     request,
@@ -284,6 +306,7 @@ class CommentAdmin(admin.ModelAdmin):
             "thread": thread,
             "replies": thread.replies.approved().select_related("clinician"),
             "form": form,
+            "drafting": own_clinician is None,
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/treatments/comment/answer.html", context)
@@ -357,6 +380,7 @@ class ReferenceInlineFormSet(BaseInlineFormSet):
 
 class FAQInline(admin.StackedInline):
     model = FAQ
+    form = PlainTextModelForm
     fields = ["order", "question", "answer"]
     extra = 0
 
@@ -370,12 +394,14 @@ class FAQInline(admin.StackedInline):
 
 class KeyTakeawayInline(admin.TabularInline):
     model = KeyTakeaway
+    form = PlainTextModelForm
     fields = ["order", "text"]
     extra = 0
 
 
 class ReferenceInline(admin.TabularInline):
     model = Reference
+    form = PlainTextModelForm
     formset = ReferenceInlineFormSet
     fields = ["order", "citation", "url"]
     extra = 0
@@ -390,6 +416,7 @@ class ReferenceInline(admin.TabularInline):
 class ConditionTreatmentInline(admin.TabularInline):
     model = ConditionTreatment
     fk_name = "condition"
+    form = PlainTextModelForm
     fields = ["order", "treatment", "note"]
     autocomplete_fields = ["treatment"]
     extra = 0
@@ -400,6 +427,7 @@ class ConditionTreatmentInline(admin.TabularInline):
 class TreatmentConditionInline(admin.TabularInline):
     model = ConditionTreatment
     fk_name = "treatment"
+    form = PlainTextModelForm
     fields = ["condition", "order", "note"]
     autocomplete_fields = ["condition"]
     extra = 0
@@ -410,12 +438,14 @@ class TreatmentConditionInline(admin.TabularInline):
 class PageAdmin(admin.ModelAdmin):
     """Shared by conditions and treatments: review dates, reader feedback, Markdown help."""
 
+    form = PlainTextModelForm
+
     list_display = ["title", "status", "reviewer", "review_due", "reader_feedback"]
     list_filter = ["status", ReviewDueFilter, ReaderFeedbackFilter, "author", "medical_reviewer"]
     list_select_related = ["author", "medical_reviewer"]
     search_fields = ["title", "slug", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["feedback_summary", "created_at", "updated_at"]
+    readonly_fields = ["feedback_summary", "created_at", "updated_at", "old_addresses"]
     save_on_top = True
     actions = ["unpublish"]
 
@@ -431,6 +461,15 @@ class PageAdmin(admin.ModelAdmin):
                 no_votes=Count("votes", filter=Q(votes__helpful=False)),
             )
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.record_slug_change(page=obj, old_slug=form.initial.get("slug") if change else None)
+
+    @admin.display(description="old addresses (redirect here)")
+    def old_addresses(self, page):
+        slugs = [old.slug for old in page.old_slugs.all()] if page.pk else []
+        return ", ".join(slugs) or "–"
 
     def has_delete_permission(self, request, obj=None):
         # Editors and clinicians unpublish; deleting a page (and its history) is for superusers.
@@ -504,14 +543,14 @@ class PageAdmin(admin.ModelAdmin):
 class ConditionAdmin(PageAdmin):
     inlines = [ConditionTreatmentInline, KeyTakeawayInline, FAQInline, ReferenceInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "summary", "meta_description"]}),
+        (None, {"fields": ["title", "slug", "old_addresses", "status", "summary", "meta_description"]}),
         ("Page text", {"fields": ["body"]}),
         ("Written and reviewed by", {"fields": ["author", "medical_reviewer", "reviewed_on", "next_review_due"]}),
         ("Reader feedback", {"fields": ["feedback_summary", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
 
-class TreatmentAdminForm(forms.ModelForm):
+class TreatmentAdminForm(PlainTextModelForm):
     class Meta:
         model = Treatment
         fields = ["slug"]  # the admin's fieldsets add the rest
@@ -531,7 +570,21 @@ class TreatmentAdmin(PageAdmin):
     list_filter = ["status", "offered_here", "invasiveness", *PageAdmin.list_filter[1:]]
     search_fields = [*PageAdmin.search_fields, "other_names"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "other_names", "status", "offered_here", "summary", "meta_description"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "old_addresses",
+                    "other_names",
+                    "status",
+                    "offered_here",
+                    "summary",
+                    "meta_description",
+                ]
+            },
+        ),
         ("Page text", {"fields": ["body"]}),
         (
             "Key facts",
@@ -548,6 +601,16 @@ class TreatmentAdmin(PageAdmin):
                 ],
             },
         ),
+        (
+            "Prices",
+            {
+                "description": (
+                    "For treatments offered here; patients see them with the date they were checked. A course's "
+                    "price is estimated from these and the sessions above."
+                ),
+                "fields": [("price_from", "price_to"), "prices_checked_on"],
+            },
+        ),
         ("Aftercare and side effects", {"fields": ["aftercare", "side_effects"]}),
         ("Written and reviewed by", {"fields": ["author", "medical_reviewer", "reviewed_on", "next_review_due"]}),
         ("Reader feedback", {"fields": ["feedback_summary", "created_at", "updated_at"], "classes": ["collapse"]}),
@@ -556,10 +619,46 @@ class TreatmentAdmin(PageAdmin):
 
 @admin.register(Clinician)
 class ClinicianAdmin(admin.ModelAdmin):
-    list_display = ["name", "credentials", "role", "user", "is_sample"]
-    list_filter = ["is_sample"]
+    form = PlainTextModelForm
+    list_display = ["name", "credentials", "role", "registration", "user", "is_sample"]
+    list_filter = ["is_sample", "registration_body"]
     list_select_related = ["user"]
-    search_fields = ["name", "credentials", "role"]
+    search_fields = ["name", "credentials", "role", "registration_number", "special_interests"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "credentials", "role", "bio", "special_interests", "user", "is_sample"]}),
+        (
+            "Professional registration",
+            {
+                "description": "Shown on the public profile, so patients can check it on the regulator's register.",
+                "fields": [("registration_body", "registration_number")],
+            },
+        ),
+    ]
+
+    @admin.display(description="registration", ordering="registration_number")
+    def registration(self, obj):
+        return f"{obj.get_registration_body_display()} {obj.registration_number}" if obj.registration_body else "—"
+
+
+@admin.register(ConsultationFee)
+class ConsultationFeeAdmin(admin.ModelAdmin):
+    """The one consultation fee shown to patients: added once, then changed; only superusers delete it."""
+
+    list_display = ["__str__", "checked_on"]
+    fields = ["amount", "covers", "checked_on"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ConsultationFee.objects.exists()
+
+
+@admin.register(SearchSynonym)
+class SearchSynonymAdmin(admin.ModelAdmin):
+    """Groups of words patients use for the same thing; site search finds any of them for each."""
+
+    form = PlainTextModelForm
+    list_display = ["terms"]
+    search_fields = ["terms"]
 
 
 class MissingNoteFilter(admin.SimpleListFilter):

@@ -9,6 +9,7 @@ nothing.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -19,11 +20,13 @@ from treatments.models import (
     CommentStatus,
     Condition,
     ConditionTreatment,
+    ConsultationFee,
     Invasiveness,
     KeyTakeaway,
     Numbing,
     PublicationStatus,
     Reference,
+    RegistrationBody,
     Treatment,
 )
 
@@ -37,18 +40,27 @@ CLINICIANS = [
         "credentials": "MBBS, MD (Dermatology)",
         "role": "Consultant dermatologist",
         "bio": "Fictional sample clinician. Leads the clinic's acne scar service and reviews its medical content.",
+        "registration_body": RegistrationBody.GMC,
+        "registration_number": "0900001",
+        "special_interests": "acne scarring, scar revision, skin of colour",
     },
     {
         "name": OKONJO,
         "credentials": "MBChB, MRCP (Derm)",
         "role": "Dermatologist",
         "bio": "Fictional sample clinician. Performs laser and resurfacing treatments.",
+        "registration_body": RegistrationBody.GMC,
+        "registration_number": "0900002",
+        "special_interests": "laser treatments, chemical peels, rosacea",
     },
     {
         "name": PETROV,
         "credentials": "RN, Dip. Aesthetic Practice",
         "role": "Aesthetic nurse specialist",
         "bio": "Fictional sample clinician. Runs skin needling clinics and writes patient guides.",
+        "registration_body": RegistrationBody.NMC,
+        "registration_number": "00S0001E",
+        "special_interests": "skin needling, aftercare, patient education",
     },
 ]
 
@@ -116,6 +128,8 @@ TREATMENTS = [
             "is like, downtime and aftercare."
         ),
         "offered_here": True,
+        "price_from": Decimal("250"),
+        "price_to": Decimal("300"),
         "sessions_min": 3,
         "sessions_max": 4,
         "weeks_between_sessions": 6,
@@ -228,6 +242,8 @@ had time to form.
             "minutes of treatment, 3–5 days of pinkness."
         ),
         "offered_here": True,
+        "price_from": Decimal("350"),
+        "price_to": Decimal("450"),
         "sessions_min": 4,
         "sessions_max": 5,
         "weeks_between_sessions": 4,
@@ -1011,6 +1027,8 @@ def _create_page(model, data, clinicians):
         reviewed_on=reviewed_on,
         next_review_due=reviewed_on + timedelta(days=365),
     )
+    if getattr(page, "price_from", None) is not None:
+        page.prices_checked_on = reviewed_on
     page.full_clean()
     page.save()
     field = model._meta.model_name
@@ -1023,15 +1041,33 @@ def _create_page(model, data, clinicians):
     return page
 
 
+CONSULTATION_FEE = {
+    "amount": Decimal("75"),
+    "covers": (
+        "An appointment with one of our clinicians, who examines your skin, tells you which treatments suit it "
+        "(including ones we do not offer), and gives you a written plan with the number of sessions and their "
+        "price. If you go ahead within three months, the fee comes off your first session."
+    ),
+}
+
+
 def load():
-    created = {"clinicians": 0, "treatments": 0, "conditions": 0, "treatment links": 0}
+    created = {"clinicians": 0, "treatments": 0, "conditions": 0, "treatment links": 0, "consultation fee": 0}
     clinicians = {}
     for data in CLINICIANS:
         clinician, was_created = Clinician.objects.get_or_create(
             name=data["name"], defaults={**data, "is_sample": True}
         )
+        if not was_created and clinician.is_sample and not clinician.registration_body:
+            # A demo clinician from before profiles existed: give them the rest of their sample profile.
+            for field in ("registration_body", "registration_number", "special_interests"):
+                setattr(clinician, field, data[field])
+            clinician.save(update_fields=["registration_body", "registration_number", "special_interests"])
         clinicians[clinician.name] = clinician
         created["clinicians"] += was_created
+    if not ConsultationFee.objects.exists():
+        ConsultationFee.objects.create(**CONSULTATION_FEE, checked_on=timezone.localdate())
+        created["consultation fee"] = 1
     for data in TREATMENTS:
         created["treatments"] += _create_page(Treatment, data, clinicians) is not None
     treatments = {t.slug: t for t in Treatment.objects.filter(slug__in=[d["slug"] for d in TREATMENTS])}

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 
+from clinic.forms import PlainTextFormMixin
 from treatments.comments import seconds_since_shown, sign_form_time
 from treatments.models import Clinician, Comment, Invasiveness, PublicationStatus
 
@@ -122,7 +123,7 @@ class SearchQueryField(forms.CharField):
         ).strip()
 
 
-class SearchForm(forms.Form):
+class SearchForm(PlainTextFormMixin, forms.Form):
     MAX_LENGTH = 200
 
     q = SearchQueryField(
@@ -133,7 +134,7 @@ class SearchForm(forms.Form):
     )
 
 
-class HelpfulVoteForm(forms.Form):
+class HelpfulVoteForm(PlainTextFormMixin, forms.Form):
     helpful = forms.TypedChoiceField(
         label="Was this page helpful?",
         choices=[("yes", "Yes"), ("no", "No")],
@@ -153,22 +154,15 @@ class HelpfulVoteForm(forms.Form):
 # --- Patient comments -----------------------------------------------------------------
 
 
-def has_visible_text(value):
-    """False for text made only of spaces, control and formatting characters
-    (zero-width spaces, direction marks), which would show as an empty comment."""
-    return any(unicodedata.category(ch)[0] not in "ZC" for ch in value)
-
-
 class CommentTextField(forms.CharField):
     """Plain text with line endings made "\n", so 3,000 characters means what the
-    browser counted, and text that shows nothing counts as empty."""
+    browser counted (text that shows nothing counts as empty: PlainTextFormMixin)."""
 
     def to_python(self, value):
-        value = super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
-        return value if has_visible_text(value) else ""
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
-class CommentForm(forms.Form):
+class CommentForm(PlainTextFormMixin, forms.Form):
     """A patient's comment, question or reply.
 
     Two hidden guards against bots: `website` is a honeypot no person sees,
@@ -275,14 +269,33 @@ class CommentForm(forms.Form):
         self.data[self.add_prefix("website")] = ""
 
 
-class CommentAnswerForm(forms.Form):
-    """Staff answer a comment in a clinician's name (admin)."""
+class CommentAnswerForm(PlainTextFormMixin, forms.Form):
+    """Staff answer a comment (admin): a clinician as themselves, published at once;
+    anyone else drafts it for a clinician, who approves it before it is public.
+    `own_clinician` is the signed-in user's Clinician, or None."""
 
     clinician = forms.ModelChoiceField(
         label="Answer as",
         queryset=Clinician.objects.all(),
         help_text="The answer shows this clinician's name and credentials with a “Clinic answer” badge.",
     )
+
+    def __init__(self, *args, own_clinician=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["clinician"]
+        if own_clinician is not None:
+            field.initial = own_clinician.pk
+            field.help_text = (
+                "Answered as yourself, it is published at once. Pick a colleague to draft it for them: "
+                "they approve it before it is public."
+            )
+        else:
+            field.label = "Draft for"
+            field.help_text = (
+                "Your account is not linked to a clinician, so this is a draft: the clinician you pick approves it "
+                "before it is public, and the page then says they approved it."
+            )
+
     body = CommentTextField(
         label="Answer",
         max_length=Comment._meta.get_field("body").max_length,

@@ -1,12 +1,32 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import MinValueValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
+from django.utils.text import slugify
 
 from treatments.markdown import render_markdown, section_headings
+
+
+class RegistrationBody(models.TextChoices):
+    """The UK regulators a clinician can be registered with, and the form of their numbers."""
+
+    GMC = "gmc", "General Medical Council (GMC)"
+    NMC = "nmc", "Nursing and Midwifery Council (NMC)"
+    HCPC = "hcpc", "Health and Care Professions Council (HCPC)"
+
+
+# What a registration number looks like, per regulator: GMC numbers are 7 digits,
+# NMC PINs like 12A3456E, HCPC numbers two letters and up to 6 digits.
+REGISTRATION_NUMBER_FORMATS = {
+    RegistrationBody.GMC: (r"[0-9]{7}", "7 digits, like 7012345"),
+    RegistrationBody.NMC: (r"[0-9]{2}[A-Z][0-9]{4}[A-Z]", "like 12A3456E"),
+    RegistrationBody.HCPC: (r"[A-Z]{2}[0-9]{1,6}", "two letters and digits, like PA12345"),
+}
 
 
 class Clinician(models.Model):
@@ -17,11 +37,29 @@ class Clinician(models.Model):
     """
 
     name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=140,
+        unique=True,
+        blank=True,
+        help_text="The profile's address: /clinicians/<slug>/. Made from the name when left blank.",
+    )
     credentials = models.CharField(max_length=120, blank=True, help_text='For example "MBBS, MD".')
     role = models.CharField(max_length=120, blank=True, help_text='For example "Consultant dermatologist".')
     bio = models.TextField(blank=True)
+    registration_body = models.CharField(
+        "registered with", max_length=10, choices=RegistrationBody, blank=True, help_text="Their regulator."
+    )
+    registration_number = models.CharField(
+        max_length=20, blank=True, help_text="As on the regulator's public register, e.g. a GMC number or NMC PIN."
+    )
+    special_interests = models.CharField(
+        max_length=300, blank=True, help_text='Comma-separated, for example "acne scars, laser treatments".'
+    )
     is_sample = models.BooleanField(
         "fictional sample data", default=False, help_text="Demo clinicians are fictional and marked as such."
+    )
+    takes_consultations = models.BooleanField(
+        default=True, help_text="Untick for clinicians who write or review pages but see no patients here."
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -38,6 +76,45 @@ class Clinician(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.free_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("treatments:clinician_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        self.registration_number = self.registration_number.strip().upper()
+        if self.registration_number and not self.registration_body:
+            raise ValidationError({"registration_body": "Choose the regulator this number belongs to."})
+        if self.registration_body and not self.registration_number:
+            raise ValidationError({"registration_number": "Enter the registration number, or clear the regulator."})
+        if self.registration_body:
+            pattern, example = REGISTRATION_NUMBER_FORMATS[RegistrationBody(self.registration_body)]
+            if not re.fullmatch(pattern, self.registration_number):
+                label = RegistrationBody(self.registration_body).label
+                raise ValidationError({"registration_number": f"A number from the {label} is {example}."})
+
+    def free_slug(self):
+        """A slug made from the name that no other clinician uses: `dr-jane-doe`, then `dr-jane-doe-2`, ..."""
+        base = slugify(self.name)[:130] or "clinician"
+        taken = set(Clinician.objects.exclude(pk=self.pk).filter(slug__startswith=base).values_list("slug", flat=True))
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        return slug
+
+    @property
+    def special_interests_list(self):
+        return [interest.strip() for interest in self.special_interests.split(",") if interest.strip()]
+
+    @property
+    def is_doctor(self):
+        return self.registration_body == RegistrationBody.GMC
 
 
 class PublicationStatus(models.TextChoices):
@@ -213,6 +290,27 @@ class Treatment(Page):
     aftercare_html = models.TextField(blank=True, editable=False)
     side_effects = models.TextField(blank=True, help_text="Markdown.")
     side_effects_html = models.TextField(blank=True, editable=False)
+    price_from = models.DecimalField(
+        "price per session from (£)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="For treatments offered here. A course's price is estimated from this and the sessions.",
+    )
+    price_to = models.DecimalField(
+        "price per session to (£)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Blank when every session costs the same.",
+    )
+    prices_checked_on = models.DateField(
+        null=True, blank=True, help_text="When someone last checked these prices; shown beside them."
+    )
 
     markdown_fields = ("body", "aftercare", "side_effects")
     objects = TreatmentQuerySet.as_manager()
@@ -246,12 +344,23 @@ class Treatment(Page):
             ("session_minutes_min", "session_minutes_max"),
             ("numbing_minutes_min", "numbing_minutes_max"),
             ("downtime_days_min", "downtime_days_max"),
+            ("price_from", "price_to"),
         ]:
             a, b = getattr(self, low), getattr(self, high)
             if a is not None and b is not None and a > b:
                 errors[high] = "Must not be smaller than the lower figure."
+        errors.update(self.price_errors())
         if errors:
             raise ValidationError(errors)
+
+    def price_errors(self):
+        """What is missing from the prices, by field: a price needs the date it was checked."""
+        errors = {}
+        if self.price_to is not None and self.price_from is None:
+            errors["price_from"] = "Enter the lowest price per session as well."
+        if self.price_from is not None and self.prices_checked_on is None:
+            errors["prices_checked_on"] = "Enter the date these prices were checked: patients see it."
+        return errors
 
     @property
     def other_names_list(self):
@@ -270,6 +379,24 @@ class Treatment(Page):
         if sessions is None or self.weeks_between_sessions is None:
             return None
         return sessions * self.weeks_between_sessions
+
+
+class ConsultationFee(models.Model):
+    """What a first consultation costs and what it covers: one row, edited in admin."""
+
+    amount = models.DecimalField("fee (£)", max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+    covers = models.TextField(
+        "what it covers",
+        help_text="One or two plain sentences: what the clinician checks, and whether the fee comes off a course.",
+    )
+    checked_on = models.DateField("checked on", help_text="When someone last checked the fee; shown beside it.")
+
+    class Meta:
+        verbose_name = "consultation fee"
+        verbose_name_plural = "consultation fee"
+
+    def __str__(self):
+        return f"Consultation fee £{self.amount}"
 
 
 class ConditionTreatment(models.Model):
@@ -400,6 +527,45 @@ def load_page_parts(page):
     return parts["faq"], parts["takeaway"], parts["reference"]
 
 
+class OldSlugQuerySet(models.QuerySet):
+    def of_kind(self, model):
+        """Old slugs of conditions (`model` Condition) or of treatments (Treatment)."""
+        return self.filter(**{f"{model._meta.model_name}__isnull": False})
+
+    def current_page(self, model, slug):
+        """The page of type `model` that had `slug` before its current one, or None."""
+        old = self.of_kind(model).filter(slug=slug).select_related(model._meta.model_name).first()
+        return getattr(old, model._meta.model_name) if old else None
+
+
+class OldSlug(models.Model):
+    """An address a page had before its slug changed: it answers with a permanent
+    (301) redirect to the page's current address. Recorded by
+    treatments.services.record_slug_change; never more than one hop."""
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs")
+    slug = models.SlugField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OldSlugQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "old address"
+        constraints = [
+            one_page_constraint("old_slug_of_one_page"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(condition__isnull=False), name="unique_old_condition_slug"
+            ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(treatment__isnull=False), name="unique_old_treatment_slug"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.slug} → {self.condition or self.treatment}"
+
+
 class HelpfulVote(models.Model):
     """One visitor's answer to "Was this page helpful?"."""
 
@@ -458,6 +624,43 @@ class CommentQuerySet(models.QuerySet):
         answered = Comment.objects.approved().filter(parent=models.OuterRef("pk"), clinician__isnull=False)
         return self.approved().filter(is_question=True, parent__isnull=True).exclude(models.Exists(answered))
 
+    def public_answers_by(self, clinician):
+        """A clinician's approved answers to approved comments on published pages, newest first,
+        each annotated with `threads_before` (see `Comment.url_after_threads`), so that
+        linking to them costs no query per answer."""
+        published = PublicationStatus.PUBLISHED
+        earlier_threads = (
+            Comment.objects.approved()
+            .top_level()
+            .filter(Q(condition=models.OuterRef("condition")) | Q(treatment=models.OuterRef("treatment")))
+            .filter(
+                Q(created_at__lt=models.OuterRef("parent__created_at"))
+                | Q(created_at=models.OuterRef("parent__created_at"), pk__lt=models.OuterRef("parent_id"))
+            )
+            .order_by()
+            .annotate(count=models.Func(models.F("pk"), function="COUNT"))
+            .values("count")
+        )
+        return (
+            self.approved()
+            .filter(clinician=clinician, parent__status=CommentStatus.APPROVED)
+            .filter(Q(condition__status=published) | Q(treatment__status=published))
+            .select_related("parent", "condition", "treatment")
+            .only(
+                "body",
+                "created_at",
+                "condition__title",
+                "condition__slug",
+                "treatment__title",
+                "treatment__slug",
+                "parent__body",
+                "parent__author_name",
+                "parent__created_at",
+            )
+            .annotate(threads_before=models.Subquery(earlier_threads, output_field=models.IntegerField()))
+            .order_by("-created_at", "-pk")
+        )
+
 
 class Comment(models.Model):
     """A patient's comment or question under a page, or a reply to one (one level)."""
@@ -486,6 +689,17 @@ class Comment(models.Model):
         blank=True,
         related_name="answers",
         help_text="Set on clinic answers: shown with the clinician's name and credentials.",
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who drafted a clinic answer for the clinician; it is public only once the clinician approves it.",
+    )
+    clinician_approved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the clinician approved a clinic answer drafted for them."
     )
     client_hash = models.CharField(
         max_length=64, blank=True, help_text="One-way hash of the poster's network address (erasable)."
@@ -532,9 +746,18 @@ class Comment(models.Model):
             .filter(Q(created_at__lt=thread.created_at) | Q(created_at=thread.created_at, pk__lt=thread.pk))
             .count()
         )
-        number = earlier // self.PER_PAGE + 1
+        return self.url_after_threads(earlier)
+
+    def url_after_threads(self, threads_before):
+        """This comment's URL when `threads_before` approved threads come before its own on the page."""
+        number = threads_before // self.PER_PAGE + 1
         query = f"?comments_page={number}" if number > 1 else ""
         return f"{self.page.get_absolute_url()}{query}#comment-{self.pk}"
+
+    @property
+    def public_url(self):
+        """The URL of an answer from `public_answers_by` (no query)."""
+        return self.url_after_threads(self.threads_before or 0)
 
     @property
     def page(self):
@@ -547,6 +770,11 @@ class Comment(models.Model):
     @property
     def is_erased(self):
         return self.erased_at is not None
+
+    @property
+    def is_draft_answer(self):
+        """A clinic answer someone drafted for a clinician, not yet approved by them."""
+        return self.clinician_id is not None and self.drafted_by_id is not None and self.clinician_approved_at is None
 
     @staticmethod
     def page_field(page):
@@ -612,3 +840,31 @@ class CommentEmail(models.Model):
         if patient is None or patient.is_erased or not patient.notify_on_reply:
             return ""
         return patient.email
+
+
+class SearchSynonym(models.Model):
+    """Words and phrases patients use for the same thing; a search for one also
+    finds the others ("needling" finds "microneedling", "accutane" finds "isotretinoin")."""
+
+    terms = models.CharField(
+        max_length=300,
+        unique=True,
+        help_text='Comma-separated words or short phrases that mean the same, for example "accutane, isotretinoin".',
+    )
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = "search synonym group"
+
+    def __str__(self):
+        return self.terms
+
+    @property
+    def term_list(self):
+        """The terms, lowercased and stripped, without blanks or repeats, in the editor's order."""
+        return list(dict.fromkeys(t.strip().lower() for t in self.terms.split(",") if t.strip()))
+
+    def clean(self):
+        super().clean()
+        if len(self.term_list) < 2:
+            raise ValidationError({"terms": "Give at least two words or phrases, separated by commas."})

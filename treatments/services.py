@@ -16,11 +16,13 @@ from django.utils.text import Truncator
 from treatments.comments import deliver, screen
 from treatments.models import (
     FAQ,
+    Clinician,
     Comment,
     CommentEmail,
     CommentStatus,
     Condition,
     HelpfulVote,
+    OldSlug,
     PublicationStatus,
     Treatment,
 )
@@ -166,6 +168,8 @@ def post_comment(
 def approve_comment(*, comment, by):
     """Publish a comment; its author hears of it if they asked to be told."""
     comment = _locked(comment)
+    if comment.is_draft_answer:
+        return approve_answer(answer=comment, by=by)
     if comment.status == CommentStatus.APPROVED:
         raise CommentStateError("This comment is already published.")
     if comment.parent_id and comment.parent.status != CommentStatus.APPROVED:
@@ -195,14 +199,29 @@ def mark_spam(*, comment, by):
     return comment
 
 
-@transaction.atomic
-def answer_comment(*, comment, clinician, body, by):
-    """Publish a clinic answer to `comment` at once, in the name of `clinician`.
+def clinician_of(user):
+    """The Clinician linked to staff account `user`, or None."""
+    return Clinician.objects.filter(user_id=user.pk).first() if user is not None and user.pk else None
 
-    Answering a comment still waiting for moderation publishes it too. The
-    answer joins the comment's thread (one level of replies). The patient who
-    asked to be told gets an email with a link to the answer.
+
+@transaction.atomic
+def answer_comment(*, comment, body, by, clinician=None):
+    """Answer `comment` as the clinic: published at once when `by` is that clinician.
+
+    A clinician signed in answers as themselves (`clinician` None or their own):
+    the answer is published at once, and so is a comment still waiting for
+    moderation. Anyone else (an editor, or a clinician answering for a colleague)
+    drafts the answer for `clinician`, who approves it (`approve_answer`) before
+    it is public. The answer joins the comment's thread (one level of replies).
+    The patient who asked to be told gets an email once the answer is public.
+    Raises CommentStateError for a comment that cannot be answered, or with no
+    clinician to answer as.
     """
+    own = clinician_of(by)
+    clinician = clinician or own
+    if clinician is None:
+        raise CommentStateError("Choose the clinician this answer is for: your account is not linked to one.")
+    drafting = own is None or clinician.pk != own.pk
     comment = _locked(comment)
     if comment.is_clinic_answer:
         raise CommentStateError("This is already a clinic answer: answer the patient's comment instead.")
@@ -213,7 +232,7 @@ def answer_comment(*, comment, clinician, body, by):
         thread = Comment.objects.select_for_update().get(pk=comment.parent_id)
         if thread.status != CommentStatus.APPROVED:
             raise CommentStateError("The comment this one replies to is not published, so the thread is hidden.")
-    if comment.status == CommentStatus.PENDING:
+    if comment.status == CommentStatus.PENDING and not drafting:
         _moderate(comment, CommentStatus.APPROVED, by)
 
     now = timezone.now()
@@ -223,15 +242,52 @@ def answer_comment(*, comment, clinician, body, by):
         parent=thread,
         author_name=clinician.name[: Comment._meta.get_field("author_name").max_length],
         body=body.strip(),
-        status=CommentStatus.APPROVED,
+        status=CommentStatus.PENDING if drafting else CommentStatus.APPROVED,
         clinician=clinician,
-        moderated_at=now,
-        moderated_by=by,
+        drafted_by=by if drafting else None,
+        moderated_at=None if drafting else now,
+        moderated_by=None if drafting else by,
     )
     answer.full_clean()
     answer.save()
-    if _wants_email(comment):
-        _email_after_commit("comment_answered", comment=answer, answered=comment)
+    if not drafting:
+        _tell_patient_of_answer(answer, answered=comment)
+    return answer
+
+
+def _tell_patient_of_answer(answer, *, answered):
+    """Email the patient who asked to hear of a reply (after commit)."""
+    if _wants_email(answered):
+        _email_after_commit("comment_answered", comment=answer, answered=answered)
+
+
+@transaction.atomic
+def approve_answer(*, answer, by):
+    """The clinician an answer was drafted for approves it: it is published in
+    their name, saying it was approved by them, and the patient is told.
+
+    Publishes the comment it answers too, if that still waits for moderation.
+    Raises CommentStateError (nothing changes) when `by` is not that clinician,
+    for an answer that is no draft, or when the thread is not publishable.
+    """
+    answer = _locked(answer)
+    if not answer.is_draft_answer:
+        raise CommentStateError("This is not a clinic answer waiting for a clinician's approval.")
+    own = clinician_of(by)
+    if own is None or own.pk != answer.clinician_id:
+        raise CommentStateError(
+            f"Only {answer.clinician.name} can approve this answer, as it is published in their name. "
+            "Ask them to approve it when signed in with their own account."
+        )
+    thread = Comment.objects.select_for_update().get(pk=answer.parent_id)
+    if thread.status in {CommentStatus.REJECTED, CommentStatus.SPAM}:
+        raise CommentStateError("The comment this answers was rejected or marked as spam, so it cannot be answered.")
+    if thread.status == CommentStatus.PENDING:
+        _moderate(thread, CommentStatus.APPROVED, by)
+    answer.clinician_approved_at = timezone.now()
+    answer.save(update_fields=["clinician_approved_at"])
+    _moderate(answer, CommentStatus.APPROVED, by)
+    _tell_patient_of_answer(answer, answered=thread)
     return answer
 
 
@@ -340,3 +396,19 @@ def unpublish_page(*, page):
     page.full_clean()
     page.save(update_fields=["status", "updated_at"])
     return page
+
+
+@transaction.atomic
+def record_slug_change(*, page, old_slug):
+    """Keep `old_slug` (the page's slug before this save) answering with a 301 to `page`.
+
+    The page's current slug stops being an old address of any page of its kind,
+    so renaming A to B and back to A leaves one redirect, B to A, never a loop.
+    Old addresses point at the page, not at a slug, so they never chain.
+    `old_slug` None or unchanged (a new page, or no rename) only does that clean-up.
+    """
+    kind = OldSlug.objects.of_kind(type(page))
+    kind.filter(slug=page.slug).delete()
+    if old_slug and old_slug != page.slug:
+        kind.filter(slug=old_slug).delete()
+        OldSlug.objects.create(**{Comment.page_field(page): page}, slug=old_slug)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,13 +27,20 @@ from treatments.models import (
     CommentStatus,
     Condition,
     ConditionTreatment,
+    OldSlug,
     PublicationStatus,
     Treatment,
     load_page_parts,
 )
-from treatments.search import search_pages
+from treatments.prices import cost_row, treatment_prices
+from treatments.search import search
 from treatments.services import post_comment, record_helpful_vote
-from treatments.structured_data import absolute_url, condition_structured_data, treatment_structured_data
+from treatments.structured_data import (
+    absolute_url,
+    clinician_structured_data,
+    condition_structured_data,
+    treatment_structured_data,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +99,18 @@ class PageDetailView(DetailView):
     def get_queryset(self):
         queryset = self.model.objects.select_related("author", "medical_reviewer")
         return queryset if self.can_preview() else queryset.published()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = self.get_object()
+        except Http404:
+            # An address the page had before its slug changed: a permanent redirect to its current one.
+            page = OldSlug.objects.current_page(self.model, kwargs["slug"])
+            if page is None or not self.get_queryset().filter(pk=page.pk).exists():
+                raise
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(page.get_absolute_url() + (f"?{query}" if query else ""))
+        return self.render_to_response(self.get_context_data(object=self.object))
 
     def get_context_data(self, **kwargs):
         page = self.object
@@ -236,7 +256,8 @@ class TreatmentDetailView(PageDetailView):
             condition_links=list(treatment.condition_links.all()),
             consultation_url=cta_url,
             compare_url=f"{reverse('treatments:treatment_compare')}?{urlencode({'t': treatment.slug})}",
-            contents_before_body=[("facts-title", "Key facts")],
+            prices=treatment_prices(treatment),
+            contents_before_body=[("facts-title", "Key facts"), ("price-title", "Price")],
             contents_after_body=[
                 *([("aftercare-title", "Aftercare")] if treatment.aftercare_html else []),
                 *([("side-effects-title", "Side effects and risks")] if treatment.side_effects_html else []),
@@ -256,6 +277,23 @@ class TreatmentCompareView(TemplateView):
 
     template_name = "treatments/treatment_compare.html"
 
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        form = context["form"]
+        if form.is_bound and not form.is_valid():
+            # A comparison saved with a treatment's old address: the same comparison at the current one.
+            asked = request.GET.getlist("t")
+            renamed = {
+                old.slug: old.treatment.slug
+                for old in OldSlug.objects.of_kind(Treatment)
+                .filter(slug__in=asked[: ComparisonForm.MAX * 2], treatment__status=PublicationStatus.PUBLISHED)
+                .select_related("treatment")
+            }
+            if renamed:
+                query = urlencode([("t", renamed.get(slug, slug)) for slug in asked])
+                return HttpResponsePermanentRedirect(f"{reverse('treatments:treatment_compare')}?{query}")
+        return self.render_to_response(context)
+
     def get_context_data(self, **kwargs):
         treatments = list(
             Treatment.objects.published().defer(*TREATMENT_TEXT_FIELDS, "aftercare_html", "side_effects_html")
@@ -269,12 +307,54 @@ class TreatmentCompareView(TemplateView):
         if form.is_bound and form.is_valid():
             chosen = [by_slug[slug] for slug in form.cleaned_data["t"]]
             rows, highlights = compare(chosen)
+            rows.append(cost_row(chosen))
         return super().get_context_data(
             form=form,
             chosen=chosen,
             rows=rows,
             highlights=highlights,
             selected=set(self.request.GET.getlist("t")),
+            **kwargs,
+        )
+
+
+# --- Clinicians -------------------------------------------------------------------
+
+
+@method_decorator(page_cache, name="get")
+class ClinicianListView(ListView):
+    template_name = "treatments/clinician_list.html"
+    context_object_name = "clinicians"
+    queryset = Clinician.objects.all()
+
+
+@method_decorator(page_cache, name="get")
+class ClinicianDetailView(DetailView):
+    """A clinician's profile: who they are, their registration, the published pages
+    they wrote or reviewed, and their public answers to patients (4 queries)."""
+
+    model = Clinician
+    template_name = "treatments/clinician_detail.html"
+    context_object_name = "clinician"
+    ANSWERS_SHOWN = 20
+
+    def get_context_data(self, **kwargs):
+        clinician = self.object
+        pages = []
+        for model in (Condition, Treatment):
+            for page in (
+                model.objects.published()
+                .filter(Q(author=clinician) | Q(medical_reviewer=clinician))
+                .only("title", "slug", "summary", "author_id", "medical_reviewer_id")
+            ):
+                page.wrote = page.author_id == clinician.pk
+                page.reviewed = page.medical_reviewer_id == clinician.pk
+                pages.append(page)
+        return super().get_context_data(
+            pages=pages,
+            answers=list(Comment.objects.public_answers_by(clinician)[: self.ANSWERS_SHOWN]),
+            canonical_url=absolute_url(clinician.get_absolute_url()),
+            structured_data=clinician_structured_data(clinician),
             **kwargs,
         )
 
@@ -292,14 +372,19 @@ class SearchView(TemplateView):
         if form.is_bound and form.is_valid():
             query = form.cleaned_data["q"]
             if query:
-                results = search_pages(query)
+                results = search(query)
         typed = form["q"].field.to_python(form.data.get("q", "")) if form.is_bound else ""
         return super().get_context_data(
             form=form,
             query=query,
             shown_query=typed[: SearchForm.MAX_LENGTH],
             results=results,
-            result_count=sum(len(pages) for pages in results.values()) if results else 0,
+            result_count=len(results.hits) if results else 0,
+            suggestion_url=(
+                f"{reverse('treatments:search')}?{urlencode({'q': results.suggestion})}"
+                if results and results.suggestion
+                else ""
+            ),
             **kwargs,
         )
 

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from bookings import services
 from bookings.admin.selection import SafeSelectionMixin
 from bookings.models import ClinicHours, Closure, DeclineReason, Notification
+from clinic.forms import PlainTextModelForm
 
 
 @admin.register(Notification)
@@ -81,6 +82,7 @@ class ClinicHoursAdmin(SafeSelectionMixin, admin.ModelAdmin):
 
 @admin.register(Closure)
 class ClosureAdmin(SafeSelectionMixin, admin.ModelAdmin):
+    form = PlainTextModelForm
     list_display = ["date", "reason"]
     search_fields = ["reason"]
     date_hierarchy = "date"
@@ -89,6 +91,8 @@ class ClosureAdmin(SafeSelectionMixin, admin.ModelAdmin):
 @admin.register(DeclineReason)
 class DeclineReasonAdmin(SafeSelectionMixin, admin.ModelAdmin):
     """Reasons reception often gives when declining; untick "offered" rather than delete."""
+
+    form = PlainTextModelForm
 
     list_display = ["title", "text", "is_active", "order"]
     list_editable = ["is_active", "order"]

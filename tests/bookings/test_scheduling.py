@@ -1,11 +1,11 @@
 """bookings/scheduling.py: the consultation slot grid and the rules for a bookable time."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.utils import timezone
 
-from bookings.models import Closure, ProposedTime, Status, Weekday
+from bookings.models import ClinicHours, Closure, ProposedTime, Status, Weekday
 from bookings.scheduling import day_grids, day_slots, days_to_show, next_open_days, slot_problem
 from tests.bookings.conftest import at, confirm, in_review, make_clinician, next_weekday, open_day, submit
 
@@ -56,6 +56,51 @@ def test_a_time_that_cannot_be_booked_is_refused_in_plain_words(when, words, cli
 def test_the_refusal_says_when_the_clinic_opens_that_day(clinician):
     problem = slot_problem(at(open_day(), 7), clinician=clinician)
     assert "open 09:00–18:00" in problem and "from 09:00 to 17:30" in problem
+
+
+def saturday_open(opens, closes):
+    ClinicHours.objects.filter(weekday=Weekday.SATURDAY).update(opens=time(*opens), closes=time(*closes))
+    return next_weekday(Weekday.SATURDAY, weeks=1)
+
+
+def test_with_hours_that_end_off_the_grid_the_latest_start_named_is_the_last_slot(settings, clinician):
+    settings.CONSULTATION_LENGTH_MINUTES = 30
+    saturday = saturday_open((9, 0), (12, 45))
+    late = slot_problem(at(saturday, 12, 30), clinician=clinician)
+    assert "open 09:00–12:45" in late and "can start from 09:00 to 12:00." in late
+    assert "from 09:00 to 12:00" in slot_problem(at(saturday, 12, 15), clinician=clinician)
+    assert "not on the consultation grid" in slot_problem(at(saturday, 11, 45), clinician=clinician)
+    assert slot_problem(at(saturday, 12), clinician=clinician) is None
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes", "minutes", "first", "last"),
+    [
+        ((9, 0), (12, 45), 30, "09:00", "12:00"),
+        ((9, 10), (13, 0), 30, "09:10", "12:10"),
+        ((8, 0), (12, 0), 45, "08:00", "11:00"),
+        ((9, 0), (10, 0), 60, "09:00", "09:00"),
+    ],
+)
+def test_every_time_a_refusal_names_is_on_the_grid_and_bookable(
+    settings, clinician, opens, closes, minutes, first, last
+):
+    settings.CONSULTATION_LENGTH_MINUTES = minutes
+    saturday = saturday_open(opens, closes)
+    slots = [f"{timezone.localtime(s):%H:%M}" for s in day_slots(saturday)]
+    assert (slots[0], slots[-1]) == (first, last)
+    for when in (at(saturday, 7), at(saturday, closes[0], closes[1]), at(saturday, opens[0], opens[1] + 1)):
+        problem = slot_problem(when, clinician=clinician)
+        assert f"from {first} to {last}" in problem
+        for named in (first, last):
+            hour, minute = map(int, named.split(":"))
+            assert slot_problem(at(saturday, hour, minute), clinician=clinician) is None
+
+
+def test_hours_too_short_for_one_consultation_say_so(settings, clinician):
+    settings.CONSULTATION_LENGTH_MINUTES = 60
+    saturday = saturday_open((9, 0), (9, 45))
+    assert "too short for a 60-minute consultation" in slot_problem(at(saturday, 9), clinician=clinician)
 
 
 def test_a_closure_is_refused_with_its_reason(clinician):
@@ -123,9 +168,10 @@ def test_the_grid_costs_the_same_queries_for_one_day_or_many(clinician, django_a
     for n in range(3):
         make_clinician(name=f"Dr {n}")
     days = [(open_day(weeks=w), "day") for w in range(1, 6)]
-    with django_assert_num_queries(5):
+    # Clinicians, opening hours, closures, working weeks, breaks, leave, bookings, held offers.
+    with django_assert_num_queries(8):
         day_grids(days[:1])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(8):
         day_grids(days)
 
 

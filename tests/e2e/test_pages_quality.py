@@ -29,8 +29,17 @@ PUBLIC_PAGES = {
     "compare-too-few": "/treatments/compare/?t=microneedling",
     "search-results": "/search/?q=acne+scars",
     "search-no-results": "/search/?q=zzqqxx",
+    "search-faq-hit": "/search/?q=does+microneedling+hurt",
+    "search-typo": "/search/?q=lazer",
+    "search-did-you-mean": "/search/?q=microneeeedlling",
     "search-empty": "/search/",
     "consultation-form": "/consultations/request/?treatment=microneedling",
+    "clinicians": "/clinicians/",
+    "clinician": "/clinicians/dr-imogen-hartwell/",
+    "contact": "/contact/",
+    "cookies": "/cookies/",
+    "accessibility": "/accessibility/",
+    "complaints": "/complaints/",
     "not-found": "/no-such-page/",
 }
 

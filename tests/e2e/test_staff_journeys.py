@@ -33,9 +33,12 @@ def test_a_question_is_moderated_and_answered_by_a_named_clinician(
     expect(patient.locator("main")).not_to_contain_text("How soon after a session can I wear make-up?")
     screenshot(patient, "journey2-01-question-awaits-moderation")
 
-    editor = make_staff("morgan", "Editors")
+    from treatments.models import Clinician
+
+    okonjo = make_staff("okonjo", "Clinicians")  # a clinician answers as themselves (their staff account)
+    Clinician.objects.filter(name="Dr Rafael Okonjo").update(user=okonjo)
     staff = new_page()
-    sign_in_to_admin(staff, demo_site, editor)
+    sign_in_to_admin(staff, demo_site, okonjo)
     staff.get_by_role("link", name="Comments").first.click()
     row = staff.get_by_role("row").filter(has_text="How soon after a session")
     row.get_by_role("checkbox").check()

@@ -112,9 +112,11 @@ def test_staff_cannot_add_comments_by_hand(editor_client):
     assert editor_client.get(reverse("admin:treatments_comment_add")).status_code == 403
 
 
-def test_answering_from_admin_shows_a_form_then_publishes_the_answer_as_the_chosen_clinician(
+def test_a_signed_in_clinician_answering_from_admin_publishes_the_answer_as_themselves(
     editor_client, editor, treatment, clinician, mailoutbox, django_capture_on_commit_callbacks
 ):
+    clinician.user = editor  # the signed-in account is this clinician's
+    clinician.save()
     question = make_comment(
         treatment, is_question=True, body="Which works faster?", notify_on_reply=True, email="q@example.com"
     )

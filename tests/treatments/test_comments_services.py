@@ -36,8 +36,9 @@ def moderator():
 
 
 @pytest.fixture
-def clinician():
-    return make_clinician(name="Dr Ada Fenwick", credentials="MBBS, MD")
+def clinician(moderator):
+    """A clinician signed in as the moderator: their answers are published at once."""
+    return make_clinician(name="Dr Ada Fenwick", credentials="MBBS, MD", user=moderator)
 
 
 def post(page, **fields):

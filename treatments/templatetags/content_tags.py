@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from treatments import facts as facts_module
+from treatments import prices as prices_module
 
 register = template.Library()
 
@@ -36,3 +37,9 @@ def card_facts(treatment):
         ("Downtime", facts["downtime"]),
         ("Numbing", treatment.get_numbing_display()),
     ]
+
+
+@register.filter
+def money(amount):
+    """A Decimal amount of pounds as patients read it: `£250`, `£92.50` (see treatments.prices)."""
+    return prices_module.money(amount) if amount is not None else ""

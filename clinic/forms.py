@@ -1,0 +1,38 @@
+from django import forms
+
+from clinic.text import plain_text
+
+# Fields a person never types into, or whose every character counts.
+UNTOUCHED_WIDGETS = (forms.HiddenInput, forms.PasswordInput)
+
+
+class PlainTextFormMixin:
+    """Every text field of the form keeps only what a person can see (clinic/text.py).
+
+    Before the fields are cleaned, each typed text answer loses its bidirectional
+    controls and the invisible characters at its ends (one-line fields: every
+    invisible format character), and an answer with nothing visible becomes
+    empty. So a required field made of fillers or zero-width spaces gets its own
+    "required" message, lengths count what shows, and the form's `clean_<field>`
+    and `clean()` methods see the text as it will be kept.
+    """
+
+    def full_clean(self):
+        if self.is_bound:
+            self.data = self._with_plain_text(self.data)
+        super().full_clean()
+
+    def _with_plain_text(self, data):
+        data = data.copy()
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.CharField) or isinstance(field.widget, UNTOUCHED_WIDGETS):
+                continue
+            key = self.add_prefix(name)
+            value = field.widget.value_from_datadict(data, self.files, key)
+            if isinstance(value, str):
+                data[key] = plain_text(value, one_line=not isinstance(field.widget, forms.Textarea))
+        return data
+
+
+class PlainTextModelForm(PlainTextFormMixin, forms.ModelForm):
+    """A ModelForm whose text fields keep only what a person can see (for admin)."""
