@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "reversion",
     "treatments",
     "bookings",
     "accounts",
@@ -326,6 +327,11 @@ CLINIC_ICO_NUMBER_IS_SAMPLE = not os.environ.get("CLINIC_ICO_NUMBER", "").strip(
 # Closed consultation requests (declined, cancelled, completed, no-show) untouched for this many
 # days are anonymised by `purge_consultations` (the privacy notice quotes it).
 CONSULTATION_RETENTION_DAYS = env_int("CONSULTATION_RETENTION_DAYS", 365)
+
+# --- Medical review of condition and treatment pages -------------------------------
+
+# When a clinician approves a page's clinical content, its next review falls due this many months later.
+MEDICAL_REVIEW_INTERVAL_MONTHS = env_int("MEDICAL_REVIEW_INTERVAL_MONTHS", 12)
 
 # --- Patient comments ---------------------------------------------------------
 
