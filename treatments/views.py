@@ -80,7 +80,7 @@ class HomeView(TemplateView):
 # --- Condition and treatment pages ---------------------------------------------
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("comments_page",)), name="get")
 class PageDetailView(DetailView):
     """What condition and treatment pages share: drafts (404 to the public,
     previewable by staff who may view them), byline, FAQs, key takeaways,
@@ -211,7 +211,7 @@ class ConditionDetailView(PageDetailView):
         return context
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=tuple(TreatmentFilterForm.base_fields)), name="get")
 class TreatmentListView(ListView):
     template_name = "treatments/treatment_list.html"
     context_object_name = "treatments"
@@ -273,7 +273,7 @@ class TreatmentDetailView(PageDetailView):
         return context
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("t",)), name="get")
 class TreatmentCompareView(TemplateView):
     """2–4 treatments side by side; anything else shows the picker with a clear message.
 
@@ -393,7 +393,7 @@ class ClinicianDetailView(DetailView):
 # --- Search ---------------------------------------------------------------------
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("q",)), name="get")
 class SearchView(TemplateView):
     template_name = "treatments/search.html"
 
