@@ -1,7 +1,7 @@
 import time
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client, RequestFactory
 from django.test.client import ClientMixin
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -19,13 +19,15 @@ def clear_cache():
 
     from clinic.ratelimit import _local_counts
 
-    cache.clear()
+    for alias in ("default", "limits"):
+        caches[alias].clear()
     _local_counts.clear()
     # Content type ids cached by an earlier test can be gone: a transactional test's
     # flush removes the rows (the outbox points at them).
     ContentType.objects.clear_cache()
     yield
-    cache.clear()
+    for alias in ("default", "limits"):
+        caches[alias].clear()
     _local_counts.clear()
 
 

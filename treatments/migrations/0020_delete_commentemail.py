@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0016_clinician_takes_consultations"),
+        ("treatments", "0019_urgent_comments"),
         ("notifications", "0002_history_from_bookings_and_comments"),
     ]
 
