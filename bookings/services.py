@@ -24,7 +24,6 @@ from bookings.models import (
     ConsultationRequest,
     ContactPreference,
     Course,
-    Notification,
     NotificationKind,
     ProposedTime,
     Status,
@@ -35,6 +34,8 @@ from bookings.models import (
     preferred_date_problem,
 )
 from bookings.scheduling import describe, slot_problem, time_of_day
+from notifications import outbox
+from notifications.models import EmailState
 from treatments.models import Treatment
 
 HELP_WITH_MAX_LENGTH = ConsultationRequest._meta.get_field("help_with").max_length
@@ -707,34 +708,42 @@ def _joined(*parts, sep=" "):
 
 
 def resend_last_email(*, request):
-    """Send the latest email to the patient again (from its Notification row, so the
-    attempt is recorded). Returns the notification; `sent_at` says if it went."""
+    """Send the latest email to the patient again: queued in the outbox (a copy if it
+    was sent, the same email if it failed), rendered from the request as it is now.
+    Returns the queued outbox Email; its `state` says whether it went already.
+    Raises ValidationError when the request is anonymised or has no email to the patient."""
     if request.is_anonymised:
         raise ValidationError(f"{request.reference} is anonymised: there is no one to email.")
-    # Fetched afresh (not through `request`), so the email is rendered from the request as it is now.
     notification = (
-        Notification.objects.filter(request_id=request.pk)
-        .exclude(kind__in=TO_CLINIC)
+        request.notifications.exclude(kind__in=TO_CLINIC)
+        .exclude(kind=NotificationKind.REMINDER)
         .exclude(to="")
-        .select_related("request", "request__clinician")
         .order_by("-created_at", "-id")
         .first()
     )
     if notification is None:
         raise ValidationError(f"{request.reference} has no email to the patient to send again.")
-    emails.deliver(notification)
-    return notification
+    queued = send_emails_again([notification])
+    return queued[0] if queued else notification  # being sent right now: nothing more to do
+
+
+def send_emails_again(notifications):
+    """Queue the outbox emails `notifications` again (notifications.outbox.send_again);
+    emails without an address (erased) are skipped. Returns the queued emails."""
+    return outbox.send_again([email for email in notifications if email.to], include_sent=True)
+
+
+def failed_again(email, since):
+    """True when the outbox `email`, queued again at `since`, has failed since then."""
+    return email.state != EmailState.SENT and email.failed_at is not None and email.failed_at >= since
 
 
 def retry_failed_emails(*, notifications):
-    """Try each failed email in `notifications` once more; returns (sent, still failing)."""
-    sent = failed = 0
-    for notification in notifications.failed().exclude(to="").select_related("request"):
-        if emails.deliver(notification):
-            sent += 1
-        else:
-            failed += 1
-    return sent, failed
+    """Queue again each email in `notifications` (an outbox Email queryset) that failed
+    or is waiting after a failed attempt; returns (sent, not sent yet) counts."""
+    queued = send_emails_again(notifications.in_trouble())
+    sent = sum(email.state == EmailState.SENT for email in queued)
+    return sent, len(queued) - sent
 
 
 # --- Retention ------------------------------------------------------------------------------

@@ -87,8 +87,38 @@ class ContactView(ClinicPageView):
         from bookings.views import upcoming_closures
 
         return super().get_context_data(
-            upcoming_closures=upcoming_closures(), directions=settings.CLINIC_DIRECTIONS, **kwargs
+            upcoming_closures=upcoming_closures(),
+            directions=settings.CLINIC_DIRECTIONS,
+            structured_data=[clinic_structured_data()],
+            **kwargs,
         )
+
+
+def clinic_structured_data():
+    """JSON-LD for the contact page: the clinic as a MedicalClinic with its contact
+    details and weekly opening hours (from the cached opening hours: no query)."""
+    from bookings.models import opening_hours
+
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalClinic",
+        "name": settings.CLINIC_NAME,
+        "url": settings.SITE_URL,
+        "address": settings.CLINIC_ADDRESS,
+        "telephone": settings.CLINIC_PHONE,
+        "email": settings.CLINIC_EMAIL,
+        "medicalSpecialty": "https://schema.org/Dermatologic",
+        "openingHoursSpecification": [
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": f"https://schema.org/{row['day']}",
+                "opens": f"{row['opens']:%H:%M}",
+                "closes": f"{row['closes']:%H:%M}",
+            }
+            for row in opening_hours()
+            if row["opens"]
+        ],
+    }
 
 
 class PrivacyView(ClinicPageView):

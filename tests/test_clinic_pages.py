@@ -162,3 +162,22 @@ def test_the_contact_page_costs_the_same_queries_whatever_the_closures(settings)
     for n in range(20):
         Closure.objects.create(date=timezone.localdate() + timedelta(days=n + 1), reason=f"Closed {n}")
     assert count() == before <= 1
+
+
+def test_the_contact_page_describes_the_clinic_and_its_hours_for_search_engines(client):
+    import json
+    import re
+
+    ClinicHours.objects.create(weekday=0, opens=time(9), closes=time(17, 30))
+    html = client.get("/contact/").text
+    (block,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html)
+    data = json.loads(block)
+    assert data["@type"] == "MedicalClinic" and data["telephone"] == "+44 20 7946 0321"
+    assert data["openingHoursSpecification"] == [
+        {
+            "@type": "OpeningHoursSpecification",
+            "dayOfWeek": "https://schema.org/Monday",
+            "opens": "09:00",
+            "closes": "17:30",
+        }
+    ]

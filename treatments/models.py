@@ -1,7 +1,9 @@
 import re
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.db.models import Q
@@ -261,8 +263,24 @@ class Numbing(models.TextChoices):
     LOCAL = "local", "Local anaesthetic injection"
 
 
-# Gentlest first: used to mark the gentlest numbing in a comparison.
-NUMBING_GENTLENESS = [Numbing.NONE, Numbing.CREAM, Numbing.CREAM_OR_LOCAL, Numbing.LOCAL]
+class Discomfort(models.TextChoices):
+    """How much a session usually hurts, with the usual numbing, as a clinician judges it."""
+
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    MARKED = "marked", "Marked"
+
+
+# Least first: used to mark the treatment that hurts least in a comparison.
+DISCOMFORT_ORDER = [Discomfort.MILD, Discomfort.MODERATE, Discomfort.MARKED]
+
+
+class Suitability(models.TextChoices):
+    """How well a treatment works for one condition, as a clinician judges it from the evidence."""
+
+    WELL_SUITED = "well_suited", "Well suited"
+    SOMETIMES_USED = "sometimes_used", "Sometimes used"
+    LIMITED_EFFECT = "limited_effect", "Limited effect"
 
 
 class Treatment(Page):
@@ -282,8 +300,22 @@ class Treatment(Page):
     numbing_minutes_max = models.PositiveSmallIntegerField("numbing cream sits to (minutes)", null=True, blank=True)
     downtime_days_min = models.PositiveSmallIntegerField(null=True, blank=True)
     downtime_days_max = models.PositiveSmallIntegerField(null=True, blank=True)
-    results_weeks = models.PositiveSmallIntegerField("results usually show after (weeks)", null=True, blank=True)
+    results_weeks_min = models.PositiveSmallIntegerField(
+        "results usually show from (weeks after the first session)", null=True, blank=True
+    )
+    results_weeks_max = models.PositiveSmallIntegerField(
+        "results usually show by (weeks after the first session)", null=True, blank=True
+    )
     results_note = models.CharField("when results show", max_length=200, blank=True)
+    discomfort = models.CharField(
+        max_length=10,
+        choices=Discomfort,
+        blank=True,
+        help_text="How much a session usually hurts with the usual numbing, as our clinicians judge it.",
+    )
+    discomfort_note = models.CharField(
+        max_length=200, blank=True, help_text='In plain words, for example "pressure and prickling, like sandpaper".'
+    )
     invasiveness = models.CharField(max_length=20, choices=Invasiveness, default=Invasiveness.NON_INVASIVE)
     suitable_skin_types = models.CharField(max_length=200, blank=True)
     aftercare = models.TextField(blank=True, help_text="Markdown.")
@@ -344,6 +376,7 @@ class Treatment(Page):
             ("session_minutes_min", "session_minutes_max"),
             ("numbing_minutes_min", "numbing_minutes_max"),
             ("downtime_days_min", "downtime_days_max"),
+            ("results_weeks_min", "results_weeks_max"),
             ("price_from", "price_to"),
         ]:
             a, b = getattr(self, low), getattr(self, high)
@@ -368,17 +401,27 @@ class Treatment(Page):
 
     @property
     def course_weeks_min(self):
-        """Course length in weeks: sessions × weeks between sessions."""
-        if self.sessions_min is None or self.weeks_between_sessions is None:
+        """Weeks from the first to the last session of the shortest usual course:
+        (sessions − 1) × weeks between sessions; 0 for one session, None when unknown."""
+        if self.sessions_min is None:
             return None
-        return self.sessions_min * self.weeks_between_sessions
+        if self.sessions_min == 1:
+            return 0
+        if self.weeks_between_sessions is None:
+            return None
+        return (self.sessions_min - 1) * self.weeks_between_sessions
 
     @property
     def course_weeks_max(self):
+        """Weeks from the first to the last session of the longest usual course (see `course_weeks_min`)."""
         sessions = self.sessions_max if self.sessions_max is not None else self.sessions_min
-        if sessions is None or self.weeks_between_sessions is None:
+        if sessions is None:
             return None
-        return sessions * self.weeks_between_sessions
+        if sessions == 1:
+            return 0
+        if self.weeks_between_sessions is None:
+            return None
+        return (sessions - 1) * self.weeks_between_sessions
 
 
 class ConsultationFee(models.Model):
@@ -406,6 +449,23 @@ class ConditionTreatment(models.Model):
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="condition_links")
     order = models.PositiveSmallIntegerField(default=0)
     note = models.CharField(max_length=200, blank=True, help_text='For example "mostly used for boxcar scars".')
+    suitability = models.CharField(
+        "how well it works for this condition",
+        max_length=20,
+        choices=Suitability,
+        blank=True,
+        help_text="A clinician's judgement from the evidence; comparisons for this condition rank only "
+        "treatments that are well suited or sometimes used.",
+    )
+    suitability_reference = models.ForeignKey(
+        "Reference",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="evidence",
+        help_text="The condition's reference that supports this judgement.",
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -415,6 +475,14 @@ class ConditionTreatment(models.Model):
 
     def __str__(self):
         return f"{self.condition} → {self.treatment}"
+
+    def clean(self):
+        super().clean()
+        reference = self.suitability_reference
+        if reference is not None and reference.condition_id != self.condition_id:
+            raise ValidationError({"suitability_reference": "Choose one of this condition's own references."})
+        if reference is not None and not self.suitability:
+            raise ValidationError({"suitability": "Say how well it works before citing the evidence."})
 
 
 def one_page_constraint(name):
@@ -566,6 +634,75 @@ class OldSlug(models.Model):
         return f"{self.slug} → {self.condition or self.treatment}"
 
 
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting medical review"
+    APPROVED = "approved", "Approved"
+    SUPERSEDED = "superseded", "Replaced by a newer edit"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class PageReviewQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ReviewStatus.PENDING)
+
+    def of_page(self, page):
+        return self.filter(**{page._meta.model_name: page})
+
+
+class PageReview(models.Model):
+    """An edit to the content of a published page, waiting for (or given) a
+    clinician's approval. The page itself keeps its last approved content, so
+    the public site shows that until the edit is approved.
+
+    `content` is the page as edited (treatments.review.page_content: the page's
+    content fields and its FAQs, takeaways, references and treatment links);
+    `base_digest` identifies the approved content it was edited from, so an
+    approval never lands on a page that has changed since.
+    """
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews")
+    content = models.JSONField(encoder=DjangoJSONEncoder)
+    base_digest = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, choices=ReviewStatus, default=ReviewStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        Clinician, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="The clinician."
+    )
+
+    objects = PageReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            one_page_constraint("review_of_one_page"),
+            models.UniqueConstraint(
+                fields=["condition"],
+                condition=Q(status="pending", condition__isnull=False),
+                name="one_pending_review_per_condition",
+            ),
+            models.UniqueConstraint(
+                fields=["treatment"],
+                condition=Q(status="pending", treatment__isnull=False),
+                name="one_pending_review_per_treatment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()}: {self.page}"
+
+    @property
+    def page(self):
+        return self.condition or self.treatment
+
+
 class HelpfulVote(models.Model):
     """One visitor's answer to "Was this page helpful?"."""
 
@@ -682,6 +819,9 @@ class Comment(models.Model):
     is_question = models.BooleanField("a question for the clinic", default=False)
     status = models.CharField(max_length=10, choices=CommentStatus, default=CommentStatus.PENDING)
     held_reason = models.CharField(max_length=200, blank=True, help_text="Why the spam checks held it, if they did.")
+    is_urgent = models.BooleanField(
+        "urgent", default=False, help_text="Mentions a symptom that needs care now (fever, pus, spreading redness…)."
+    )
     clinician = models.ForeignKey(
         Clinician,
         on_delete=models.PROTECT,
@@ -718,6 +858,9 @@ class Comment(models.Model):
         related_name="source_comments",
         help_text="The FAQ this question and its answer were promoted to.",
     )
+
+    # The emails about the comment, in the outbox (notifications.Email).
+    emails = GenericRelation("notifications.Email", related_query_name="comment")
 
     objects = CommentQuerySet.as_manager()
 
@@ -790,56 +933,6 @@ class CommentEmailKind(models.TextChoices):
     COMMENT_RECEIVED = "comment_received", "New comment (to clinic)"
     COMMENT_APPROVED = "comment_approved", "Comment published (to patient)"
     COMMENT_ANSWERED = "comment_answered", "Clinic answer (to patient)"
-
-
-class CommentEmail(models.Model):
-    """One email about a comment: recorded in the comment's transaction, sent
-    after it commits (treatments.comments.deliver). A failure is recorded here
-    for staff, who send it again from admin.
-
-    The address is read from the comments when sending, never stored here, so
-    erasing a commenter's data leaves no copy of it behind."""
-
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="emails")
-    answered = models.ForeignKey(
-        Comment,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="For a clinic answer: the patient's comment it answers.",
-    )
-    kind = models.CharField(max_length=30, choices=CommentEmailKind)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.CharField(max_length=200, blank=True, help_text="What went wrong, without addresses.")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["sent_at", "failed_at"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} about comment {self.comment_id}"
-
-    @property
-    def state(self):
-        if self.sent_at:
-            return "sent"
-        if self.failed_at:
-            return "failed"
-        return "pending"
-
-    def recipient(self):
-        """Who it goes to now: the clinic inbox, or the patient while they still
-        want emails and their data is not erased ("" when no one)."""
-        if self.kind == CommentEmailKind.COMMENT_RECEIVED:
-            return settings.CLINIC_STAFF_EMAIL
-        patient = self.answered if self.kind == CommentEmailKind.COMMENT_ANSWERED else self.comment
-        if patient is None or patient.is_erased or not patient.notify_on_reply:
-            return ""
-        return patient.email
 
 
 class SearchSynonym(models.Model):

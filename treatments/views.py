@@ -41,6 +41,7 @@ from treatments.structured_data import (
     condition_structured_data,
     treatment_structured_data,
 )
+from treatments.timeline import timeline
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class HomeView(TemplateView):
 # --- Condition and treatment pages ---------------------------------------------
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("comments_page",)), name="get")
 class PageDetailView(DetailView):
     """What condition and treatment pages share: drafts (404 to the public,
     previewable by staff who may view them), byline, FAQs, key takeaways,
@@ -196,7 +197,8 @@ class ConditionDetailView(PageDetailView):
             treatment_links=links,
             offered_treatments=offered,
             compare_offered_url=(
-                f"{reverse('treatments:treatment_compare')}?{urlencode([('t', t.slug) for t in offered[:4]])}"
+                f"{reverse('treatments:treatment_compare')}?"
+                f"{urlencode([*(('t', t.slug) for t in offered[:4]), ('condition', condition.slug)])}"
                 if len(offered) >= 2
                 else ""
             ),
@@ -209,7 +211,7 @@ class ConditionDetailView(PageDetailView):
         return context
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=tuple(TreatmentFilterForm.base_fields)), name="get")
 class TreatmentListView(ListView):
     template_name = "treatments/treatment_list.html"
     context_object_name = "treatments"
@@ -271,9 +273,14 @@ class TreatmentDetailView(PageDetailView):
         return context
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("t",)), name="get")
 class TreatmentCompareView(TemplateView):
-    """2–4 treatments side by side; anything else shows the picker with a clear message."""
+    """2–4 treatments side by side; anything else shows the picker with a clear message.
+
+    `?condition=<slug>` (a published condition) compares them for that condition:
+    how well each works for it shows, and only those suited to it are ranked.
+    An unknown condition is ignored, with a note.
+    """
 
     template_name = "treatments/treatment_compare.html"
 
@@ -303,19 +310,43 @@ class TreatmentCompareView(TemplateView):
             form = ComparisonForm(self.request.GET, treatments=treatments)
         else:
             form = ComparisonForm(treatments=treatments)
-        chosen, rows, highlights = [], [], []
+        condition, unknown_condition = self.condition()
+        chosen, comparison = [], None
         if form.is_bound and form.is_valid():
             chosen = [by_slug[slug] for slug in form.cleaned_data["t"]]
-            rows, highlights = compare(chosen)
-            rows.append(cost_row(chosen))
+            links = {link.treatment_id: link for link in condition.treatment_links.all()} if condition else {}
+            comparison = compare(chosen, condition=condition, links=links)
+            comparison.rows.append(cost_row(chosen))
         return super().get_context_data(
             form=form,
             chosen=chosen,
-            rows=rows,
-            highlights=highlights,
+            comparison=comparison,
+            timeline=timeline(chosen) if chosen else None,
+            rows=comparison.rows if comparison else [],
+            highlights=comparison.highlights if comparison else [],
+            condition=condition,
+            unknown_condition=unknown_condition,
             selected=set(self.request.GET.getlist("t")),
             **kwargs,
         )
+
+    def condition(self):
+        """(the published condition named by ?condition=, whether one was named but not found)."""
+        slug = self.request.GET.get("condition", "")
+        if not slug:
+            return None, False
+        reference = ("suitability_reference__citation", "suitability_reference__url")
+        links = ConditionTreatment.objects.select_related("suitability_reference").only(
+            "condition_id", "treatment_id", "suitability", *reference
+        )
+        condition = (
+            Condition.objects.published()
+            .filter(slug=slug[:200])
+            .only("title", "slug")
+            .prefetch_related(Prefetch("treatment_links", queryset=links))
+            .first()
+        )
+        return condition, condition is None
 
 
 # --- Clinicians -------------------------------------------------------------------
@@ -362,7 +393,7 @@ class ClinicianDetailView(DetailView):
 # --- Search ---------------------------------------------------------------------
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("q",)), name="get")
 class SearchView(TemplateView):
     template_name = "treatments/search.html"
 
@@ -473,6 +504,16 @@ def comment_rate_limit(view):
     return limited
 
 
+def urgent_care_advice():
+    """What a patient who describes urgent symptoms in a comment is told at once."""
+    return (
+        "Your comment mentions symptoms that can need urgent care, such as a fever, spreading redness or swelling, "
+        "pus, bleeding that does not stop or a sudden change in your vision. Please do not wait for an answer here: "
+        f"call us on {settings.CLINIC_PHONE} while we are open, or your doctor or NHS 111 at any time. "
+        "In an emergency, call 999."
+    )
+
+
 class CommentPostMixin:
     """POST a comment to `/conditions/<slug>/comments/` or `/treatments/<slug>/comments/`.
 
@@ -520,6 +561,8 @@ class CommentPostMixin:
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
+                    if comment.is_urgent:
+                        messages.warning(self.request, urgent_care_advice(), extra_tags="comments")
                     return self.posted(page, thread=comment.parent, published=comment.status == CommentStatus.APPROVED)
         form.renew_shown_at()
         return self.render_to_response(self.get_context_data(comment_form=form))

@@ -14,7 +14,7 @@ from bookings.models.hours import (
     opening_hours,
     preferred_date_problem,
 )
-from bookings.models.notifications import Notification, NotificationKind, NotificationQuerySet
+from bookings.models.notifications import NotificationKind
 from bookings.models.requests import (
     ALLOWED_TRANSITIONS,
     CLOSED_STATUSES,
@@ -72,9 +72,7 @@ __all__ = [
     "DeclineReason",
     "DeclineReasonQuerySet",
     "Leave",
-    "Notification",
     "NotificationKind",
-    "NotificationQuerySet",
     "ProposedTime",
     "ScreeningAnswer",
     "Status",

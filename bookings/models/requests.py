@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -251,6 +252,9 @@ class ConsultationRequest(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Every email about the request, in the outbox (notifications.Email).
+    notifications = GenericRelation("notifications.Email", related_query_name="consultation_request")
 
     objects = ConsultationRequestQuerySet.as_manager()
 

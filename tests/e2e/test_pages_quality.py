@@ -27,6 +27,9 @@ PUBLIC_PAGES = {
     "treatment-info-only": "/treatments/punch-excision/",
     "compare": "/treatments/compare/?t=microneedling&t=fractional-laser&t=punch-excision",
     "compare-too-few": "/treatments/compare/?t=microneedling",
+    "compare-for-condition": (
+        "/treatments/compare/?t=microneedling&t=fractional-laser&t=microdermabrasion&condition=ice-pick-scars"
+    ),
     "search-results": "/search/?q=acne+scars",
     "search-no-results": "/search/?q=zzqqxx",
     "search-faq-hit": "/search/?q=does+microneedling+hurt",

@@ -133,3 +133,16 @@ def test_the_consultation_fee_is_added_once_in_admin_then_changed(admin_client, 
     assert response.status_code == 302
     fee.refresh_from_db()
     assert (fee.amount, fee.checked_on) == (Decimal("80.00"), date(2026, 11, 20))
+
+
+def test_treatment_cards_show_the_lowest_session_price_of_bookable_treatments(client):
+    priced(title="Microneedling", slug="microneedling")
+    priced(title="Punch excision", slug="punch-excision", offered_here=False, price_from=Decimal("500"))
+    html = client.get("/treatments/").text
+    assert "From £250 a session" in html
+    assert "From £500 a session" not in html
+
+
+def test_the_consultation_form_says_what_a_consultation_costs(client, fee):
+    html = client.get("/consultations/request/").text
+    assert "A consultation costs £75. A clinician examines your skin and gives you a written plan." in html

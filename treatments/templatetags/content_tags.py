@@ -33,7 +33,7 @@ def card_facts(treatment):
     facts = {fact.key: fact.text for fact in facts_module.key_facts(treatment)}
     return [
         ("Sessions", facts["sessions"]),
-        ("Course", facts["course"]),
+        ("First to last session", facts["course"]),
         ("Downtime", facts["downtime"]),
         ("Numbing", treatment.get_numbing_display()),
     ]
@@ -43,3 +43,10 @@ def card_facts(treatment):
 def money(amount):
     """A Decimal amount of pounds as patients read it: `£250`, `£92.50` (see treatments.prices)."""
     return prices_module.money(amount) if amount is not None else ""
+
+
+@register.filter
+def price_summary(treatment):
+    """ "From £250 a session" for a priced treatment offered here; "" otherwise."""
+    price = prices_module.session_price(treatment)
+    return f"From {prices_module.money(price[0])} a session" if price else ""

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0013_courses"),
+        ("bookings", "0014_courses"),
         ("treatments", "0016_clinician_takes_consultations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,33 +7,12 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0012_reschedule_notice"),
+        ("bookings", "0013_delete_notification"),
         ("treatments", "0016_clinician_takes_consultations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name="notification",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("acknowledgement", "Request received (to patient)"),
-                    ("new_request_notice", "New request (to clinic)"),
-                    ("cancellation", "Cancellation (to patient)"),
-                    ("cancellation_notice", "Cancellation (to clinic)"),
-                    ("confirmation", "Consultation confirmed, with invite (to patient)"),
-                    ("rescheduled", "Consultation moved, with invite (to patient)"),
-                    ("reschedule_notice", "Consultation moved by the patient (to clinic)"),
-                    ("session_due", "Next session of a course due (to patient)"),
-                    ("time_proposal", "Times proposed (to patient)"),
-                    ("decline", "Request declined (to patient)"),
-                    ("time_accepted_notice", "Proposed time accepted (to clinic)"),
-                    ("contact_requested_notice", "Patient asks to be contacted (to clinic)"),
-                ],
-                max_length=30,
-            ),
-        ),
         migrations.CreateModel(
             name="Course",
             fields=[
