@@ -645,6 +645,13 @@ class ClinicianAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else super().get_prepopulated_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A profile's address is public once it exists (bylines and answers link to it): it stays put.
+        return [*super().get_readonly_fields(request, obj), *(["slug"] if obj else [])]
+
     @admin.display(description="registration", ordering="registration_number")
     def registration(self, obj):
         return f"{obj.get_registration_body_display()} {obj.registration_number}" if obj.registration_body else "—"
