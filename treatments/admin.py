@@ -661,6 +661,7 @@ class ClinicianAdmin(admin.ModelAdmin):
 class ConsultationFeeAdmin(admin.ModelAdmin):
     """The one consultation fee shown to patients: added once, then changed; only superusers delete it."""
 
+    form = PlainTextModelForm
     list_display = ["__str__", "checked_on"]
     fields = ["amount", "covers", "checked_on"]
 
