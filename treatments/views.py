@@ -41,6 +41,7 @@ from treatments.structured_data import (
     condition_structured_data,
     treatment_structured_data,
 )
+from treatments.timeline import timeline
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class HomeView(TemplateView):
 # --- Condition and treatment pages ---------------------------------------------
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("comments_page",)), name="get")
 class PageDetailView(DetailView):
     """What condition and treatment pages share: drafts (404 to the public,
     previewable by staff who may view them), byline, FAQs, key takeaways,
@@ -210,7 +211,7 @@ class ConditionDetailView(PageDetailView):
         return context
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=tuple(TreatmentFilterForm.base_fields)), name="get")
 class TreatmentListView(ListView):
     template_name = "treatments/treatment_list.html"
     context_object_name = "treatments"
@@ -272,7 +273,7 @@ class TreatmentDetailView(PageDetailView):
         return context
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("t",)), name="get")
 class TreatmentCompareView(TemplateView):
     """2–4 treatments side by side; anything else shows the picker with a clear message.
 
@@ -320,6 +321,7 @@ class TreatmentCompareView(TemplateView):
             form=form,
             chosen=chosen,
             comparison=comparison,
+            timeline=timeline(chosen) if chosen else None,
             rows=comparison.rows if comparison else [],
             highlights=comparison.highlights if comparison else [],
             condition=condition,
@@ -393,7 +395,7 @@ class ClinicianDetailView(DetailView):
 # --- Search ---------------------------------------------------------------------
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("q",)), name="get")
 class SearchView(TemplateView):
     template_name = "treatments/search.html"
 
@@ -504,6 +506,16 @@ def comment_rate_limit(view):
     return limited
 
 
+def urgent_care_advice():
+    """What a patient who describes urgent symptoms in a comment is told at once."""
+    return (
+        "Your comment mentions symptoms that can need urgent care, such as a fever, spreading redness or swelling, "
+        "pus, bleeding that does not stop or a sudden change in your vision. Please do not wait for an answer here: "
+        f"call us on {settings.CLINIC_PHONE} while we are open, or your doctor or NHS 111 at any time. "
+        "In an emergency, call 999."
+    )
+
+
 class CommentPostMixin:
     """POST a comment to `/conditions/<slug>/comments/` or `/treatments/<slug>/comments/`.
 
@@ -551,6 +563,8 @@ class CommentPostMixin:
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
+                    if comment.is_urgent:
+                        messages.warning(self.request, urgent_care_advice(), extra_tags="comments")
                     return self.posted(page, thread=comment.parent, published=comment.status == CommentStatus.APPROVED)
         form.renew_shown_at()
         return self.render_to_response(self.get_context_data(comment_form=form))
