@@ -1,4 +1,4 @@
-# One entry point: `make run` serves the demo site, `make test` runs every check.
+# One entry point: `make run` serves the demo site (with its worker and scheduler), `make test` runs every check.
 # Both create the virtual environment and install requirements.txt on first use.
 
 PYTHON ?= python3
@@ -32,8 +32,10 @@ migrate: install
 demo: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_content
 
+# The site, its worker (sends the emails) and its scheduler (reminders, digests,
+# retention), started together by honcho from Procfile.dev; Ctrl+C stops all three.
 run: demo
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
 
 lint: install
 	$(BIN)/ruff check .

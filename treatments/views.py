@@ -358,6 +358,8 @@ class TreatmentCompareView(TemplateView):
 
 @method_decorator(page_cache, name="get")
 class ClinicianListView(ListView):
+    """Every clinician, with their credentials, role and registration (1 query)."""
+
     template_name = "treatments/clinician_list.html"
     context_object_name = "clinicians"
     queryset = Clinician.objects.all()
