@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -110,7 +111,8 @@ def slot_problem(start, *, clinician, exclude_request=None, now=None):
         examples = ", ".join(f"{timezone.localtime(slot):%H:%M}" for slot in slots[:2])
         return (
             f"{when} is not on the consultation grid: consultations start every "
-            f"{settings.CONSULTATION_LENGTH_MINUTES} minutes from {first:%H:%M} to {last:%H:%M} ({examples}, …)."
+            f"{settings.CONSULTATION_LENGTH_MINUTES} minute{pluralize(settings.CONSULTATION_LENGTH_MINUTES)} "
+            f"from {first:%H:%M} to {last:%H:%M} ({examples}, …)."
         )
     clash = (
         ConsultationRequest.objects.filter(

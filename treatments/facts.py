@@ -7,6 +7,8 @@ the key-facts table and the comparison all say the same thing.
 
 from dataclasses import dataclass, field
 
+from django.template.defaultfilters import pluralize
+
 from treatments.models import NUMBING_GENTLENESS, Numbing
 
 UNKNOWN = "Varies: ask your clinician"
@@ -37,10 +39,11 @@ def interval_text(t):
         return "Not applicable: one session"
     if t.weeks_between_sessions is None:
         return ""
+    weeks = f"{t.weeks_between_sessions} week{pluralize(t.weeks_between_sessions)}"
     if t.weeks_between_sessions % 4 == 0:
         months = t.weeks_between_sessions // 4
-        return f"{t.weeks_between_sessions} weeks (about {'a month' if months == 1 else f'{months} months'})"
-    return f"{t.weeks_between_sessions} weeks"
+        return f"{weeks} (about {'a month' if months == 1 else f'{months} months'})"
+    return weeks
 
 
 def course_range(t):

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from bookings.admin.selection import MAX_ID_DIGITS
@@ -72,7 +73,7 @@ class SlotListField(forms.Field):
         if not isinstance(value, list | tuple):
             raise ValidationError("Choose a time from the grid.", code="invalid")
         if len(value) > self.max_count:
-            raise ValidationError(f"Offer at most {self.max_count} times.", code="too_many")
+            raise ValidationError(f"Offer at most {self.max_count} time{pluralize(self.max_count)}.", code="too_many")
         return [parse_slot(item) for item in value]
 
 
