@@ -32,7 +32,13 @@ migrate: install
 demo: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_content
 
+# Links in emails and on pages point at the server `make run` starts (HOST and PORT),
+# unless SITE_URL is given; 0.0.0.0 listens everywhere but is browsed as 127.0.0.1.
+RUN_SITE_URL = $(or $(SITE_URL),http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT))
+
+run: export SITE_URL := $(RUN_SITE_URL)
 run: demo
+	@echo "Serving $(SITE_URL)/ (links in emails point here)"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install
