@@ -402,7 +402,7 @@ class ReferenceInline(admin.TabularInline):
     model = Reference
     form = PlainTextModelForm
     formset = ReferenceInlineFormSet
-    fields = ["order", "citation", "url"]
+    fields = ["order", "citation", "doi", "pmid", "url"]
     extra = 0
     verbose_name_plural = "references (numbered in this order: the first is [ref:1])"
 
