@@ -4,7 +4,8 @@ from datetime import date, time, timedelta
 
 from django.utils import timezone
 
-from bookings.models import ClinicHours, Closure, Weekday
+from bookings.models import Break, ClinicHours, Closure, Weekday, WorkingHours
+from treatments.models import Clinician
 
 DEMO_HOURS = {
     Weekday.MONDAY: (time(9), time(18)),
@@ -14,6 +15,46 @@ DEMO_HOURS = {
     Weekday.FRIDAY: (time(9), time(17)),
     Weekday.SATURDAY: (time(9), time(13)),
 }
+
+
+MON, TUE, WED, THU, FRI, SAT = (
+    Weekday.MONDAY,
+    Weekday.TUESDAY,
+    Weekday.WEDNESDAY,
+    Weekday.THURSDAY,
+    Weekday.FRIDAY,
+    Weekday.SATURDAY,
+)
+# The fictional clinicians' weeks: {name: {weekday: (starts, ends, lunch starts or None)}}; lunch lasts an hour.
+DEMO_WORKING_WEEKS = {
+    "Dr Imogen Hartwell": {
+        MON: (time(9), time(17), time(13)),
+        TUE: (time(9), time(17), time(13)),
+        THU: (time(12), time(20), time(15)),
+    },
+    "Dr Rafael Okonjo": {day: (time(9), time(17), time(12, 30)) for day in (TUE, WED, THU, FRI)},
+    "Nadia Petrov": {
+        MON: (time(10), time(18), time(14)),
+        WED: (time(10), time(18), time(14)),
+        FRI: (time(9), time(17), time(13)),
+        SAT: (time(9), time(13), None),
+    },
+}
+
+
+def load_working_weeks():
+    """Give each demo clinician without a working week their demo one, lunch included."""
+    created = 0
+    for clinician in Clinician.objects.filter(name__in=DEMO_WORKING_WEEKS, working_hours__isnull=True):
+        for weekday, (starts, ends, lunch) in DEMO_WORKING_WEEKS[clinician.name].items():
+            WorkingHours.objects.create(clinician=clinician, weekday=weekday, starts=starts, ends=ends)
+            if lunch is not None:
+                lunch_ends = time(lunch.hour + 1, lunch.minute)
+                Break.objects.create(
+                    clinician=clinician, weekday=weekday, starts=lunch, ends=lunch_ends, label="Lunch"
+                )
+            created += 1
+    return created
 
 
 def demo_closures(today):
@@ -49,4 +90,4 @@ def load():
         for day, reason in demo_closures(timezone.localdate()).items():
             _, was_created = Closure.objects.get_or_create(date=day, defaults={"reason": reason})
             created_closures += was_created
-    return {"opening hours": created_hours, "closures": created_closures}
+    return {"opening hours": created_hours, "closures": created_closures, "working days": load_working_weeks()}

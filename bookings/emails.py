@@ -30,6 +30,7 @@ TO_CLINIC = {
     NotificationKind.CANCELLATION_NOTICE,
     NotificationKind.TIME_ACCEPTED_NOTICE,
     NotificationKind.CONTACT_REQUESTED_NOTICE,
+    NotificationKind.RESCHEDULE_NOTICE,
 }
 # Emails that carry a calendar invite: the booking (or its move) adds or updates the event.
 WITH_INVITE = {NotificationKind.CONFIRMATION, NotificationKind.RESCHEDULED}

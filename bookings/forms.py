@@ -23,6 +23,7 @@ from bookings.models import (
     new_idempotency_key,
     preferred_date_problem,
 )
+from bookings.scheduling import slot_value
 from clinic.forms import PlainTextFormMixin
 from treatments.models import Condition, Treatment
 
@@ -69,6 +70,21 @@ class ErrorSummaryMixin:
                 anchor = field.auto_id
             items += [(anchor, error) for error in field.errors]
         return items
+
+
+def phone_number(raw):
+    """A phone number as people type it ("07911 123456"), in E.164 ("+447911123456");
+    ValidationError with a plain message when it cannot be called."""
+    message = "Enter a phone number we can call, like 07911 123456 or +44 20 7946 0321."
+    try:
+        number = phonenumbers.parse(raw, settings.CLINIC_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(message, code="invalid") from None
+    if number.extension:
+        raise ValidationError("Please give a number we can call directly, without an extension.")
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(message, code="invalid")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.ModelForm):
@@ -267,17 +283,7 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
         return helper
 
     def clean_phone(self):
-        raw = self.cleaned_data["phone"]
-        message = "Enter a phone number we can call, like 07911 123456 or +44 20 7946 0321."
-        try:
-            number = phonenumbers.parse(raw, settings.CLINIC_PHONE_REGION)
-        except phonenumbers.NumberParseException:
-            raise ValidationError(message, code="invalid") from None
-        if number.extension:
-            raise ValidationError("Please give a number we can call directly, without an extension.")
-        if not phonenumbers.is_valid_number(number):
-            raise ValidationError(message, code="invalid")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phone_number(self.cleaned_data["phone"])
 
     def _clean_preferred_date(self, name):
         day = self.cleaned_data.get(name)
@@ -405,3 +411,38 @@ class ContactMeForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example “any weekday after 4pm”. Up to 500 characters. Please do not include medical details.",
     )
+
+
+class RescheduleForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Form):
+    """The patient picks a new time from the free ones listed. What is posted is read
+    as a slot ("2027-01-12T10:00|3") and checked by the service, which says why a
+    time cannot be had (taken meanwhile, too late, outside the window)."""
+
+    slot = forms.CharField(
+        label="Choose a new time",
+        max_length=40,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a new time, or keep the one you have.",
+            "max_length": "Choose one of the times listed.",
+        },
+    )
+
+    def __init__(self, *args, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].widget.choices = [
+            (
+                slot_value(slot.start, slot.clinician),
+                f"{date_format(timezone.localtime(slot.start), 'l j F')} at {timezone.localtime(slot.start):%H:%M} "
+                f"with {slot.clinician.name}",
+            )
+            for slot in slots
+        ]
+
+    def clean_slot(self):
+        from bookings.admin.forms import parse_slot
+
+        try:
+            return parse_slot(self.cleaned_data["slot"])
+        except ValidationError:
+            raise ValidationError("Choose one of the times listed.", code="invalid") from None

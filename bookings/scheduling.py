@@ -1,64 +1,53 @@
-"""The consultation slot grid: when a consultation can start, and which slots are free.
+"""The consultation slot grid staff pick from, and the rule book for a bookable time.
 
-Slots start at opening time and follow each other every
-`settings.CONSULTATION_LENGTH_MINUTES`; the last one ends by closing time. A day
-without opening hours, or with a Closure, has no slots. Times are clinic-local
-(`settings.TIME_ZONE`). `slot_problem` is the one rule book that the confirm,
-propose and reschedule services (and the patient accepting a proposed time) all
-check; the database's unique constraint is the last word on clashes.
+Both are views of `bookings.availability.Availability`, the one computation of
+who can be booked when (opening hours, closures, each clinician's working week,
+breaks and leave, confirmed consultations and held offers). `slot_problem` is
+what the confirm, propose and reschedule services, phone bookings and the
+patient's own rescheduling all check; the database's constraint is the last word
+on clashes.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from bookings.models import ClinicHours, Closure, ConsultationRequest, ProposedTime, Status, Weekday, closed_reason
+from bookings.availability import (
+    MAX_DAYS_AHEAD_FOR_STAFF,
+    Availability,
+    SlotState,
+    describe,
+    slot_length,
+)
+from bookings.models import ClinicHours, Closure, Status
 from treatments.models import Clinician
 
-# Staff can book up to a year ahead; further is almost certainly a typing mistake.
-MAX_DAYS_AHEAD_FOR_STAFF = 366
+__all__ = [
+    "MAX_DAYS_AHEAD_FOR_STAFF",
+    "Cell",
+    "DayGrid",
+    "Row",
+    "day_grids",
+    "day_slots",
+    "days_to_show",
+    "describe",
+    "next_open_days",
+    "slot_length",
+    "slot_problem",
+    "slot_value",
+    "time_of_day",
+]
+
 # When times of day begin, for marking the slots that match a patient's preference.
 AFTERNOON_STARTS = 12
 EVENING_STARTS = 17
 
 
-def slot_length():
-    return timedelta(minutes=settings.CONSULTATION_LENGTH_MINUTES)
-
-
-def describe(start):
-    """ "Tuesday 12 January 2027 at 10:00", in clinic time."""
-    local = timezone.localtime(start)
-    return f"{date_format(local, 'l j F Y')} at {local:%H:%M}"
-
-
-def _local(day, clock):
-    return timezone.make_aware(datetime.combine(day, clock))
-
-
-def day_slots(day, *, hours=None, closed=None):
-    """The slot start times on `day` (aware datetimes), empty when the clinic is closed.
-
-    `hours` (ClinicHours or None) and `closed` (bool) can be passed in to save queries."""
-    if closed is None:
-        closed = Closure.objects.filter(date=day).exists()
-    if closed:
-        return []
-    if hours is None:
-        hours = ClinicHours.objects.filter(weekday=day.weekday()).first()
-    if hours is None:
-        return []
-    length = slot_length()
-    start, closes = _local(day, hours.opens), _local(day, hours.closes)
-    slots = []
-    while start + length <= closes:
-        slots.append(start)
-        start += length
-    return slots
+def day_slots(day):
+    """The clinic's slot start times on `day` (aware datetimes), empty when it is closed."""
+    return Availability(day, day, clinicians=[]).grid(day)
 
 
 def time_of_day(start):
@@ -69,64 +58,17 @@ def time_of_day(start):
     return "afternoon" if hour < EVENING_STARTS else "evening"
 
 
-def slot_problem(start, *, clinician, exclude_request=None, now=None):
-    """Why `start` with `clinician` cannot be booked, in a sentence for staff or the
-    patient; None when it can. Checks, in order: a real time, not past, not too far
-    ahead, the clinic open that day, inside opening hours (the whole consultation
-    before closing), on the grid, and no clash with the clinician's confirmed
-    consultations (other than `exclude_request`'s own)."""
+def slot_problem(start, *, clinician, exclude_request=None, now=None, patient=False):
+    """Why `start` with `clinician` cannot be booked, in a sentence for staff or (with
+    `patient`, naming no other patient) the patient; None when it can (see
+    `Availability.problem` for the rules and their order). `exclude_request`'s own
+    appointment and offers do not count against it."""
     if not isinstance(start, datetime) or timezone.is_naive(start):
         return "Choose a date and a start time."
     if clinician is None or clinician.pk is None:
         return "Choose a clinician."
-    now = now or timezone.now()
-    local = timezone.localtime(start)
-    day = local.date()
-    when = describe(start)
-    if start <= now:
-        return f"{when} has already passed. Choose a time in the future."
-    if day > timezone.localdate(now) + timedelta(days=MAX_DAYS_AHEAD_FOR_STAFF):
-        return f"{when} is more than a year ahead. Check the date."
-    closed = closed_reason(day)
-    if closed:
-        return f"{closed} Choose another day."
-    hours = ClinicHours.objects.get(weekday=day.weekday())
-    length = slot_length()
-    # The messages quote the grid itself, so the times they name are always bookable.
-    slots = day_slots(day, hours=hours, closed=False)
-    weekday = Weekday(day.weekday()).label
-    open_hours = f"On {weekday}s the clinic is open {hours.opens:%H:%M}–{hours.closes:%H:%M}"
-    if not slots:
-        return (
-            f"{when} cannot be booked. {open_hours}, too short for a "
-            f"{settings.CONSULTATION_LENGTH_MINUTES}-minute consultation. Choose another day."
-        )
-    first, last = timezone.localtime(slots[0]), timezone.localtime(slots[-1])
-    if start < slots[0] or start > slots[-1]:
-        return (
-            f"{when} is outside opening hours. {open_hours}, so a {settings.CONSULTATION_LENGTH_MINUTES}-minute "
-            f"consultation can start from {first:%H:%M} to {last:%H:%M}."
-        )
-    if start not in slots:
-        examples = ", ".join(f"{timezone.localtime(slot):%H:%M}" for slot in slots[:2])
-        return (
-            f"{when} is not on the consultation grid: consultations start every "
-            f"{settings.CONSULTATION_LENGTH_MINUTES} minute{pluralize(settings.CONSULTATION_LENGTH_MINUTES)} "
-            f"from {first:%H:%M} to {last:%H:%M} ({examples}, …)."
-        )
-    clash = (
-        ConsultationRequest.objects.filter(
-            status=Status.CONFIRMED,
-            clinician=clinician,
-            confirmed_start__gt=start - length,
-            confirmed_start__lt=start + length,
-        )
-        .exclude(pk=getattr(exclude_request, "pk", None))
-        .first()
-    )
-    if clash is not None:
-        return f"{clinician.name} already has a confirmed consultation ({clash.reference}) at {when}."
-    return None
+    availability = Availability.for_slot(start, clinician, now=now)
+    return availability.problem(start, clinician, for_request=exclude_request, patient=patient)
 
 
 # --- The grid staff pick from ---------------------------------------------------------
@@ -137,8 +79,9 @@ class Cell:
     clinician: Clinician
     start: datetime
     booked_by: str = ""  # the reference of the confirmed request holding it
-    offered_to: str = ""  # the reference of a request it is proposed to, awaiting the patient
+    offered_to: str = ""  # the reference of a request it is held for, awaiting the patient
     own: bool = False  # this request's current appointment
+    unavailable: str = ""  # why the clinician cannot be booked then: "Break (Lunch)", "Leave", "Not working"
 
     @property
     def value(self):
@@ -146,7 +89,7 @@ class Cell:
 
     @property
     def free(self):
-        return not self.booked_by
+        return not (self.booked_by or self.offered_to or self.own or self.unavailable)
 
 
 @dataclass
@@ -175,10 +118,10 @@ def slot_value(start, clinician):
 
 
 def day_grids(days, *, consultation=None, now=None):
-    """One grid per day (in order, duplicates and past days dropped): every slot
-    for every clinician, marked booked, offered to a patient, or free. A fixed
-    number of queries whatever the number of days or clinicians. Slots already
-    started are left out."""
+    """One grid per day (in order, duplicates and past days dropped): every slot for
+    every clinician who takes consultations, marked booked, held for a patient, on a
+    break, on leave, not working, or free. A fixed number of queries whatever the
+    number of days or clinicians. Slots already started are left out."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     seen, wanted = set(), []
@@ -188,59 +131,48 @@ def day_grids(days, *, consultation=None, now=None):
             wanted.append((day, note))
     if not wanted:
         return []
-    clinicians = list(Clinician.objects.all())
-    hours = {row.weekday: row for row in ClinicHours.objects.all()}
-    closures = {closure.date: closure for closure in Closure.objects.filter(date__in=seen)}
-    first, last = min(seen), max(seen) + timedelta(days=1)
-    span = {"start__gte": _local(first, datetime.min.time()), "start__lt": _local(last, datetime.min.time())}
-    booked = {
-        (start, clinician_id): reference
-        for start, clinician_id, reference in ConsultationRequest.objects.filter(
-            status=Status.CONFIRMED,
-            confirmed_start__gte=span["start__gte"],
-            confirmed_start__lt=span["start__lt"],
-        ).values_list("confirmed_start", "clinician_id", "reference")
-    }
-    offered = {
-        (start, clinician_id): reference
-        for start, clinician_id, reference in ProposedTime.objects.filter(
-            request__status=Status.TIME_PROPOSED, **span
-        ).values_list("start", "clinician_id", "request__reference")
-    }
-    own_reference = consultation.reference if consultation is not None else None
+    availability = Availability(min(seen), max(seen), now=now)
+    own_id = consultation.pk if consultation is not None else None
     preference = consultation.time_of_day if consultation is not None else "any"
     grids = []
     for day, note in wanted:
         grid = DayGrid(day=day, label=date_format(day, "l j F Y"), note=note)
-        if day in closures:
-            grid.closed = f"Closed{f' ({closures[day].reason})' if closures[day].reason else ''}."
-        elif day.weekday() not in hours:
-            grid.closed = f"Closed on {Weekday(day.weekday()).label}s."
-        elif not clinicians:
-            grid.closed = "No clinicians are set up yet."
+        if closed := availability.closures.get(day):
+            grid.closed = f"Closed{f' ({closed.reason})' if closed.reason else ''}."
+        elif availability.closed_reason(day):
+            grid.closed = f"Closed on {date_format(day, 'l')}s."
+        elif not availability.clinicians:
+            grid.closed = "No clinicians who take consultations are set up yet."
         else:
-            for start in day_slots(day, hours=hours[day.weekday()], closed=False):
+            for start in availability.grid(day):
                 if start <= now:
                     continue
                 row = Row(start=start, preferred=preference in {"any", time_of_day(start)})
-                for clinician in clinicians:
-                    key = (start, clinician.pk)
-                    booked_by = booked.get(key, "")
-                    offered_to = offered.get(key, "")
-                    row.cells.append(
-                        Cell(
-                            clinician=clinician,
-                            start=start,
-                            booked_by=booked_by,
-                            offered_to="" if offered_to == own_reference else offered_to,
-                            own=bool(own_reference) and booked_by == own_reference,
-                        )
-                    )
+                row.cells = [_cell(availability, start, clinician, own_id) for clinician in availability.clinicians]
                 grid.rows.append(row)
             if not grid.rows:
                 grid.closed = "No times left on this day."
         grids.append(grid)
     return grids
+
+
+def _cell(availability, start, clinician, own_id):
+    slot = availability.slot(start, clinician, for_request_id=own_id)
+    cell = Cell(clinician=clinician, start=start)
+    own = availability.overlapping(start, clinician)
+    if own is not None and own.request_id == own_id and own.start == start:
+        cell.own = True
+    elif slot.state == SlotState.BOOKED:
+        cell.booked_by = slot.what.reference
+    elif slot.state == SlotState.HELD:
+        cell.offered_to = slot.what.reference
+    elif slot.state == SlotState.BREAK:
+        cell.unavailable = f"Break ({slot.what.label})"
+    elif slot.state == SlotState.LEAVE:
+        cell.unavailable = f"Leave ({slot.what.reason})"
+    elif slot.state == SlotState.OFF:
+        cell.unavailable = "Not working"
+    return cell
 
 
 def next_open_days(after, count, *, within_days=21):

@@ -16,10 +16,13 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from bookings import emails
+from bookings.availability import Availability, hold_expires
 from bookings.emails import TO_CLINIC
 from bookings.models import (
     CLOSED_STATUSES,
+    ConsentMethod,
     ConsultationRequest,
+    ContactPreference,
     Notification,
     NotificationKind,
     ProposedTime,
@@ -29,7 +32,7 @@ from bookings.models import (
     new_token,
     preferred_date_problem,
 )
-from bookings.scheduling import describe, slot_problem
+from bookings.scheduling import describe, slot_problem, time_of_day
 from treatments.models import Treatment
 
 HELP_WITH_MAX_LENGTH = ConsultationRequest._meta.get_field("help_with").max_length
@@ -170,6 +173,87 @@ def _create_request(details, treatments):
     return request
 
 
+def book_by_phone(
+    *,
+    idempotency_key,
+    by,
+    consent_method,
+    start,
+    clinician,
+    full_name,
+    email,
+    phone,
+    isotretinoin_recent,
+    pregnant_or_breastfeeding,
+    keloid_tendency,
+    active_skin_infection,
+    consent,
+    treatments=(),
+    help_with="",
+    contact_preference=ContactPreference.PHONE,
+    note="",
+):
+    """A booking reception takes by phone or at the desk: the request is stored and
+    confirmed at `start` with `clinician` in one transaction (new → in review →
+    confirmed, each recorded, the first naming `by` and how the patient consented),
+    and the patient is emailed the confirmation with the invite and their status
+    link, not the acknowledgement of an online request. The slot must pass the same
+    checks as any confirmation; if it does not (SlotUnavailable), nothing is stored.
+    The same `idempotency_key` twice returns the booking already made
+    (`created=False`). Raises ValidationError (keyed by field) for missing consent,
+    treatments or an unknown consent method."""
+    existing = ConsultationRequest.objects.for_idempotency_key(idempotency_key)
+    if existing is not None:
+        return Submission(existing, created=False)
+    treatments = list(treatments)
+    errors = {}
+    if consent is not True:
+        errors["consent"] = "Record that the patient agreed to the privacy notice: without it we keep nothing."
+    if consent_method not in {ConsentMethod.PHONE, ConsentMethod.DESK}:
+        errors["consent_method"] = "Say how the patient agreed: by phone or at the desk."
+    if not treatments and not (help_with or "").strip():
+        errors["treatments"] = "Choose at least one treatment, or note what the patient would like help with."
+    if errors:
+        raise ValidationError(errors)
+    how = ConsentMethod(consent_method).label.split(",")[0].lower()
+    taken_by = by.get_full_name() or by.get_username()
+    with _refusing_double_booking(start, clinician), transaction.atomic():
+        request = ConsultationRequest(
+            idempotency_key=idempotency_key,
+            reference=new_reference(),
+            token=new_token(),
+            status=Status.NEW,
+            full_name=full_name,
+            email=email,
+            phone=phone,
+            contact_preference=contact_preference,
+            help_with=help_with,
+            first_preferred_date=timezone.localtime(start).date(),
+            time_of_day=time_of_day(start),
+            isotretinoin_recent=isotretinoin_recent,
+            pregnant_or_breastfeeding=pregnant_or_breastfeeding,
+            keloid_tendency=keloid_tendency,
+            active_skin_infection=active_skin_infection,
+            consent_given_at=timezone.now(),
+            privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
+            consent_method=consent_method,
+            consent_recorded_by=by,
+        )
+        request.full_clean(validate_unique=False)
+        request.save()
+        request.treatments.set(treatments)
+        _record(
+            request,
+            from_status="",
+            to_status=Status.NEW,
+            by=by,
+            note=f"Booked {how} by {taken_by}; the patient agreed to the privacy notice {how}.",
+        )
+        transition(request=request, to_status=Status.IN_REVIEW, by=by)
+        confirmed = confirm_request(request=request, start=start, clinician=clinician, by=by, note=note)
+    return Submission(confirmed, created=True)
+
+
 def transition(*, request, to_status, by, note="", **changes):
     """Move `request` to `to_status`, applying `changes` to its fields, and
     record who did it (`by=None`: the patient). The row is locked for the
@@ -264,8 +348,9 @@ STEP_DOING = {
     "no_show": "marked as a no-show",
     "cancel": "cancelled",
 }
-# Steps that only make sense once the consultation has begun.
+# Steps that only make sense once the consultation has begun, and steps that no longer do.
 AFTER_THE_START = {"complete", "no_show"}
+BEFORE_THE_START = {"reschedule", "cancel"}
 
 
 def _status_problem(consultation, allowed, doing):
@@ -283,10 +368,16 @@ def step_problem(consultation, step, *, now=None):
     doing = STEP_DOING[step]
     if problem := _status_problem(consultation, STEP_STARTS_FROM[step], doing):
         return problem
-    if step in AFTER_THE_START and consultation.confirmed_start > (now or timezone.now()):
+    now = now or timezone.now()
+    if step in AFTER_THE_START and consultation.confirmed_start > now:
         return (
             f"{consultation.reference} starts {describe(consultation.confirmed_start)}: it can be {doing} "
             "only once it has begun."
+        )
+    if step in BEFORE_THE_START and consultation.status == Status.CONFIRMED and consultation.confirmed_start <= now:
+        return (
+            f"{consultation.reference} began {describe(consultation.confirmed_start)}: a consultation that has "
+            f"started cannot be {doing}. Mark it completed or a no-show instead."
         )
     return None
 
@@ -371,28 +462,59 @@ def confirm_request(*, request, start, clinician, by, note=""):
     return confirmed
 
 
-def reschedule_request(*, request, start, clinician, by, note=""):
+# How far ahead a patient can move their consultation online.
+PATIENT_RESCHEDULE_WEEKS = 4
+
+
+def patient_reschedule_window(now=None):
+    """(first day, last day) a patient can move their consultation to online: from
+    tomorrow for PATIENT_RESCHEDULE_WEEKS weeks, clinic-local dates."""
+    today = timezone.localdate(now)
+    return today + timedelta(days=1), today + timedelta(weeks=PATIENT_RESCHEDULE_WEEKS)
+
+
+def reschedule_request(*, request, start, clinician, by, note="", now=None):
     """Move a confirmed consultation to another slot or clinician. The status stays
     confirmed; the move is recorded (confirmed → confirmed, with both times) and
-    the patient gets an updated invite that replaces the old one in their calendar."""
+    the patient gets an updated invite that replaces the old one in their calendar.
+
+    `by=None` is the patient moving it from their status page: allowed until 24 hours
+    before the appointment, to a time within `patient_reschedule_window`, under the
+    same slot rules as staff (told without naming other patients); the clinic is
+    emailed too. Raises TransitionNotAllowed or SlotUnavailable, changing nothing."""
     with _refusing_double_booking(start, clinician), transaction.atomic():
         locked = _lock(request)
-        _guard(locked, "reschedule")
+        if by is None:
+            if problem := locked.patient_reschedule_problem(now):
+                raise TransitionNotAllowed(problem, code="transition_not_allowed")
+            first, last = patient_reschedule_window(now)
+            if not first <= timezone.localtime(start).date() <= last:
+                raise SlotUnavailable(
+                    f"Choose a time between {first.day} {first:%B} and {last.day} {last:%B %Y}, "
+                    f"or call us on {settings.CLINIC_PHONE}.",
+                    code="slot_unavailable",
+                )
+        else:
+            _guard(locked, "reschedule", now=now)
         if locked.confirmed_start == start and locked.clinician_id == clinician.pk:
             raise ValidationError(f"{locked.reference} is already booked at that time with that clinician.")
-        _check_slot(start, clinician, consultation=locked)
+        if problem := slot_problem(start, clinician=clinician, exclude_request=locked, now=now, patient=by is None):
+            raise SlotUnavailable(problem, code="slot_unavailable")
         was = f"{describe(locked.confirmed_start)} with {locked.clinician}"
         locked.confirmed_start, locked.clinician = start, clinician
         locked.full_clean()
         locked.save()
+        lead = "The patient moved it online from" if by is None else "Moved from"
         _record(
             locked,
             from_status=Status.CONFIRMED,
             to_status=Status.CONFIRMED,
             by=by,
-            note=_joined(f"Moved from {was} to {describe(start)} with {clinician}.", note),
+            note=_joined(f"{lead} {was} to {describe(start)} with {clinician}.", note),
         )
         emails.queue(locked, NotificationKind.RESCHEDULED)
+        if by is None:
+            emails.queue(locked, NotificationKind.RESCHEDULE_NOTICE)
     return locked
 
 
@@ -409,7 +531,11 @@ def propose_times(*, request, slots, by, note=""):
     with transaction.atomic():
         locked = _lock(request)
         _guard(locked, "propose")
-        problems = [problem for start, clinician in slots if (problem := slot_problem(start, clinician=clinician))]
+        problems = [
+            problem
+            for start, clinician in slots
+            if (problem := slot_problem(start, clinician=clinician, exclude_request=locked))
+        ]
         if problems:
             raise SlotUnavailable(problems, code="slot_unavailable")
         locked.proposed_times.all().delete()
@@ -427,6 +553,48 @@ def propose_times(*, request, slots, by, note=""):
 
 def _start(slot):
     return slot[0]
+
+
+def offer_problem(proposal, *, now=None):
+    """Why the patient can no longer take an offered time, in their words, when it has
+    passed or its hold has expired; None while it is on offer."""
+    now = now or timezone.now()
+    if proposal.start <= now:
+        return f"{describe(proposal.start)} has passed. {_other_time()}"
+    if (expires := hold_expires(proposal)) <= now:
+        return (
+            f"The times we offered were held for you until {describe(expires)} and have been released. "
+            + _other_time()
+        )
+    return None
+
+
+def offers_on_the_table(consultation, *, now=None):
+    """What the patient's page offers: (proposals still theirs to take, sentences
+    about those that are gone, when the hold ends or None). An offer is gone once it
+    has passed, its hold has expired, or someone else has booked that time."""
+    now = now or timezone.now()
+    proposals = list(consultation.proposed_times.select_related("clinician"))
+    if not proposals:
+        return [], [], None
+    starts = [timezone.localtime(proposal.start).date() for proposal in proposals]
+    availability = Availability(
+        min(starts), max(starts), now=now, clinicians=list({p.clinician_id: p.clinician for p in proposals}.values())
+    )
+    live, gone = [], []
+    for proposal in proposals:
+        if problem := offer_problem(proposal, now=now):
+            gone.append(problem)
+        elif availability.slot(proposal.start, proposal.clinician, for_request_id=consultation.pk).free:
+            live.append(proposal)
+        else:
+            gone.append(f"{describe(proposal.start)} has been booked by someone else, so it is no longer offered.")
+    held_until = min(hold_expires(proposal) for proposal in proposals)
+    return live, list(dict.fromkeys(gone)), held_until if live else None
+
+
+def _other_time():
+    return f"Please ask us to contact you about another time, or call us on {settings.CLINIC_PHONE}."
 
 
 def accept_proposed_time(*, request, proposed_time_id):
@@ -447,6 +615,8 @@ def accept_proposed_time(*, request, proposed_time_id):
         )
         if proposal is None:
             raise ValidationError("Please choose one of the times we offered.", code="unknown_proposal")
+        if problem := offer_problem(proposal):
+            raise SlotUnavailable(problem, code="offer_gone")
         try:
             confirmed = confirm_request(
                 request=locked,

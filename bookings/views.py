@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.generic import FormView, TemplateView, View
 
 from bookings import services
-from bookings.forms import AcceptTimeForm, CancelForm, ConsultationRequestForm, ContactMeForm
+from bookings.availability import Availability
+from bookings.forms import AcceptTimeForm, CancelForm, ConsultationRequestForm, ContactMeForm, RescheduleForm
 from bookings.ics import consultation_invite
 from bookings.models import (
     REFERENCE_RE,
@@ -26,6 +28,7 @@ from bookings.models import (
 )
 from clinic.pagecache import page_cache
 from clinic.ratelimit import ratelimit
+from treatments.models import Clinician
 
 # A patient correcting mistakes posts a few times; a script posts hundreds.
 REQUEST_FORM_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
@@ -96,11 +99,7 @@ class ConsultationRequestCreateView(FormView):
         return {**super().get_form_kwargs(), "source": self.request.GET}
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
-        return super().get_context_data(
-            upcoming_closures=closures_between(today, today + timedelta(days=CLOSURES_SHOWN_DAYS)),
-            **kwargs,
-        )
+        return super().get_context_data(upcoming_closures=upcoming_closures(), **kwargs)
 
     def form_valid(self, form):
         """Stored and thanked, or not stored: no database write follows the one transaction
@@ -125,6 +124,12 @@ class ConsultationRequestCreateView(FormView):
         response = redirect(consultation.thanks_path())
         _remember_submission(response, recent, fingerprint, consultation)
         return response
+
+
+def upcoming_closures():
+    """The closures patients are shown before they pick a date (the form and the contact page)."""
+    today = timezone.localdate()
+    return closures_between(today, today + timedelta(days=CLOSURES_SHOWN_DAYS))
 
 
 def _recent_submissions(request):
@@ -213,11 +218,16 @@ class StatusView(PatientRequestMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         consultation = self.get_consultation()
-        context = {"cancellation_problem": consultation.patient_cancellation_problem()}
+        context = {
+            "cancellation_problem": consultation.patient_cancellation_problem(),
+            "reschedule_problem": consultation.patient_reschedule_problem(),
+        }
         if consultation.status == Status.TIME_PROPOSED:
-            proposals = list(consultation.proposed_times.select_related("clinician"))
+            proposals, gone, held_until = services.offers_on_the_table(consultation)
             context.update(
                 proposals=proposals,
+                gone=gone,
+                held_until=held_until,
                 accept_form=kwargs.pop("accept_form", None) or AcceptTimeForm(proposals=proposals),
                 contact_form=kwargs.pop("contact_form", None) or ContactMeForm(),
             )
@@ -242,6 +252,7 @@ class StatusView(PatientRequestMixin, TemplateView):
         if consultation.status != Status.TIME_PROPOSED:
             messages.error(request, "These times are no longer on offer: this page shows where your request stands.")
             return redirect(consultation.status_path())
+        # Any time offered, even one gone meanwhile: the service then says why it cannot be taken.
         form = AcceptTimeForm(request.POST, proposals=consultation.proposed_times.select_related("clinician"))
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(accept_form=form, **kwargs))
@@ -312,3 +323,72 @@ class InviteView(PatientRequestMixin, View):
         response = HttpResponse(consultation_invite(consultation), content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="invite.ics"'
         return response
+
+
+@method_decorator(private_page(referrer_policy="same-origin"), name="dispatch")
+@method_decorator(ratelimit("consultation-reschedule", **CANCEL_LIMIT), name="dispatch")
+class RescheduleView(PatientRequestMixin, TemplateView):
+    """The patient moves their confirmed consultation: GET lists free times a week at a
+    time (?week=0..3, ?clinician=<id> or "any"; their own clinician first), POST
+    takes one through services.reschedule_request."""
+
+    template_name = "bookings/consultationrequest_reschedule.html"
+
+    def get_context_data(self, **kwargs):
+        consultation = self.get_consultation()
+        context = {"reschedule_problem": consultation.patient_reschedule_problem()}
+        if context["reschedule_problem"] is None:
+            context.update(self._choices(consultation, kwargs.pop("form", None)))
+        return super().get_context_data(**context, **kwargs)
+
+    def _choices(self, consultation, form):
+        weeks = services.PATIENT_RESCHEDULE_WEEKS
+        week = self.request.GET.get("week", "0")
+        week = int(week) if week in {str(n) for n in range(weeks)} else 0
+        wanted = self.request.GET.get("clinician", str(consultation.clinician_id))
+        clinicians = list(Clinician.objects.filter(takes_consultations=True))
+        chosen = [c for c in clinicians if str(c.pk) == wanted] or (clinicians if wanted == "any" else [])
+        if not chosen:
+            chosen = [c for c in clinicians if c.pk == consultation.clinician_id] or clinicians
+        first, last = services.patient_reschedule_window()
+        start_day = first + timedelta(weeks=week)
+        end_day = min(start_day + timedelta(days=6), last)
+        availability = Availability(start_day, end_day, clinicians=chosen)
+        slots = [
+            slot
+            for slot in availability.free_slots(for_request_id=consultation.pk)
+            if not (slot.start == consultation.confirmed_start and slot.clinician.pk == consultation.clinician_id)
+        ]
+        days = {}
+        for slot in slots:
+            days.setdefault(timezone.localtime(slot.start).date(), []).append(slot)
+        return {
+            "form": form or RescheduleForm(slots=slots),
+            "days": days,
+            "week": week,
+            "weeks": range(weeks),
+            "first_day": start_day,
+            "last_day": end_day,
+            "clinicians": clinicians,
+            "clinician_choice": "any" if len(chosen) > 1 else str(chosen[0].pk) if chosen else "any",
+            "previous_week": week - 1 if week > 0 else None,
+            "next_week": week + 1 if week + 1 < weeks else None,
+        }
+
+    def post(self, request, *args, **kwargs):
+        consultation = self.get_consultation()
+        form = RescheduleForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form, **kwargs))
+        start, clinician = form.cleaned_data["slot"]
+        try:
+            services.reschedule_request(request=consultation, start=start, clinician=clinician, by=None)
+        except ValidationError as refusal:
+            messages.error(request, refusal.messages[0])
+            return redirect(reverse("bookings:reschedule", args=[consultation.reference, consultation.token]))
+        messages.success(
+            request,
+            f"Your consultation is moved to {services.describe(start)} with {clinician.name}. "
+            "We have emailed you an updated invite.",
+        )
+        return redirect(consultation.status_path())

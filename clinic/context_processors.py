@@ -10,11 +10,18 @@ def clinic_details():
         "phone": settings.CLINIC_PHONE,
         "email": settings.CLINIC_EMAIL,
         "site_url": settings.SITE_URL,
+        "regulator": settings.CLINIC_REGULATOR,
+        "regulator_url": settings.CLINIC_REGULATOR_URL,
+        "regulator_number": settings.CLINIC_REGULATOR_NUMBER,
+        "regulator_number_is_sample": settings.CLINIC_REGULATOR_NUMBER_IS_SAMPLE,
+        "ico_number": settings.CLINIC_ICO_NUMBER,
+        "ico_number_is_sample": settings.CLINIC_ICO_NUMBER_IS_SAMPLE,
     }
 
 
 def clinic(request):
     from bookings.models import opening_hours
+    from treatments.prices import consultation_fee
 
-    # The template calls opening_hours only where it is shown, and it is cached.
-    return {"clinic": clinic_details(), "opening_hours": opening_hours}
+    # Templates call these only where they are shown, and they are cached.
+    return {"clinic": clinic_details(), "opening_hours": opening_hours, "consultation_fee": consultation_fee}

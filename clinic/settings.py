@@ -279,7 +279,32 @@ CLINIC_PHONE_REGION = os.environ.get("CLINIC_PHONE_REGION", "GB")
 # Public address of the site, used in emails and calendar invites.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CONSULTATION_LENGTH_MINUTES = env_int("CONSULTATION_LENGTH_MINUTES", 30)
-PRIVACY_NOTICE_VERSION = "2026-11"
+# Times offered to a patient are kept for them this long (or until they answer).
+OFFER_HOLD_HOURS = env_int("OFFER_HOLD_HOURS", 48)
+# The privacy notice (/privacy/) in force; stored with each patient's consent. Change it whenever
+# the notice's text changes.
+PRIVACY_NOTICE_VERSION = "2026-11-30"
+# How to find the clinic, in words (/contact/): no external map.
+CLINIC_DIRECTIONS = os.environ.get(
+    "CLINIC_DIRECTIONS",
+    "Larch Row is a short side street off Upper Street. From Angel Underground station (Northern line), turn "
+    "left along Upper Street and walk for about six minutes; Larch Row is the third turning on the right, after "
+    "the library. We are number 14, a blue door with step-free access and a bell at wheelchair height. Buses "
+    "4, 19, 30 and 43 stop on Upper Street nearby. There is no parking at the clinic; the nearest public car park "
+    "is on Pleasant Street, about five minutes away.",
+)
+# The clinic's health-care regulator (Care Quality Commission in England) and its registration. The demo's
+# numbers are fictional samples, and say so on the site until real ones are set.
+CLINIC_REGULATOR = os.environ.get("CLINIC_REGULATOR", "Care Quality Commission (CQC)")
+CLINIC_REGULATOR_URL = os.environ.get("CLINIC_REGULATOR_URL", "https://www.cqc.org.uk/")
+CLINIC_REGULATOR_NUMBER = os.environ.get("CLINIC_REGULATOR_NUMBER", "").strip() or "1-000000000"
+CLINIC_REGULATOR_NUMBER_IS_SAMPLE = not os.environ.get("CLINIC_REGULATOR_NUMBER", "").strip()
+# The clinic's entry in the Information Commissioner's register of fee payers (data controllers).
+CLINIC_ICO_NUMBER = os.environ.get("CLINIC_ICO_NUMBER", "").strip() or "ZA000000"
+CLINIC_ICO_NUMBER_IS_SAMPLE = not os.environ.get("CLINIC_ICO_NUMBER", "").strip()
+# Closed consultation requests (declined, cancelled, completed, no-show) untouched for this many
+# days are anonymised by `purge_consultations` (the privacy notice quotes it).
+CONSULTATION_RETENTION_DAYS = env_int("CONSULTATION_RETENTION_DAYS", 365)
 
 # --- Patient comments ---------------------------------------------------------
 

@@ -7,11 +7,15 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseForbidden, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
 
+from clinic import cookies
 from clinic.context_processors import clinic_details
 from clinic.middleware import DATABASE_UNAVAILABLE, database_unavailable_response
+from clinic.pagecache import page_cache
 
 logger = logging.getLogger(__name__)
 
@@ -61,3 +65,94 @@ def security_txt(request):
         f"Policy: {settings.SITE_URL}/privacy/",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# --- The clinic's pages: contact, and the statements a UK clinic publishes ---------------
+
+
+@method_decorator(page_cache, name="get")
+class ClinicPageView(TemplateView):
+    """A page about the clinic, the same for every visitor: cached like the content pages."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(canonical_url=f"{settings.SITE_URL}{self.request.path}", **kwargs)
+
+
+class ContactView(ClinicPageView):
+    """Address, phone, email, the week's hours and the closures the consultation form shows, directions."""
+
+    template_name = "contact.html"
+
+    def get_context_data(self, **kwargs):
+        from bookings.views import upcoming_closures
+
+        return super().get_context_data(
+            upcoming_closures=upcoming_closures(),
+            directions=settings.CLINIC_DIRECTIONS,
+            structured_data=[clinic_structured_data()],
+            **kwargs,
+        )
+
+
+def clinic_structured_data():
+    """JSON-LD for the contact page: the clinic as a MedicalClinic with its contact
+    details and weekly opening hours (from the cached opening hours: no query)."""
+    from bookings.models import opening_hours
+
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalClinic",
+        "name": settings.CLINIC_NAME,
+        "url": settings.SITE_URL,
+        "address": settings.CLINIC_ADDRESS,
+        "telephone": settings.CLINIC_PHONE,
+        "email": settings.CLINIC_EMAIL,
+        "medicalSpecialty": "https://schema.org/Dermatologic",
+        "openingHoursSpecification": [
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": f"https://schema.org/{row['day']}",
+                "opens": f"{row['opens']:%H:%M}",
+                "closes": f"{row['closes']:%H:%M}",
+            }
+            for row in opening_hours()
+            if row["opens"]
+        ],
+    }
+
+
+class PrivacyView(ClinicPageView):
+    """The privacy notice; its version is the one stored with each patient's consent."""
+
+    template_name = "privacy.html"
+
+    def get_context_data(self, **kwargs):
+        from bookings.views import CANCEL_LIMIT, REQUEST_FORM_LIMIT, RESUBMISSION_WINDOW_SECONDS
+
+        return super().get_context_data(
+            privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
+            retention_days=settings.CONSULTATION_RETENTION_DAYS,
+            rate_limit_minutes=max(
+                settings.COMMENT_RATE_WINDOW_SECONDS,
+                REQUEST_FORM_LIMIT["window_seconds"],
+                CANCEL_LIMIT["window_seconds"],
+            )
+            // 60,
+            resubmission_lifetime=cookies.describe_seconds(RESUBMISSION_WINDOW_SECONDS),
+            **kwargs,
+        )
+
+
+class CookiesView(ClinicPageView):
+    template_name = "cookies.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(cookies=cookies.cookies(), **kwargs)
+
+
+class AccessibilityView(ClinicPageView):
+    template_name = "accessibility.html"
+
+
+class ComplaintsView(ClinicPageView):
+    template_name = "complaints.html"

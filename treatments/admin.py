@@ -25,6 +25,7 @@ from treatments.models import (
     CommentStatus,
     Condition,
     ConditionTreatment,
+    ConsultationFee,
     HelpfulVote,
     KeyTakeaway,
     Reference,
@@ -416,11 +417,19 @@ class ConditionTreatmentInline(admin.TabularInline):
     model = ConditionTreatment
     fk_name = "condition"
     form = PlainTextModelForm
-    fields = ["order", "treatment", "note"]
+    fields = ["order", "treatment", "note", "suitability", "suitability_reference"]
     autocomplete_fields = ["treatment"]
     extra = 0
     verbose_name = "treatment option"
     verbose_name_plural = "treatment options (in the order the page lists them)"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "suitability_reference":
+            # Only this condition's own references can back a judgement about it.
+            object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            references = Reference.objects.filter(condition_id=unquote(object_id)) if object_id else None
+            kwargs["queryset"] = references if references is not None else Reference.objects.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class TreatmentConditionInline(admin.TabularInline):
@@ -594,10 +603,21 @@ class TreatmentAdmin(PageAdmin):
                     ("session_minutes_min", "session_minutes_max"),
                     ("numbing", "numbing_minutes_min", "numbing_minutes_max"),
                     ("downtime_days_min", "downtime_days_max"),
-                    ("results_weeks", "results_note"),
+                    ("results_weeks_min", "results_weeks_max", "results_note"),
+                    ("discomfort", "discomfort_note"),
                     "invasiveness",
                     "suitable_skin_types",
                 ],
+            },
+        ),
+        (
+            "Prices",
+            {
+                "description": (
+                    "For treatments offered here; patients see them with the date they were checked. A course's "
+                    "price is estimated from these and the sessions above."
+                ),
+                "fields": [("price_from", "price_to"), "prices_checked_on"],
             },
         ),
         ("Aftercare and side effects", {"fields": ["aftercare", "side_effects"]}),
@@ -609,10 +629,36 @@ class TreatmentAdmin(PageAdmin):
 @admin.register(Clinician)
 class ClinicianAdmin(admin.ModelAdmin):
     form = PlainTextModelForm
-    list_display = ["name", "credentials", "role", "user", "is_sample"]
-    list_filter = ["is_sample"]
+    list_display = ["name", "credentials", "role", "registration", "user", "is_sample"]
+    list_filter = ["is_sample", "registration_body"]
     list_select_related = ["user"]
-    search_fields = ["name", "credentials", "role"]
+    search_fields = ["name", "credentials", "role", "registration_number", "special_interests"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "credentials", "role", "bio", "special_interests", "user", "is_sample"]}),
+        (
+            "Professional registration",
+            {
+                "description": "Shown on the public profile, so patients can check it on the regulator's register.",
+                "fields": [("registration_body", "registration_number")],
+            },
+        ),
+    ]
+
+    @admin.display(description="registration", ordering="registration_number")
+    def registration(self, obj):
+        return f"{obj.get_registration_body_display()} {obj.registration_number}" if obj.registration_body else "—"
+
+
+@admin.register(ConsultationFee)
+class ConsultationFeeAdmin(admin.ModelAdmin):
+    """The one consultation fee shown to patients: added once, then changed; only superusers delete it."""
+
+    list_display = ["__str__", "checked_on"]
+    fields = ["amount", "covers", "checked_on"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ConsultationFee.objects.exists()
 
 
 @admin.register(SearchSynonym)

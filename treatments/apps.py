@@ -6,6 +6,8 @@ class TreatmentsConfig(AppConfig):
     verbose_name = "Conditions and treatments"
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from clinic.pagecache import invalidate_on_change
         from treatments.models import (
             FAQ,
@@ -14,11 +16,13 @@ class TreatmentsConfig(AppConfig):
             CommentStatus,
             Condition,
             ConditionTreatment,
+            ConsultationFee,
             KeyTakeaway,
             Reference,
             SearchSynonym,
             Treatment,
         )
+        from treatments.prices import forget_consultation_fee
 
         # Cached pages are rendered again after any change to what they show,
         # whether made in admin, by a service or by a command.
@@ -29,5 +33,9 @@ class TreatmentsConfig(AppConfig):
         invalidate_on_change(
             Comment, unless=lambda comment, created: created and comment.status != CommentStatus.APPROVED
         )
+        # Treatment pages, the contact page and the consultation form show the consultation fee.
+        invalidate_on_change(ConsultationFee)
+        post_save.connect(forget_consultation_fee, sender=ConsultationFee, dispatch_uid="forget-fee-on-save")
+        post_delete.connect(forget_consultation_fee, sender=ConsultationFee, dispatch_uid="forget-fee-on-delete")
         # Every page's footer shows the opening hours; the consultation form, the closures.
         invalidate_on_change(apps.get_model("bookings", "ClinicHours"), apps.get_model("bookings", "Closure"))

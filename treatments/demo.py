@@ -9,6 +9,7 @@ nothing.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -19,11 +20,15 @@ from treatments.models import (
     CommentStatus,
     Condition,
     ConditionTreatment,
+    ConsultationFee,
+    Discomfort,
     Invasiveness,
     KeyTakeaway,
     Numbing,
     PublicationStatus,
     Reference,
+    RegistrationBody,
+    Suitability,
     Treatment,
 )
 
@@ -37,18 +42,27 @@ CLINICIANS = [
         "credentials": "MBBS, MD (Dermatology)",
         "role": "Consultant dermatologist",
         "bio": "Fictional sample clinician. Leads the clinic's acne scar service and reviews its medical content.",
+        "registration_body": RegistrationBody.GMC,
+        "registration_number": "0900001",
+        "special_interests": "acne scarring, scar revision, skin of colour",
     },
     {
         "name": OKONJO,
         "credentials": "MBChB, MRCP (Derm)",
         "role": "Dermatologist",
         "bio": "Fictional sample clinician. Performs laser and resurfacing treatments.",
+        "registration_body": RegistrationBody.GMC,
+        "registration_number": "0900002",
+        "special_interests": "laser treatments, chemical peels, rosacea",
     },
     {
         "name": PETROV,
         "credentials": "RN, Dip. Aesthetic Practice",
         "role": "Aesthetic nurse specialist",
         "bio": "Fictional sample clinician. Runs skin needling clinics and writes patient guides.",
+        "registration_body": RegistrationBody.NMC,
+        "registration_number": "00S0001E",
+        "special_interests": "skin needling, aftercare, patient education",
     },
 ]
 
@@ -117,6 +131,8 @@ TREATMENTS = [
             "is like, downtime and aftercare."
         ),
         "offered_here": True,
+        "price_from": Decimal("250"),
+        "price_to": Decimal("300"),
         "sessions_min": 3,
         "sessions_max": 4,
         "weeks_between_sessions": 6,
@@ -127,8 +143,11 @@ TREATMENTS = [
         "numbing_minutes_max": 45,
         "downtime_days_min": 1,
         "downtime_days_max": 3,
-        "results_weeks": 6,
-        "results_note": "First changes after about 6 weeks; the full result 3–6 months after the last session",
+        "results_weeks_min": 4,
+        "results_weeks_max": 6,
+        "discomfort": Discomfort.MILD,
+        "discomfort_note": "pressure and a light prickling once the numbing cream has worked; bony areas feel it more",
+        "results_note": "About a month after the first session; the full result builds for 3–6 months after the last",
         "invasiveness": Invasiveness.MINIMALLY_INVASIVE,
         "suitable_skin_types": "All skin types and tones, including thin and sensitive skin",
         "author": PETROV,
@@ -229,6 +248,8 @@ had time to form.
             "minutes of treatment, 3–5 days of pinkness."
         ),
         "offered_here": True,
+        "price_from": Decimal("350"),
+        "price_to": Decimal("450"),
         "sessions_min": 4,
         "sessions_max": 5,
         "weeks_between_sessions": 4,
@@ -239,8 +260,11 @@ had time to form.
         "numbing_minutes_max": 60,
         "downtime_days_min": 3,
         "downtime_days_max": 5,
-        "results_weeks": 6,
-        "results_note": "First changes after about 6 weeks; the full result 3–6 months after the last session",
+        "results_weeks_min": 6,
+        "results_weeks_max": 8,
+        "discomfort": Discomfort.MODERATE,
+        "discomfort_note": "warm pins and needles, kept bearable by numbing cream and a cooling device",
+        "results_note": "A few weeks after the second session; the full result 3–6 months after the last",
         "invasiveness": Invasiveness.NON_INVASIVE,
         "suitable_skin_types": "Most skin types; darker skin tones need gentler settings to avoid dark marks",
         "author": OKONJO,
@@ -339,7 +363,10 @@ a month apart.
         "numbing": Numbing.LOCAL,
         "downtime_days_min": 5,
         "downtime_days_max": 7,
-        "results_weeks": 8,
+        "results_weeks_min": 1,
+        "results_weeks_max": 8,
+        "discomfort": Discomfort.MILD,
+        "discomfort_note": "a sting from the anaesthetic injection, then only pressure and tugging",
         "results_note": "The pit is gone at once; the fine line left behind settles over 2–3 months",
         "invasiveness": Invasiveness.SURGICAL,
         "suitable_skin_types": "All skin types; best for a limited number of deep, individual scars",
@@ -394,7 +421,10 @@ skin and usually fades well.
         "numbing": Numbing.LOCAL,
         "downtime_days_min": 5,
         "downtime_days_max": 7,
-        "results_weeks": 6,
+        "results_weeks_min": 4,
+        "results_weeks_max": 6,
+        "discomfort": Discomfort.MILD,
+        "discomfort_note": "a sting from the anaesthetic injection, then only pressure and tugging",
         "results_note": "Grafts take in about a week and blend in over 4–6 weeks",
         "invasiveness": Invasiveness.SURGICAL,
         "suitable_skin_types": "Most skin types; the graft is matched to the colour and texture of the face",
@@ -451,7 +481,10 @@ stitch while it takes. People with many deep scars may need **20 or more grafts*
         "numbing": Numbing.LOCAL,
         "downtime_days_min": 5,
         "downtime_days_max": 7,
-        "results_weeks": 6,
+        "results_weeks_min": 1,
+        "results_weeks_max": 6,
+        "discomfort": Discomfort.MILD,
+        "discomfort_note": "a sting from the anaesthetic injection, then only pressure and tugging",
         "results_note": "The scar is level straight away; the edges settle over 4–6 weeks",
         "invasiveness": Invasiveness.SURGICAL,
         "suitable_skin_types": "All skin types; needs scars with a healthy, flat base",
@@ -507,7 +540,10 @@ alongside other methods.
         "numbing": Numbing.NONE,
         "downtime_days_min": 5,
         "downtime_days_max": 7,
-        "results_weeks": 4,
+        "results_weeks_min": 4,
+        "results_weeks_max": 8,
+        "discomfort": Discomfort.MODERATE,
+        "discomfort_note": "a sharp sting and burning at each scar for a few minutes; no numbing is used",
         "results_note": "Each session lifts the scars a little; the change shows about 4 weeks after each one",
         "invasiveness": Invasiveness.MINIMALLY_INVASIVE,
         "suitable_skin_types": "Most skin types; darker skin has a higher risk of dark marks, which usually fade",
@@ -569,7 +605,10 @@ only the scar is treated, the skin around it heals quickly.
         "numbing_minutes_max": 60,
         "downtime_days_min": 5,
         "downtime_days_max": 14,
-        "results_weeks": 8,
+        "results_weeks_min": 8,
+        "results_weeks_max": 12,
+        "discomfort": Discomfort.MARKED,
+        "discomfort_note": "hot and sore during and for several days after ablative treatment, even with numbing",
         "results_note": "Redness can last several weeks after ablative treatment; results keep improving for 6 months",
         "invasiveness": Invasiveness.MINIMALLY_INVASIVE,
         "suitable_skin_types": "Lighter skin tones for ablative lasers; non-ablative lasers suit a wider range",
@@ -629,7 +668,10 @@ and has [its own page](/treatments/fractional-laser/). [ref:1]
         "numbing_minutes_max": 60,
         "downtime_days_min": 1,
         "downtime_days_max": 3,
-        "results_weeks": 8,
+        "results_weeks_min": 8,
+        "results_weeks_max": 12,
+        "discomfort": Discomfort.MODERATE,
+        "discomfort_note": "heat and prickling, eased by the numbing cream",
         "results_note": "Gradual; most change shows 2–3 months after the course",
         "invasiveness": Invasiveness.MINIMALLY_INVASIVE,
         "suitable_skin_types": "All skin types; a lower risk of dark marks than many lasers",
@@ -684,7 +726,10 @@ makes scars less visible. Because the energy goes below the surface, the outer s
         "numbing": Numbing.NONE,
         "downtime_days_min": 3,
         "downtime_days_max": 7,
-        "results_weeks": 4,
+        "results_weeks_min": 4,
+        "results_weeks_max": 6,
+        "discomfort": Discomfort.MODERATE,
+        "discomfort_note": "stinging and heat for a few minutes while the acid works",
         "results_note": "Smoother texture once the skin has finished peeling, about 4 weeks after each peel",
         "invasiveness": Invasiveness.NON_INVASIVE,
         "suitable_skin_types": "Depends on the peel: deeper peels suit lighter skin tones better",
@@ -743,7 +788,10 @@ specialist.
         "numbing": Numbing.LOCAL,
         "downtime_days_min": 7,
         "downtime_days_max": 14,
-        "results_weeks": 12,
+        "results_weeks_min": 8,
+        "results_weeks_max": 12,
+        "discomfort": Discomfort.MARKED,
+        "discomfort_note": "numb during the procedure; sore and raw for the first days afterwards",
         "results_note": "Pinkness fades over several weeks; the result shows after about 3 months",
         "invasiveness": Invasiveness.SURGICAL,
         "suitable_skin_types": "Lighter skin tones; a higher risk of colour change in darker skin",
@@ -798,7 +846,10 @@ apart, are usually needed for a marked change. [ref:1]
         "numbing": Numbing.NONE,
         "downtime_days_min": 0,
         "downtime_days_max": 1,
-        "results_weeks": 2,
+        "results_weeks_min": 2,
+        "results_weeks_max": 4,
+        "discomfort": Discomfort.MILD,
+        "discomfort_note": "a scratchy, vacuum-like feeling; most people find it relaxing",
         "results_note": "Skin looks brighter after each session; deep scars change little",
         "invasiveness": Invasiveness.NON_INVASIVE,
         "suitable_skin_types": "All skin types",
@@ -974,22 +1025,75 @@ The surest way to prevent ice pick scars is to treat acne early and well, before
             "radiofrequency improve the skin over a course of sessions. Many people do best with a combination.",
             "Treating acne early and not picking spots is the best prevention.",
         ],
-        "references": [JACOB_2001, FABBROCINI_2010, FIFE_2011, HARRIS_1991],
+        "references": [JACOB_2001, FABBROCINI_2010, FIFE_2011, HARRIS_1991, LEE_2002, FERNANDES_2005, MANSTEIN_2004],
+        # (treatment, note, how well it works for ice pick scars, the reference that supports it)
         "treatments": [
-            ("punch-excision", "Removes deep scars one by one, leaving a fine line that usually fades well"),
-            ("punch-replacement-grafting", "For the deepest scars; a full treatment may need 20 or more small grafts"),
+            (
+                "punch-excision",
+                "Removes deep scars one by one, leaving a fine line that usually fades well",
+                Suitability.WELL_SUITED,
+                JACOB_2001,
+            ),
+            (
+                "punch-replacement-grafting",
+                "For the deepest scars; a full treatment may need 20 or more small grafts",
+                Suitability.WELL_SUITED,
+                JACOB_2001,
+            ),
             (
                 "punch-elevation",
                 "Mostly used for boxcar scars; sometimes combined with other methods for ice pick scars",
+                Suitability.SOMETIMES_USED,
+                JACOB_2001,
             ),
-            ("tca-cross", "Strong acid placed inside each scar to rebuild it from the base"),
-            ("microneedling", "Offered here: builds collagen over 3–4 sessions with only a few days of redness"),
-            ("fractional-laser", "Offered here: remodels scarred skin over 4–5 monthly sessions"),
-            ("laser-resurfacing", "Ablative lasers change more in one go but need a longer recovery"),
-            ("radiofrequency", "A newer option that tightens and smooths the skin with heat"),
-            ("chemical-peel", "Deeper peels help most; mainly improves the skin around the scars"),
-            ("dermabrasion", "Smooths the edges of scars; several sessions and a longer recovery"),
-            ("microdermabrasion", "Gentle polishing: little effect on deep scars on its own"),
+            (
+                "tca-cross",
+                "Strong acid placed inside each scar to rebuild it from the base",
+                Suitability.WELL_SUITED,
+                LEE_2002,
+            ),
+            (
+                "microneedling",
+                "Offered here: builds collagen over 3–4 sessions with only a few days of redness",
+                Suitability.WELL_SUITED,
+                FERNANDES_2005,
+            ),
+            (
+                "fractional-laser",
+                "Offered here: remodels scarred skin over 4–5 monthly sessions",
+                Suitability.WELL_SUITED,
+                MANSTEIN_2004,
+            ),
+            (
+                "laser-resurfacing",
+                "Ablative lasers change more in one go but need a longer recovery",
+                Suitability.SOMETIMES_USED,
+                FABBROCINI_2010,
+            ),
+            (
+                "radiofrequency",
+                "A newer option that tightens and smooths the skin with heat",
+                Suitability.SOMETIMES_USED,
+                FIFE_2011,
+            ),
+            (
+                "chemical-peel",
+                "Deeper peels help most; mainly improves the skin around the scars",
+                Suitability.SOMETIMES_USED,
+                FABBROCINI_2010,
+            ),
+            (
+                "dermabrasion",
+                "Smooths the edges of scars; several sessions and a longer recovery",
+                Suitability.SOMETIMES_USED,
+                JACOB_2001,
+            ),
+            (
+                "microdermabrasion",
+                "Gentle polishing: little effect on deep scars on its own",
+                Suitability.LIMITED_EFFECT,
+                FABBROCINI_2010,
+            ),
         ],
     },
 ]
@@ -1012,6 +1116,8 @@ def _create_page(model, data, clinicians):
         reviewed_on=reviewed_on,
         next_review_due=reviewed_on + timedelta(days=365),
     )
+    if getattr(page, "price_from", None) is not None:
+        page.prices_checked_on = reviewed_on
     page.full_clean()
     page.save()
     field = model._meta.model_name
@@ -1024,15 +1130,33 @@ def _create_page(model, data, clinicians):
     return page
 
 
+CONSULTATION_FEE = {
+    "amount": Decimal("75"),
+    "covers": (
+        "An appointment with one of our clinicians, who examines your skin, tells you which treatments suit it "
+        "(including ones we do not offer), and gives you a written plan with the number of sessions and their "
+        "price. If you go ahead within three months, the fee comes off your first session."
+    ),
+}
+
+
 def load():
-    created = {"clinicians": 0, "treatments": 0, "conditions": 0, "treatment links": 0}
+    created = {"clinicians": 0, "treatments": 0, "conditions": 0, "treatment links": 0, "consultation fee": 0}
     clinicians = {}
     for data in CLINICIANS:
         clinician, was_created = Clinician.objects.get_or_create(
             name=data["name"], defaults={**data, "is_sample": True}
         )
+        if not was_created and clinician.is_sample and not clinician.registration_body:
+            # A demo clinician from before profiles existed: give them the rest of their sample profile.
+            for field in ("registration_body", "registration_number", "special_interests"):
+                setattr(clinician, field, data[field])
+            clinician.save(update_fields=["registration_body", "registration_number", "special_interests"])
         clinicians[clinician.name] = clinician
         created["clinicians"] += was_created
+    if not ConsultationFee.objects.exists():
+        ConsultationFee.objects.create(**CONSULTATION_FEE, checked_on=timezone.localdate())
+        created["consultation fee"] = 1
     for data in TREATMENTS:
         created["treatments"] += _create_page(Treatment, data, clinicians) is not None
     treatments = {t.slug: t for t in Treatment.objects.filter(slug__in=[d["slug"] for d in TREATMENTS])}
@@ -1041,8 +1165,18 @@ def load():
         if condition is None:
             continue
         created["conditions"] += 1
-        for order, (slug, note) in enumerate(data["treatments"], start=1):
-            ConditionTreatment.objects.create(condition=condition, treatment=treatments[slug], order=order, note=note)
+        references = {r.citation: r for r in condition.references.all()}
+        for order, (slug, note, suitability, (citation, _)) in enumerate(data["treatments"], start=1):
+            link = ConditionTreatment(
+                condition=condition,
+                treatment=treatments[slug],
+                order=order,
+                note=note,
+                suitability=suitability,
+                suitability_reference=references[citation],
+            )
+            link.full_clean()
+            link.save()
             created["treatment links"] += 1
     created.update(load_comments())
     return created

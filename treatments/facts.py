@@ -1,15 +1,15 @@
 """A treatment's key facts as patients read and compare them.
 
 One place turns the structured fields into short text ("3–4", "every 6 weeks",
-"18–24 weeks") and into values that can be compared, so the treatment cards,
-the key-facts table and the comparison all say the same thing.
+"about 3–4 months") and into values that can be compared, so the treatment
+cards, the key-facts table and the comparison all say the same thing.
 """
 
 from dataclasses import dataclass, field
 
-from django.template.defaultfilters import pluralize
+from treatments.models import DISCOMFORT_ORDER, Numbing, Suitability
 
-from treatments.models import NUMBING_GENTLENESS, Numbing
+WEEKS_PER_MONTH = 52 / 12
 
 UNKNOWN = "Varies: ask your clinician"
 
@@ -39,7 +39,7 @@ def interval_text(t):
         return "Not applicable: one session"
     if t.weeks_between_sessions is None:
         return ""
-    weeks = f"{t.weeks_between_sessions} week{pluralize(t.weeks_between_sessions)}"
+    weeks = number_range(t.weeks_between_sessions, None, "week")
     if t.weeks_between_sessions % 4 == 0:
         months = t.weeks_between_sessions // 4
         return f"{weeks} (about {'a month' if months == 1 else f'{months} months'})"
@@ -47,8 +47,8 @@ def interval_text(t):
 
 
 def course_range(t):
-    """Course length in weeks as (shortest, longest): sessions × weeks between sessions.
-    A single-session treatment is (0, 0); unknown is None."""
+    """Weeks from the first to the last session as (shortest, longest course):
+    (sessions − 1) × weeks between sessions. A single session is (0, 0); unknown is None."""
     if is_single_session(t):
         return (0, 0)
     low, high = t.course_weeks_min, t.course_weeks_max
@@ -57,13 +57,33 @@ def course_range(t):
     return (low, high)
 
 
+def _months(weeks):
+    return int(weeks / WEEKS_PER_MONTH + 0.5)
+
+
+def weeks_in_words(low, high):
+    """A span in plain words: "about 6 weeks", "about 3–4 months" (from 8 weeks on, in whole months)."""
+    if high < 8:
+        return f"about {number_range(low, high, 'week')}"
+    if low < 8:
+        return f"about {number_range(low, None, 'week')} to {_months(high)} months"
+    months_low, months_high = _months(low), _months(high)
+    if months_low == months_high:
+        return f"about {'a month' if months_low == 1 else f'{months_low} months'}"
+    return f"about {months_low}–{months_high} months"
+
+
 def course_text(t):
+    """ "About 3–4 months (12–18 weeks)" from the first to the last session; "One session" for one."""
     weeks = course_range(t)
     if weeks is None:
         return ""
-    if weeks == (0, 0):
-        return "A single session"
-    return number_range(weeks[0], weeks[1], "week")
+    low, high = weeks
+    if high == 0:
+        return "One session"
+    if low == 0:
+        return f"One session, or {weeks_in_words(high, high)} ({number_range(high, None, 'week')}) for the most"
+    return f"{weeks_in_words(low, high).capitalize()} ({number_range(low, high, 'week')})"
 
 
 def numbing_text(t):
@@ -97,12 +117,35 @@ def downtime_text(t):
     return number_range(days[0], days[1], "day")
 
 
+def results_range(t):
+    """(first, last) week after the first session in which results usually show; None when unknown."""
+    low, high = t.results_weeks_min, t.results_weeks_max
+    if low is None and high is None:
+        return None
+    return (low if low is not None else high, high if high is not None else low)
+
+
+def results_weeks_text(t):
+    """ "6–8 weeks after the first session"; "" when unknown."""
+    weeks = results_range(t)
+    return f"{number_range(*weeks, 'week')} after the first session" if weeks else ""
+
+
 def results_text(t):
+    """When results usually show, with the clinician's note: "6–8 weeks after the first session. …"."""
+    weeks = results_weeks_text(t)
+    parts = [weeks[0].upper() + weeks[1:]] if weeks else []
     if t.results_note:
-        return t.results_note
-    if t.results_weeks is not None:
-        return f"After about {number_range(t.results_weeks, None, 'week')}"
-    return ""
+        parts.append(t.results_note)
+    return ". ".join(part.rstrip(".") for part in parts) + ("." if parts else "")
+
+
+def discomfort_text(t):
+    """ "Mild: pressure and prickling"; "" when no clinician has judged it."""
+    if not t.discomfort:
+        return ""
+    text = t.get_discomfort_display()
+    return f"{text}: {t.discomfort_note}" if t.discomfort_note else text
 
 
 @dataclass(frozen=True)
@@ -120,28 +163,28 @@ def key_facts(t):
     """The facts of the key-facts table, in reading order."""
     course = course_range(t)
     downtime = downtime_range(t)
+    results = results_range(t)
     return [
         Fact("sessions", "Sessions usually needed", sessions_text(t)),
         Fact("interval", "Time between sessions", interval_text(t)),
-        Fact("course", "Course length (sessions × interval)", course_text(t), course and (course[1], course[0])),
         Fact(
-            "numbing",
-            "Numbing",
-            numbing_text(t),
-            (NUMBING_GENTLENESS.index(t.numbing),),
-            short="no numbing needed" if t.numbing == Numbing.NONE else t.get_numbing_display().lower(),
+            "course",
+            "Time from first to last session",
+            course_text(t),
+            course and (course[1], course[0]),
+            short=course and (course_text(t) if course[1] == 0 else weeks_in_words(*course)),
+        ),
+        Fact("numbing", "Numbing", numbing_text(t)),
+        Fact(
+            "discomfort",
+            "How much it hurts",
+            discomfort_text(t),
+            (DISCOMFORT_ORDER.index(t.discomfort),) if t.discomfort else None,
+            short=t.get_discomfort_display().lower() if t.discomfort else "",
         ),
         Fact("session_length", "Each session takes", session_length_text(t)),
         Fact("downtime", "Downtime", downtime_text(t), downtime and (downtime[1], downtime[0])),
-        Fact(
-            "results",
-            "When results show",
-            results_text(t),
-            (t.results_weeks,) if t.results_weeks is not None else None,
-            short=f"first changes after about {number_range(t.results_weeks, None, 'week')}"
-            if t.results_weeks
-            else "",
-        ),
+        Fact("results", "When results usually show", results_text(t), results, short=results_weeks_text(t)),
         Fact("invasiveness", "How invasive", t.get_invasiveness_display()),
         Fact("skin_types", "Suitable skin types", t.suitable_skin_types),
     ]
@@ -151,16 +194,20 @@ def key_facts(t):
 
 HIGHLIGHTS = {
     "course": "Shortest course",
+    "discomfort": "Least discomfort",
     "downtime": "Least downtime",
-    "numbing": "Gentlest numbing",
     "results": "Earliest results",
 }
+
+# How well a treatment must work for a condition to be ranked in a comparison for it.
+SUITED = {Suitability.WELL_SUITED, Suitability.SOMETIMES_USED}
 
 
 @dataclass
 class Cell:
     text: str
     best: str = ""  # the highlight label when this treatment is best on this row
+    reference: object = None  # a Reference backing the text, if any
 
 
 @dataclass
@@ -174,40 +221,81 @@ class Row:
 class Highlight:
     label: str
     winners: list  # treatments
-    text: str  # the winners' figure, e.g. "16–20 weeks"
+    text: str  # the winners' figure, e.g. "about 3–4 months"
     all_same: bool = False
 
 
-def compare(treatments):
+@dataclass
+class Comparison:
+    """What `compare` returns: `rows` of cells side by side, `highlights` (the short
+    answer), and, when compared for a condition, the treatments left out of the
+    ranking (`not_ranked`) because they are not suited to it."""
+
+    rows: list
+    highlights: list
+    ranked: list
+    not_ranked: list = field(default_factory=list)
+
+
+def suitability_text(link):
+    """ "Well suited", "Limited effect"…; what to say when a treatment is not listed or not judged."""
+    if link is None:
+        return "Not one of its usual treatments"
+    return link.get_suitability_display() if link.suitability else "Not yet assessed by our clinicians"
+
+
+def compare(treatments, *, condition=None, links=None):
     """Rows of facts side by side, and which treatment is best on the facts patients ask about.
 
-    A row is marked only when some treatments are better than others on it and
-    every treatment has a figure for it; ties are all marked. Ranges compare on
-    their upper figure first (the longest course or downtime to plan for).
+    `condition` (a Condition or None) with `links` ({treatment id: ConditionTreatment}
+    for it) adds a row saying how well each works for that condition, and ranks
+    only the treatments well suited to it or sometimes used for it.
+
+    A row is marked only when some ranked treatments are better than others on it
+    and every ranked treatment has a figure for it; ties are all marked. Ranges
+    compare on their upper figure first (the longest course or downtime to plan
+    for); results on their first week.
     """
+    links = links or {}
+    if condition is None:
+        ranked = list(range(len(treatments)))
+    else:
+        ranked = [
+            i for i, t in enumerate(treatments) if links.get(t.pk) is not None and links[t.pk].suitability in SUITED
+        ]
     facts = [{f.key: f for f in key_facts(t)} for t in treatments]
     rows, highlights = [], []
+    if condition is not None:
+        row = Row(key="suitability", label=f"For {condition.title.lower()}")
+        for t in treatments:
+            link = links.get(t.pk)
+            row.cells.append(Cell(text=suitability_text(link), reference=link and link.suitability_reference))
+        rows.append(row)
     for template in key_facts(treatments[0]):
         key = template.key
         row = Row(key=key, label=template.label, cells=[Cell(text=f[key].text or UNKNOWN) for f in facts])
-        if key in HIGHLIGHTS:
-            ranks = [f[key].rank for f in facts]
-            if all(rank is not None for rank in ranks):
-                best = min(ranks)
-                winners = [i for i, rank in enumerate(ranks) if rank == best]
-                if len(winners) < len(treatments):
-                    for i in winners:
-                        row.cells[i].best = HIGHLIGHTS[key]
-                highlights.append(
-                    Highlight(
-                        label=HIGHLIGHTS[key],
-                        winners=[treatments[i] for i in winners],
-                        text=facts[winners[0]][key].short or facts[winners[0]][key].text,
-                        all_same=len(winners) == len(treatments),
-                    )
+        ranks = {i: facts[i][key].rank for i in ranked}
+        if key in HIGHLIGHTS and len(ranks) >= 2 and all(rank is not None for rank in ranks.values()):
+            best = min(ranks.values())
+            winners = [i for i, rank in ranks.items() if rank == best]
+            if len(winners) < len(ranks):
+                for i in winners:
+                    row.cells[i].best = HIGHLIGHTS[key]
+            highlights.append(
+                Highlight(
+                    label=HIGHLIGHTS[key],
+                    winners=[treatments[i] for i in winners],
+                    text=facts[winners[0]][key].short or facts[winners[0]][key].text,
+                    all_same=len(winners) == len(ranks),
                 )
+            )
         rows.append(row)
     offered = Row(key="offered_here", label="Offered at this clinic")
     offered.cells = [Cell(text="Yes" if t.offered_here else "No: information only") for t in treatments]
     rows.append(offered)
-    return rows, highlights
+    return Comparison(
+        rows=rows,
+        highlights=highlights,
+        ranked=[treatments[i] for i in ranked],
+        not_ranked=[t for i, t in enumerate(treatments) if i not in ranked],
+    )

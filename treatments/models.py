@@ -1,16 +1,36 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from django.core.validators import MinValueValidator, ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
+from django.utils.text import slugify
 
 from treatments.markdown import render_markdown, section_headings
 
 # A DOI: "10.", a registrant code, "/", and a suffix without spaces (what doi.org resolves).
 DOI_RE = r"^10\.\d{4,9}/\S+$"
 PUBMED_SEARCH = "https://pubmed.ncbi.nlm.nih.gov/?term="
+
+
+class RegistrationBody(models.TextChoices):
+    """The UK regulators a clinician can be registered with, and the form of their numbers."""
+
+    GMC = "gmc", "General Medical Council (GMC)"
+    NMC = "nmc", "Nursing and Midwifery Council (NMC)"
+    HCPC = "hcpc", "Health and Care Professions Council (HCPC)"
+
+
+# What a registration number looks like, per regulator: GMC numbers are 7 digits,
+# NMC PINs like 12A3456E, HCPC numbers two letters and up to 6 digits.
+REGISTRATION_NUMBER_FORMATS = {
+    RegistrationBody.GMC: (r"[0-9]{7}", "7 digits, like 7012345"),
+    RegistrationBody.NMC: (r"[0-9]{2}[A-Z][0-9]{4}[A-Z]", "like 12A3456E"),
+    RegistrationBody.HCPC: (r"[A-Z]{2}[0-9]{1,6}", "two letters and digits, like PA12345"),
+}
 
 
 class Clinician(models.Model):
@@ -21,11 +41,29 @@ class Clinician(models.Model):
     """
 
     name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=140,
+        unique=True,
+        blank=True,
+        help_text="The profile's address: /clinicians/<slug>/. Made from the name when left blank.",
+    )
     credentials = models.CharField(max_length=120, blank=True, help_text='For example "MBBS, MD".')
     role = models.CharField(max_length=120, blank=True, help_text='For example "Consultant dermatologist".')
     bio = models.TextField(blank=True)
+    registration_body = models.CharField(
+        "registered with", max_length=10, choices=RegistrationBody, blank=True, help_text="Their regulator."
+    )
+    registration_number = models.CharField(
+        max_length=20, blank=True, help_text="As on the regulator's public register, e.g. a GMC number or NMC PIN."
+    )
+    special_interests = models.CharField(
+        max_length=300, blank=True, help_text='Comma-separated, for example "acne scars, laser treatments".'
+    )
     is_sample = models.BooleanField(
         "fictional sample data", default=False, help_text="Demo clinicians are fictional and marked as such."
+    )
+    takes_consultations = models.BooleanField(
+        default=True, help_text="Untick for clinicians who write or review pages but see no patients here."
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -42,6 +80,45 @@ class Clinician(models.Model):
 
     def __str__(self):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.free_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("treatments:clinician_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        self.registration_number = self.registration_number.strip().upper()
+        if self.registration_number and not self.registration_body:
+            raise ValidationError({"registration_body": "Choose the regulator this number belongs to."})
+        if self.registration_body and not self.registration_number:
+            raise ValidationError({"registration_number": "Enter the registration number, or clear the regulator."})
+        if self.registration_body:
+            pattern, example = REGISTRATION_NUMBER_FORMATS[RegistrationBody(self.registration_body)]
+            if not re.fullmatch(pattern, self.registration_number):
+                label = RegistrationBody(self.registration_body).label
+                raise ValidationError({"registration_number": f"A number from the {label} is {example}."})
+
+    def free_slug(self):
+        """A slug made from the name that no other clinician uses: `dr-jane-doe`, then `dr-jane-doe-2`, ..."""
+        base = slugify(self.name)[:130] or "clinician"
+        taken = set(Clinician.objects.exclude(pk=self.pk).filter(slug__startswith=base).values_list("slug", flat=True))
+        slug, number = base, 1
+        while slug in taken:
+            number += 1
+            slug = f"{base}-{number}"
+        return slug
+
+    @property
+    def special_interests_list(self):
+        return [interest.strip() for interest in self.special_interests.split(",") if interest.strip()]
+
+    @property
+    def is_doctor(self):
+        return self.registration_body == RegistrationBody.GMC
 
 
 class PublicationStatus(models.TextChoices):
@@ -188,8 +265,24 @@ class Numbing(models.TextChoices):
     LOCAL = "local", "Local anaesthetic injection"
 
 
-# Gentlest first: used to mark the gentlest numbing in a comparison.
-NUMBING_GENTLENESS = [Numbing.NONE, Numbing.CREAM, Numbing.CREAM_OR_LOCAL, Numbing.LOCAL]
+class Discomfort(models.TextChoices):
+    """How much a session usually hurts, with the usual numbing, as a clinician judges it."""
+
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    MARKED = "marked", "Marked"
+
+
+# Least first: used to mark the treatment that hurts least in a comparison.
+DISCOMFORT_ORDER = [Discomfort.MILD, Discomfort.MODERATE, Discomfort.MARKED]
+
+
+class Suitability(models.TextChoices):
+    """How well a treatment works for one condition, as a clinician judges it from the evidence."""
+
+    WELL_SUITED = "well_suited", "Well suited"
+    SOMETIMES_USED = "sometimes_used", "Sometimes used"
+    LIMITED_EFFECT = "limited_effect", "Limited effect"
 
 
 class Treatment(Page):
@@ -209,14 +302,49 @@ class Treatment(Page):
     numbing_minutes_max = models.PositiveSmallIntegerField("numbing cream sits to (minutes)", null=True, blank=True)
     downtime_days_min = models.PositiveSmallIntegerField(null=True, blank=True)
     downtime_days_max = models.PositiveSmallIntegerField(null=True, blank=True)
-    results_weeks = models.PositiveSmallIntegerField("results usually show after (weeks)", null=True, blank=True)
+    results_weeks_min = models.PositiveSmallIntegerField(
+        "results usually show from (weeks after the first session)", null=True, blank=True
+    )
+    results_weeks_max = models.PositiveSmallIntegerField(
+        "results usually show by (weeks after the first session)", null=True, blank=True
+    )
     results_note = models.CharField("when results show", max_length=200, blank=True)
+    discomfort = models.CharField(
+        max_length=10,
+        choices=Discomfort,
+        blank=True,
+        help_text="How much a session usually hurts with the usual numbing, as our clinicians judge it.",
+    )
+    discomfort_note = models.CharField(
+        max_length=200, blank=True, help_text='In plain words, for example "pressure and prickling, like sandpaper".'
+    )
     invasiveness = models.CharField(max_length=20, choices=Invasiveness, default=Invasiveness.NON_INVASIVE)
     suitable_skin_types = models.CharField(max_length=200, blank=True)
     aftercare = models.TextField(blank=True, help_text="Markdown.")
     aftercare_html = models.TextField(blank=True, editable=False)
     side_effects = models.TextField(blank=True, help_text="Markdown.")
     side_effects_html = models.TextField(blank=True, editable=False)
+    price_from = models.DecimalField(
+        "price per session from (£)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="For treatments offered here. A course's price is estimated from this and the sessions.",
+    )
+    price_to = models.DecimalField(
+        "price per session to (£)",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Blank when every session costs the same.",
+    )
+    prices_checked_on = models.DateField(
+        null=True, blank=True, help_text="When someone last checked these prices; shown beside them."
+    )
 
     markdown_fields = ("body", "aftercare", "side_effects")
     objects = TreatmentQuerySet.as_manager()
@@ -250,12 +378,24 @@ class Treatment(Page):
             ("session_minutes_min", "session_minutes_max"),
             ("numbing_minutes_min", "numbing_minutes_max"),
             ("downtime_days_min", "downtime_days_max"),
+            ("results_weeks_min", "results_weeks_max"),
+            ("price_from", "price_to"),
         ]:
             a, b = getattr(self, low), getattr(self, high)
             if a is not None and b is not None and a > b:
                 errors[high] = "Must not be smaller than the lower figure."
+        errors.update(self.price_errors())
         if errors:
             raise ValidationError(errors)
+
+    def price_errors(self):
+        """What is missing from the prices, by field: a price needs the date it was checked."""
+        errors = {}
+        if self.price_to is not None and self.price_from is None:
+            errors["price_from"] = "Enter the lowest price per session as well."
+        if self.price_from is not None and self.prices_checked_on is None:
+            errors["prices_checked_on"] = "Enter the date these prices were checked: patients see it."
+        return errors
 
     @property
     def other_names_list(self):
@@ -263,17 +403,45 @@ class Treatment(Page):
 
     @property
     def course_weeks_min(self):
-        """Course length in weeks: sessions × weeks between sessions."""
-        if self.sessions_min is None or self.weeks_between_sessions is None:
+        """Weeks from the first to the last session of the shortest usual course:
+        (sessions − 1) × weeks between sessions; 0 for one session, None when unknown."""
+        if self.sessions_min is None:
             return None
-        return self.sessions_min * self.weeks_between_sessions
+        if self.sessions_min == 1:
+            return 0
+        if self.weeks_between_sessions is None:
+            return None
+        return (self.sessions_min - 1) * self.weeks_between_sessions
 
     @property
     def course_weeks_max(self):
+        """Weeks from the first to the last session of the longest usual course (see `course_weeks_min`)."""
         sessions = self.sessions_max if self.sessions_max is not None else self.sessions_min
-        if sessions is None or self.weeks_between_sessions is None:
+        if sessions is None:
             return None
-        return sessions * self.weeks_between_sessions
+        if sessions == 1:
+            return 0
+        if self.weeks_between_sessions is None:
+            return None
+        return (sessions - 1) * self.weeks_between_sessions
+
+
+class ConsultationFee(models.Model):
+    """What a first consultation costs and what it covers: one row, edited in admin."""
+
+    amount = models.DecimalField("fee (£)", max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+    covers = models.TextField(
+        "what it covers",
+        help_text="One or two plain sentences: what the clinician checks, and whether the fee comes off a course.",
+    )
+    checked_on = models.DateField("checked on", help_text="When someone last checked the fee; shown beside it.")
+
+    class Meta:
+        verbose_name = "consultation fee"
+        verbose_name_plural = "consultation fee"
+
+    def __str__(self):
+        return f"Consultation fee £{self.amount}"
 
 
 class ConditionTreatment(models.Model):
@@ -283,6 +451,23 @@ class ConditionTreatment(models.Model):
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="condition_links")
     order = models.PositiveSmallIntegerField(default=0)
     note = models.CharField(max_length=200, blank=True, help_text='For example "mostly used for boxcar scars".')
+    suitability = models.CharField(
+        "how well it works for this condition",
+        max_length=20,
+        choices=Suitability,
+        blank=True,
+        help_text="A clinician's judgement from the evidence; comparisons for this condition rank only "
+        "treatments that are well suited or sometimes used.",
+    )
+    suitability_reference = models.ForeignKey(
+        "Reference",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="evidence",
+        help_text="The condition's reference that supports this judgement.",
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -292,6 +477,14 @@ class ConditionTreatment(models.Model):
 
     def __str__(self):
         return f"{self.condition} → {self.treatment}"
+
+    def clean(self):
+        super().clean()
+        reference = self.suitability_reference
+        if reference is not None and reference.condition_id != self.condition_id:
+            raise ValidationError({"suitability_reference": "Choose one of this condition's own references."})
+        if reference is not None and not self.suitability:
+            raise ValidationError({"suitability": "Say how well it works before citing the evidence."})
 
 
 def one_page_constraint(name):
@@ -534,6 +727,43 @@ class CommentQuerySet(models.QuerySet):
         answered = Comment.objects.approved().filter(parent=models.OuterRef("pk"), clinician__isnull=False)
         return self.approved().filter(is_question=True, parent__isnull=True).exclude(models.Exists(answered))
 
+    def public_answers_by(self, clinician):
+        """A clinician's approved answers to approved comments on published pages, newest first,
+        each annotated with `threads_before` (see `Comment.url_after_threads`), so that
+        linking to them costs no query per answer."""
+        published = PublicationStatus.PUBLISHED
+        earlier_threads = (
+            Comment.objects.approved()
+            .top_level()
+            .filter(Q(condition=models.OuterRef("condition")) | Q(treatment=models.OuterRef("treatment")))
+            .filter(
+                Q(created_at__lt=models.OuterRef("parent__created_at"))
+                | Q(created_at=models.OuterRef("parent__created_at"), pk__lt=models.OuterRef("parent_id"))
+            )
+            .order_by()
+            .annotate(count=models.Func(models.F("pk"), function="COUNT"))
+            .values("count")
+        )
+        return (
+            self.approved()
+            .filter(clinician=clinician, parent__status=CommentStatus.APPROVED)
+            .filter(Q(condition__status=published) | Q(treatment__status=published))
+            .select_related("parent", "condition", "treatment")
+            .only(
+                "body",
+                "created_at",
+                "condition__title",
+                "condition__slug",
+                "treatment__title",
+                "treatment__slug",
+                "parent__body",
+                "parent__author_name",
+                "parent__created_at",
+            )
+            .annotate(threads_before=models.Subquery(earlier_threads, output_field=models.IntegerField()))
+            .order_by("-created_at", "-pk")
+        )
+
 
 class Comment(models.Model):
     """A patient's comment or question under a page, or a reply to one (one level)."""
@@ -619,9 +849,18 @@ class Comment(models.Model):
             .filter(Q(created_at__lt=thread.created_at) | Q(created_at=thread.created_at, pk__lt=thread.pk))
             .count()
         )
-        number = earlier // self.PER_PAGE + 1
+        return self.url_after_threads(earlier)
+
+    def url_after_threads(self, threads_before):
+        """This comment's URL when `threads_before` approved threads come before its own on the page."""
+        number = threads_before // self.PER_PAGE + 1
         query = f"?comments_page={number}" if number > 1 else ""
         return f"{self.page.get_absolute_url()}{query}#comment-{self.pk}"
+
+    @property
+    def public_url(self):
+        """The URL of an answer from `public_answers_by` (no query)."""
+        return self.url_after_threads(self.threads_before or 0)
 
     @property
     def page(self):

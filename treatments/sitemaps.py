@@ -1,4 +1,5 @@
-"""`/sitemap.xml`: every published condition and treatment page, with the date it last changed."""
+"""`/sitemap.xml`: every published condition and treatment page, with the date it last changed,
+the clinicians' profiles and the clinic's own pages (contact and statements)."""
 
 from urllib.parse import urlsplit
 
@@ -7,7 +8,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from treatments.models import Condition, Treatment
+from treatments.models import Clinician, Condition, Treatment
 
 
 class SiteURLSitemap(Sitemap):
@@ -61,4 +62,29 @@ class ListingSitemap(SiteURLSitemap):
         return self._latest
 
 
-SITEMAPS = {"pages": ListingSitemap, "conditions": ConditionSitemap, "treatments": TreatmentSitemap}
+class ClinicianSitemap(SiteURLSitemap):
+    priority = 0.4
+
+    def items(self):
+        return Clinician.objects.only("slug").order_by("slug")
+
+
+class ClinicPagesSitemap(SiteURLSitemap):
+    """The clinicians list, contact and the statements a clinic publishes."""
+
+    priority = 0.3
+
+    def items(self):
+        return ["treatments:clinician_list", "contact", "privacy", "cookies", "accessibility", "complaints"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+SITEMAPS = {
+    "pages": ListingSitemap,
+    "conditions": ConditionSitemap,
+    "treatments": TreatmentSitemap,
+    "clinicians": ClinicianSitemap,
+    "clinic": ClinicPagesSitemap,
+}

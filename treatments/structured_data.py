@@ -30,12 +30,33 @@ def plain_text(rendered_html):
 def person(clinician):
     if clinician is None:
         return None
-    data = {"@type": "Person", "name": clinician.name}
+    data = {"@type": "Person", "name": clinician.name, "url": absolute_url(clinician.get_absolute_url())}
     if clinician.credentials:
         data["honorificSuffix"] = clinician.credentials
     if clinician.role:
         data["jobTitle"] = clinician.role
     return data
+
+
+def clinician_structured_data(clinician):
+    """JSON-LD of a clinician's profile: a Person, and also a Physician when registered with the GMC."""
+    data = {"@context": "https://schema.org", **person(clinician)}
+    if clinician.is_doctor:
+        data["@type"] = ["Person", "Physician"]
+        data["medicalSpecialty"] = DERMATOLOGY
+    if clinician.bio:
+        data["description"] = clinician.bio
+    if clinician.special_interests_list:
+        data["knowsAbout"] = clinician.special_interests_list
+    if clinician.registration_body:
+        data["hasCredential"] = {
+            "@type": "EducationalOccupationalCredential",
+            "credentialCategory": "Professional registration",
+            "identifier": clinician.registration_number,
+            "recognizedBy": {"@type": "Organization", "name": clinician.get_registration_body_display()},
+        }
+    data["worksFor"] = {"@type": "MedicalClinic", "name": settings.CLINIC_NAME, "url": settings.SITE_URL}
+    return [data]
 
 
 def procedure(treatment, *, full=False):

@@ -18,6 +18,8 @@ urlpatterns = [
     path("treatments/<slug:slug>/", views.TreatmentDetailView.as_view(), name="treatment_detail"),
     path("treatments/<slug:slug>/helpful/", views.TreatmentHelpfulVoteView.as_view(), name="treatment_helpful"),
     path("treatments/<slug:slug>/comments/", views.TreatmentCommentView.as_view(), name="treatment_comments"),
+    path("clinicians/", views.ClinicianListView.as_view(), name="clinician_list"),
+    path("clinicians/<slug:slug>/", views.ClinicianDetailView.as_view(), name="clinician_detail"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(

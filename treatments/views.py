@@ -32,9 +32,15 @@ from treatments.models import (
     Treatment,
     load_page_parts,
 )
+from treatments.prices import cost_row, treatment_prices
 from treatments.search import search
 from treatments.services import post_comment, record_helpful_vote
-from treatments.structured_data import absolute_url, condition_structured_data, treatment_structured_data
+from treatments.structured_data import (
+    absolute_url,
+    clinician_structured_data,
+    condition_structured_data,
+    treatment_structured_data,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -190,7 +196,8 @@ class ConditionDetailView(PageDetailView):
             treatment_links=links,
             offered_treatments=offered,
             compare_offered_url=(
-                f"{reverse('treatments:treatment_compare')}?{urlencode([('t', t.slug) for t in offered[:4]])}"
+                f"{reverse('treatments:treatment_compare')}?"
+                f"{urlencode([*(('t', t.slug) for t in offered[:4]), ('condition', condition.slug)])}"
                 if len(offered) >= 2
                 else ""
             ),
@@ -250,7 +257,8 @@ class TreatmentDetailView(PageDetailView):
             condition_links=list(treatment.condition_links.all()),
             consultation_url=cta_url,
             compare_url=f"{reverse('treatments:treatment_compare')}?{urlencode({'t': treatment.slug})}",
-            contents_before_body=[("facts-title", "Key facts")],
+            prices=treatment_prices(treatment),
+            contents_before_body=[("facts-title", "Key facts"), ("price-title", "Price")],
             contents_after_body=[
                 *([("aftercare-title", "Aftercare")] if treatment.aftercare_html else []),
                 *([("side-effects-title", "Side effects and risks")] if treatment.side_effects_html else []),
@@ -266,7 +274,12 @@ class TreatmentDetailView(PageDetailView):
 
 @method_decorator(page_cache, name="get")
 class TreatmentCompareView(TemplateView):
-    """2–4 treatments side by side; anything else shows the picker with a clear message."""
+    """2–4 treatments side by side; anything else shows the picker with a clear message.
+
+    `?condition=<slug>` (a published condition) compares them for that condition:
+    how well each works for it shows, and only those suited to it are ranked.
+    An unknown condition is ignored, with a note.
+    """
 
     template_name = "treatments/treatment_compare.html"
 
@@ -296,16 +309,81 @@ class TreatmentCompareView(TemplateView):
             form = ComparisonForm(self.request.GET, treatments=treatments)
         else:
             form = ComparisonForm(treatments=treatments)
-        chosen, rows, highlights = [], [], []
+        condition, unknown_condition = self.condition()
+        chosen, comparison = [], None
         if form.is_bound and form.is_valid():
             chosen = [by_slug[slug] for slug in form.cleaned_data["t"]]
-            rows, highlights = compare(chosen)
+            links = {link.treatment_id: link for link in condition.treatment_links.all()} if condition else {}
+            comparison = compare(chosen, condition=condition, links=links)
+            comparison.rows.append(cost_row(chosen))
         return super().get_context_data(
             form=form,
             chosen=chosen,
-            rows=rows,
-            highlights=highlights,
+            comparison=comparison,
+            rows=comparison.rows if comparison else [],
+            highlights=comparison.highlights if comparison else [],
+            condition=condition,
+            unknown_condition=unknown_condition,
             selected=set(self.request.GET.getlist("t")),
+            **kwargs,
+        )
+
+    def condition(self):
+        """(the published condition named by ?condition=, whether one was named but not found)."""
+        slug = self.request.GET.get("condition", "")
+        if not slug:
+            return None, False
+        reference = ("suitability_reference__citation", "suitability_reference__url")
+        links = ConditionTreatment.objects.select_related("suitability_reference").only(
+            "condition_id", "treatment_id", "suitability", *reference
+        )
+        condition = (
+            Condition.objects.published()
+            .filter(slug=slug[:200])
+            .only("title", "slug")
+            .prefetch_related(Prefetch("treatment_links", queryset=links))
+            .first()
+        )
+        return condition, condition is None
+
+
+# --- Clinicians -------------------------------------------------------------------
+
+
+@method_decorator(page_cache, name="get")
+class ClinicianListView(ListView):
+    template_name = "treatments/clinician_list.html"
+    context_object_name = "clinicians"
+    queryset = Clinician.objects.all()
+
+
+@method_decorator(page_cache, name="get")
+class ClinicianDetailView(DetailView):
+    """A clinician's profile: who they are, their registration, the published pages
+    they wrote or reviewed, and their public answers to patients (4 queries)."""
+
+    model = Clinician
+    template_name = "treatments/clinician_detail.html"
+    context_object_name = "clinician"
+    ANSWERS_SHOWN = 20
+
+    def get_context_data(self, **kwargs):
+        clinician = self.object
+        pages = []
+        for model in (Condition, Treatment):
+            for page in (
+                model.objects.published()
+                .filter(Q(author=clinician) | Q(medical_reviewer=clinician))
+                .only("title", "slug", "summary", "author_id", "medical_reviewer_id")
+            ):
+                page.wrote = page.author_id == clinician.pk
+                page.reviewed = page.medical_reviewer_id == clinician.pk
+                pages.append(page)
+        return super().get_context_data(
+            pages=pages,
+            answers=list(Comment.objects.public_answers_by(clinician)[: self.ANSWERS_SHOWN]),
+            canonical_url=absolute_url(clinician.get_absolute_url()),
+            structured_data=clinician_structured_data(clinician),
             **kwargs,
         )
 

@@ -1,3 +1,3 @@
 """Admin for bookings, split by concept; importing the modules registers them."""
 
-from bookings.admin import other, requests  # noqa: F401
+from bookings.admin import availability, other, requests  # noqa: F401

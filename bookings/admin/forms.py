@@ -9,12 +9,12 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from bookings.admin.selection import MAX_ID_DIGITS
-from bookings.forms import validate_text
-from bookings.models import DeclineReason
+from bookings.forms import PHONE_INPUT_MAX_LENGTH, phone_number, validate_single_line, validate_text
+from bookings.models import SCREENING_FIELDS, ConsentMethod, ConsultationRequest, ContactPreference, DeclineReason
 from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF
 from bookings.services import MAX_PROPOSED_TIMES
-from clinic.forms import PlainTextFormMixin
-from treatments.models import Clinician
+from clinic.forms import PlainTextFormMixin, PlainTextModelForm
+from treatments.models import Clinician, Treatment
 
 NOTE_MAX_LENGTH = 1000
 # The longest value a grid slot can have ("2027-01-12T10:00|" and a clinician id).
@@ -148,3 +148,72 @@ class ShowDateForm(forms.Form):
         if day > today + timedelta(days=MAX_DAYS_AHEAD_FOR_STAFF):
             raise ValidationError("Choose a day within the next year.")
         return day
+
+
+class PhoneBookingForm(PlainTextModelForm):
+    """A booking reception takes by phone or at the desk: the patient's details, the
+    screening questions asked aloud, consent, and a free slot from the grid."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=PHONE_INPUT_MAX_LENGTH,
+        validators=[validate_single_line],
+        help_text="As the patient gives it: 07911 123456, or +44… for a number abroad.",
+    )
+    treatments = forms.ModelMultipleChoiceField(
+        label="Treatments of interest",
+        queryset=Treatment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    consent = forms.BooleanField(
+        label="The patient agreed to the privacy notice",
+        required=False,
+        help_text="Read them the summary of the privacy notice and ask whether they agree.",
+    )
+    consent_method = forms.ChoiceField(
+        label="They agreed",
+        choices=[(ConsentMethod.PHONE, "by phone"), (ConsentMethod.DESK, "in person, at the desk")],
+        initial=ConsentMethod.PHONE,
+        widget=forms.RadioSelect,
+    )
+    slot = SlotField()
+    note = note_field()
+
+    class Meta:
+        model = ConsultationRequest
+        fields = ["full_name", "email", "phone", "contact_preference", "treatments", "help_with", *SCREENING_FIELDS]
+        labels = {"help_with": "What they would like help with (optional)"}
+        widgets = {
+            "contact_preference": forms.RadioSelect,
+            "help_with": forms.Textarea(attrs={"rows": 3, "cols": 60}),
+            **{name: forms.RadioSelect for name in SCREENING_FIELDS},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["treatments"].queryset = Treatment.objects.bookable()
+        self.fields["contact_preference"].initial = ContactPreference.PHONE
+        for name in ["full_name", "email", *SCREENING_FIELDS]:
+            self.fields[name].required = True
+        self.fields["email"].help_text = "The confirmation, invite and status link go here."
+
+    def clean_phone(self):
+        return phone_number(self.cleaned_data["phone"])
+
+    def clean_help_with(self):
+        text = self.cleaned_data["help_with"]
+        validate_text(text)
+        return text
+
+    def clean_full_name(self):
+        name = self.cleaned_data["full_name"].strip()
+        validate_single_line(name)
+        return name
+
+    def booking(self):
+        """The form's answers as keyword arguments of services.book_by_phone."""
+        data = dict(self.cleaned_data)
+        start, clinician = data.pop("slot")
+        return {**data, "start": start, "clinician": clinician, "treatments": list(data["treatments"])}

@@ -163,7 +163,13 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             {"fields": ["appointment", "offered_times", "decline_reason", "declined_for"]},
         ),
         ("Staff notes", {"fields": ["staff_notes"]}),
-        ("Consent", {"fields": ["consent_given_at", "privacy_notice_version"], "classes": ["collapse"]}),
+        (
+            "Consent",
+            {
+                "fields": ["consent_given_at", "consent_method", "consent_recorded_by", "privacy_notice_version"],
+                "classes": ["collapse"],
+            },
+        ),
     ]
     readonly_fields = [
         "reference",
@@ -188,13 +194,16 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "decline_reason",
         "declined_for",
         "consent_given_at",
+        "consent_method",
+        "consent_recorded_by",
         "privacy_notice_version",
     ]
 
     # --- who sees and does what ---
 
     def has_add_permission(self, request):
-        return False  # requests come from patients, through the public form
+        # Patients ask online; reception adds the bookings it takes by phone or at the desk (see add_view).
+        return request.user.has_perm("bookings.add_consultationrequest")
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser

@@ -22,10 +22,18 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from bookings import services
-from bookings.admin.forms import ConfirmForm, DeclineForm, NoteForm, ProposeForm, ShowDateForm
+from bookings.admin.forms import (
+    ConfirmForm,
+    DeclineForm,
+    NoteForm,
+    PhoneBookingForm,
+    ProposeForm,
+    ShowDateForm,
+    parse_slot,
+)
 from bookings.admin.selection import SafeSelectionMixin, is_id
 from bookings.export import write_requests
-from bookings.models import DeclineReason, Notification, Status
+from bookings.models import DeclineReason, Notification, Status, new_idempotency_key
 from bookings.scheduling import day_grids, days_to_show, describe
 
 logger = logging.getLogger(__name__)
@@ -268,6 +276,61 @@ class WorkflowAdminMixin(SafeSelectionMixin):
                 services.cancel_request(request=consultation, by=user, note=note)
                 return f"{ref} is cancelled. The patient is being emailed."
         raise AssertionError(f"unknown step {step.name}")  # pragma: no cover
+
+    # --- a booking taken by phone or at the desk ---
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Reception's phone or desk booking: patient details, consent and a free slot
+        from the grid; one day's grid at a time (?date=, or the day of ?slot= from the diary)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = PhoneBookingForm(request.POST)
+            if form.is_valid():
+                try:
+                    booking = services.book_by_phone(**form.booking(), by=request.user)
+                except ValidationError as error:
+                    _add_errors(form, error)
+                else:
+                    consultation = booking.request
+                    self.log_addition(request, consultation, "Booked by phone or at the desk.")
+                    self.message_user(
+                        request,
+                        f"{consultation.reference} is booked for {describe(consultation.confirmed_start)} with "
+                        f"{consultation.clinician.name}. The patient is being emailed the confirmation, "
+                        "the invite and their status link.",
+                        messages.SUCCESS,
+                    )
+                    return redirect(self._change_url(consultation))
+        else:
+            form = PhoneBookingForm(
+                initial={"idempotency_key": new_idempotency_key(), "slot": request.GET.get("slot", "")}
+            )
+        show = ShowDateForm(request.GET if "date" in request.GET else None)
+        chosen = show.cleaned_data["date"] if show.is_bound and show.is_valid() else None
+        posted = form["slot"].value()
+        if chosen is None:
+            try:
+                chosen = timezone.localtime(parse_slot(posted)[0]).date() if posted else None
+            except ValidationError:
+                chosen = None
+        chosen = chosen or timezone.localdate()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Book a consultation taken by phone or at the desk",
+            "form": form,
+            "show_date_form": show,
+            "grids": day_grids([(chosen, "the day you chose")]),
+            "field_name": "slot",
+            "input_type": "radio",
+            "selected": [posted] if posted else [],
+            "slot_errors": form.errors.get("slot", []) if form.is_bound else [],
+            "slot_minutes": settings.CONSULTATION_LENGTH_MINUTES,
+            "preference": "any",
+            "privacy_url": reverse("privacy"),
+        }
+        return TemplateResponse(request, "admin/bookings/consultationrequest/phone_booking.html", context)
 
     # --- emails: see them, send one again ---
 

@@ -88,12 +88,17 @@ def closures_between(start, end):
     return list(Closure.objects.filter(date__range=(start, end)))
 
 
+def closure_sentence(day, closure):
+    """ "The clinic is closed on 25 December 2026 (Christmas Day)." """
+    reason = f" ({closure.reason})" if closure.reason else ""
+    return f"The clinic is closed on {day.day} {day:%B %Y}{reason}."
+
+
 def closed_reason(day):
     """Why the clinic is closed on `day`, as a sentence, or None when it is open."""
     closure = Closure.objects.filter(date=day).only("date", "reason").first()
     if closure is not None:
-        reason = f" ({closure.reason})" if closure.reason else ""
-        return f"The clinic is closed on {day.day} {day:%B %Y}{reason}."
+        return closure_sentence(day, closure)
     if not ClinicHours.objects.filter(weekday=day.weekday()).exists():
         return f"The clinic is closed on {Weekday(day.weekday()).label}s."
     return None

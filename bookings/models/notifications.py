@@ -10,6 +10,7 @@ class NotificationKind(models.TextChoices):
     CANCELLATION_NOTICE = "cancellation_notice", "Cancellation (to clinic)"
     CONFIRMATION = "confirmation", "Consultation confirmed, with invite (to patient)"
     RESCHEDULED = "rescheduled", "Consultation moved, with invite (to patient)"
+    RESCHEDULE_NOTICE = "reschedule_notice", "Consultation moved by the patient (to clinic)"
     TIME_PROPOSAL = "time_proposal", "Times proposed (to patient)"
     DECLINE = "decline", "Request declined (to patient)"
     TIME_ACCEPTED_NOTICE = "time_accepted_notice", "Proposed time accepted (to clinic)"

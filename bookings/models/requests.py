@@ -100,6 +100,12 @@ class ContactPreference(models.TextChoices):
     PHONE = "phone", "Phone"
 
 
+class ConsentMethod(models.TextChoices):
+    ONLINE = "online", "Online, in the request form"
+    PHONE = "phone", "By phone, to reception"
+    DESK = "desk", "In person, at the desk"
+
+
 class ScreeningAnswer(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"
@@ -187,6 +193,17 @@ class ConsultationRequest(models.Model):
 
     consent_given_at = models.DateTimeField(help_text="When the patient agreed to the privacy notice.")
     privacy_notice_version = models.CharField(max_length=20, help_text="The privacy notice they agreed to.")
+    consent_method = models.CharField(
+        "consent given", max_length=10, choices=ConsentMethod, default=ConsentMethod.ONLINE
+    )
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The member of staff who took the booking and the patient's consent by phone or at the desk.",
+    )
     source_condition = models.ForeignKey(
         "treatments.Condition",
         on_delete=models.SET_NULL,
@@ -331,13 +348,32 @@ class ConsultationRequest(models.Model):
             return "This consultation has already taken place, so it can no longer be cancelled."
         if self.status not in PATIENT_CANCELLABLE_STATUSES:
             return "This request can no longer be cancelled online."
+        return self._too_late_online("cancelled", now)
+
+    def _too_late_online(self, doing, now=None):
+        """Why a confirmed consultation can no longer be `doing` ("cancelled", "moved")
+        online: it has started, or starts within 24 hours; None otherwise."""
         now = now or timezone.now()
-        if self.status == Status.CONFIRMED and self.confirmed_start - now <= PATIENT_CANCELLATION_NOTICE:
+        if self.status != Status.CONFIRMED:
+            return None
+        if self.confirmed_start <= now:
             return (
-                "Your consultation is less than 24 hours away, so it can no longer be cancelled online. "
+                f"Your consultation began at {timezone.localtime(self.confirmed_start):%H:%M} on "
+                f"{timezone.localtime(self.confirmed_start):%d %B %Y}, so it can no longer be {doing} online. "
+                f"Please phone us on {settings.CLINIC_PHONE}."
+            )
+        if self.confirmed_start - now <= PATIENT_CANCELLATION_NOTICE:
+            return (
+                f"Your consultation is less than 24 hours away, so it can no longer be {doing} online. "
                 f"Please phone us on {settings.CLINIC_PHONE}."
             )
         return None
+
+    def patient_reschedule_problem(self, now=None):
+        """Why the patient cannot move their consultation online now; None when they can."""
+        if self.status != Status.CONFIRMED:
+            return "Only a confirmed consultation can be moved online."
+        return self._too_late_online("moved", now)
 
     def can_be_cancelled_by_patient(self, now=None):
         return self.patient_cancellation_problem(now) is None

@@ -161,3 +161,42 @@ def reception_client(client, reception_user):
     from tests.conftest import staff_login
 
     return staff_login(client, reception_user)
+
+
+def open_the_demo_week():
+    """The demo week's opening hours, for tests that cannot use the `clinic_week` fixture
+    (transactional ones, whose rollback it would not survive)."""
+    for weekday, (opens, closes) in DEMO_HOURS.items():
+        ClinicHours.objects.get_or_create(weekday=weekday, defaults={"opens": opens, "closes": closes})
+
+
+def confirm_at_once(bookings, *, clinician, check):
+    """Confirm each (request, start) in `bookings` with `clinician` from its own thread
+    and database connection, with `services.slot_problem` replaced by `check` (which
+    can make the threads wait for each other). Returns {request pk: "confirmed" or
+    the refusal's message}."""
+    import threading
+    from unittest import mock
+
+    from django.db import connection
+
+    outcomes = {}
+
+    def confirm_one(request, start):
+        try:
+            services.confirm_request(request=request, start=start, clinician=clinician, by=None)
+            outcomes[request.pk] = "confirmed"
+        except services.SlotUnavailable as refusal:
+            outcomes[request.pk] = refusal.messages[0]
+        except Exception as error:  # surfaced by the caller's assertions
+            outcomes[request.pk] = repr(error)
+        finally:
+            connection.close()
+
+    with mock.patch("bookings.services.slot_problem", check):
+        threads = [threading.Thread(target=confirm_one, args=pair) for pair in bookings]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    return outcomes

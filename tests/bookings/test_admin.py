@@ -28,18 +28,18 @@ def inline_data(page):
     return data
 
 
-def test_reception_can_view_and_change_requests_and_view_their_history_but_delete_nothing():
+def test_reception_can_view_change_and_add_requests_and_view_their_history_but_delete_nothing():
     permissions = set(Group.objects.get(name="Reception").permissions.values_list("codename", flat=True))
     assert {
         "view_consultationrequest",
         "change_consultationrequest",
+        "add_consultationrequest",  # bookings taken by phone or at the desk
         "view_statuschange",
         "view_notification",
     } <= permissions
     assert not {p for p in permissions if p.startswith("delete_") and "consultation" in p}
     assert "delete_statuschange" not in permissions
     assert "change_statuschange" not in permissions
-    assert "add_consultationrequest" not in permissions
 
 
 def test_reception_sees_the_request_list_with_status_and_failed_emails(reception_client):
@@ -99,8 +99,9 @@ def test_staff_cannot_change_a_status_or_the_patients_answers_by_hand(reception_
     assert request.staff_notes == "Called back, no answer."
 
 
-def test_requests_cannot_be_added_in_admin(reception_client):
-    assert reception_client.get(reverse("admin:bookings_consultationrequest_add")).status_code == 403
+def test_adding_a_request_in_admin_is_a_phone_or_desk_booking(reception_client):
+    response = reception_client.get(reverse("admin:bookings_consultationrequest_add"))
+    assert response.status_code == 200 and "taken by phone or at the desk" in response.content.decode()
 
 
 def test_reception_cannot_delete_a_request(reception_client):

@@ -380,13 +380,14 @@ def test_offering_no_times_or_too_many_is_refused_on_the_page(reception_client, 
     assert request.status == Status.IN_REVIEW
 
 
-def test_a_slot_offered_to_another_patient_is_marked_in_the_grid(reception_client, clinician):
+def test_a_slot_offered_to_another_patient_is_held_for_them_in_the_grid(reception_client, clinician):
     start = at(open_day(weeks=2), 9)
     offered = in_review()
     reception_client.post(step_url("propose", offered), {"slots": [slot_value(start, clinician)]})
     other = in_review(first_preferred_date=open_day(weeks=2))
     html = reception_client.get(step_url("confirm", other)).content.decode()
-    assert f"offered to {offered.reference}" in html
+    assert f"Held for {offered.reference}" in html
+    assert f'value="{slot_value(start, clinician)}"' not in html  # not a choice for anyone else
 
 
 def test_taking_proposed_times_back_returns_the_request_to_review(reception_client, clinician):
@@ -773,7 +774,9 @@ def test_reception_has_the_permissions_the_workflow_needs_and_deletes_nothing():
         "view_declinereason",
         "change_declinereason",
     } <= permissions
-    assert not {p for p in permissions if p.startswith("delete_")}
+    # Only rows of the clinicians' working week and leave can go (a cancelled holiday); no records.
+    deletable = {p for p in permissions if p.startswith("delete_")}
+    assert deletable <= {"delete_workinghours", "delete_break", "delete_leave"}
 
 
 def test_reception_can_edit_the_reusable_decline_reasons(reception_client):

@@ -99,3 +99,45 @@ def test_a_wrong_token_cannot_accept_a_time(client, offered):
     assert client.post(path, {"action": "accept", "proposal": offered.proposed_times.first().pk}).status_code == 404
     offered.refresh_from_db()
     assert offered.status == Status.TIME_PROPOSED
+
+
+def test_the_page_says_until_when_the_times_are_held(client, offered, settings):
+    settings.OFFER_HOLD_HOURS = 48
+    html = client.get(offered.status_path()).content.decode()
+    assert "We hold these times for you until" in html
+
+
+def test_an_expired_offer_disappears_with_a_line_saying_so(client, offered):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    offered.proposed_times.update(proposed_at=timezone.now() - timedelta(hours=49))
+    html = client.get(offered.status_path()).content.decode()
+    assert "were held for you until" in html and "have been released" in html
+    assert 'type="radio"' not in html and "Book this time" not in html
+    assert "Please contact me about another time" in html
+
+
+def test_a_time_booked_by_someone_else_disappears_with_a_line_saying_so(client, offered, clinician):
+    taken = offered.proposed_times.get(start=at(open_day(weeks=2), 9))
+    confirm(submit(), start=taken.start, clinician=clinician)  # past the hold, as a database import might
+    html = client.get(offered.status_path()).content.decode()
+    assert "has been booked by someone else, so it is no longer offered" in html
+    assert "14:00 with Dr Imogen Sample" in html and "09:00 with Dr Imogen Sample" not in html
+
+
+def test_a_time_that_has_passed_is_never_offered(client, offered):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    past = offered.proposed_times.get(start=at(open_day(weeks=2), 9))
+    past.start = timezone.now() - timedelta(hours=1)
+    past.save()
+    html = client.get(offered.status_path()).content.decode()
+    assert "has passed" in html
+    response = client.post(offered.status_path(), {"action": "accept", "proposal": past.pk}, follow=True)
+    assert "has passed. Please ask us to contact you" in response.content.decode()
+    offered.refresh_from_db()
+    assert offered.status == Status.TIME_PROPOSED

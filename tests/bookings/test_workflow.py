@@ -21,7 +21,17 @@ from bookings.models import (
     Status,
     StatusChange,
 )
-from tests.bookings.conftest import at, confirm, in_review, make_clinician, move, open_day, submit
+from tests.bookings.conftest import (
+    at,
+    confirm,
+    confirm_at_once,
+    in_review,
+    make_clinician,
+    move,
+    open_day,
+    open_the_demo_week,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -203,11 +213,7 @@ def test_a_request_is_confirmed_only_from_review_or_proposed_times(reception_use
 def test_two_confirmations_of_one_slot_at_the_same_moment_book_it_once():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one write transaction at a time, so there is no race to test; run on PostgreSQL")
-    from bookings.demo import DEMO_HOURS
-    from bookings.models import ClinicHours
-
-    for weekday, (opens, closes) in DEMO_HOURS.items():
-        ClinicHours.objects.get_or_create(weekday=weekday, defaults={"opens": opens, "closes": closes})
+    open_the_demo_week()
     clinician = make_clinician(name="Dr Imogen Sample")
     requests = [in_review(), in_review()]
     start = at(open_day(), 11)
@@ -219,25 +225,9 @@ def test_two_confirmations_of_one_slot_at_the_same_moment_book_it_once():
         both_checked.wait(timeout=10)  # both have found the slot free; neither has written yet
         return problem
 
-    outcomes = {}
-
-    def confirm_one(request):
-        try:
-            services.confirm_request(request=request, start=start, clinician=clinician, by=None)
-            outcomes[request.pk] = "confirmed"
-        except services.SlotUnavailable as refusal:
-            outcomes[request.pk] = refusal.messages[0]
-        except Exception as error:  # surfaced by the assertion below
-            outcomes[request.pk] = repr(error)
-        finally:
-            connection.close()
-
-    with mock.patch("bookings.services.slot_problem", check_then_wait_for_the_other):
-        threads = [threading.Thread(target=confirm_one, args=(request,)) for request in requests]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+    outcomes = confirm_at_once(
+        [(request, start) for request in requests], clinician=clinician, check=check_then_wait_for_the_other
+    )
 
     assert sorted(outcomes.values(), key=lambda v: v != "confirmed")[0] == "confirmed"
     refused = [message for message in outcomes.values() if message != "confirmed"]

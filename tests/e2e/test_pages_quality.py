@@ -27,6 +27,9 @@ PUBLIC_PAGES = {
     "treatment-info-only": "/treatments/punch-excision/",
     "compare": "/treatments/compare/?t=microneedling&t=fractional-laser&t=punch-excision",
     "compare-too-few": "/treatments/compare/?t=microneedling",
+    "compare-for-condition": (
+        "/treatments/compare/?t=microneedling&t=fractional-laser&t=microdermabrasion&condition=ice-pick-scars"
+    ),
     "search-results": "/search/?q=acne+scars",
     "search-no-results": "/search/?q=zzqqxx",
     "search-faq-hit": "/search/?q=does+microneedling+hurt",
@@ -34,6 +37,12 @@ PUBLIC_PAGES = {
     "search-did-you-mean": "/search/?q=microneeeedlling",
     "search-empty": "/search/",
     "consultation-form": "/consultations/request/?treatment=microneedling",
+    "clinicians": "/clinicians/",
+    "clinician": "/clinicians/dr-imogen-hartwell/",
+    "contact": "/contact/",
+    "cookies": "/cookies/",
+    "accessibility": "/accessibility/",
+    "complaints": "/complaints/",
     "not-found": "/no-such-page/",
 }
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_treatment
-from treatments.models import Numbing, PublicationStatus
+from tests.factories import make_condition, make_link, make_reference, make_treatment
+from treatments.models import Discomfort, Numbing, PublicationStatus, Suitability
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +20,11 @@ def needling():
         sessions_max=4,
         weeks_between_sessions=6,
         numbing=Numbing.CREAM_OR_LOCAL,
+        discomfort=Discomfort.MILD,
         downtime_days_min=1,
         downtime_days_max=3,
-        results_weeks=6,
+        results_weeks_min=4,
+        results_weeks_max=6,
         offered_here=True,
     )
 
@@ -36,9 +38,11 @@ def laser():
         sessions_max=5,
         weeks_between_sessions=4,
         numbing=Numbing.CREAM,
+        discomfort=Discomfort.MODERATE,
         downtime_days_min=3,
         downtime_days_max=5,
-        results_weeks=6,
+        results_weeks_min=6,
+        results_weeks_max=8,
         offered_here=True,
     )
 
@@ -58,29 +62,106 @@ def test_two_treatments_side_by_side_in_an_accessible_table(client, needling, la
     html = response.text
     assert "<caption>" in html
     assert '<th scope="col"><a href="/treatments/microneedling/">Microneedling</a></th>' in html
-    assert '<th scope="row">Course length (sessions × interval)</th>' in html
-    assert "18–24 weeks" in html and "16–20 weeks" in html
+    assert '<th scope="row">Time from first to last session</th>' in html
+    # 3–4 sessions 6 weeks apart: 12–18 weeks; 4–5 sessions 4 weeks apart: 12–16 weeks.
+    assert "About 3–4 months (12–18 weeks)" in html and "About 3–4 months (12–16 weeks)" in html
+    assert "Course length (sessions × interval)" not in html
 
 
-def test_the_short_answer_says_which_is_faster_gentler_and_quicker_to_recover(client, needling, laser):
+def test_the_short_answer_says_which_is_faster_hurts_less_and_is_quicker_to_recover(client, needling, laser):
     html = compare(client, "microneedling", "fractional-laser").text
-    assert "<strong>Shortest course:</strong>\n      Fractional laser (16–20 weeks)." in html
+    assert "<strong>Shortest course:</strong>\n      Fractional laser (about 3–4 months)." in html
+    assert "<strong>Least discomfort:</strong>\n      Microneedling (mild)." in html
     assert "<strong>Least downtime:</strong>\n      Microneedling (1–3 days)." in html
-    assert "<strong>Gentlest numbing:</strong>\n      Fractional laser (numbing cream)." in html
-    assert "<strong>Earliest results:</strong>\n      the same for all of them" in html
+    assert "<strong>Earliest results:</strong>\n      Microneedling (4–6 weeks after the first session)." in html
+
+
+def test_numbing_is_described_but_never_crowned(client, needling, laser):
+    html = compare(client, "microneedling", "fractional-laser").text
+    assert "Gentlest numbing" not in html
+    assert "Numbing cream or local anaesthetic" in html
 
 
 def test_the_best_cell_on_each_row_is_marked_with_words_not_only_colour(client, needling, laser):
     html = compare(client, "microneedling", "fractional-laser").text
     assert html.count('<span class="badge badge-best">Shortest course</span>') == 1
     assert html.count('<span class="badge badge-best">Least downtime</span>') == 1
-    assert html.count('<span class="badge badge-best">Gentlest numbing</span>') == 1
-    assert 'badge badge-best">Earliest results' not in html
+    assert html.count('<span class="badge badge-best">Least discomfort</span>') == 1
+    assert html.count('<span class="badge badge-best">Earliest results</span>') == 1
 
 
 def test_a_single_session_treatment_has_the_shortest_course(client, needling, excision):
     html = compare(client, "microneedling", "punch-excision").text
-    assert "Punch excision (A single session)." in html
+    assert "Punch excision (One session)." in html
+
+
+# --- Compared for a condition ------------------------------------------------------------
+
+
+@pytest.fixture
+def scars(needling, laser):
+    """Ice pick scars, for which microneedling and fractional laser are well suited and
+    microdermabrasion, the quickest and gentlest of the three, has limited effect."""
+    condition = make_condition(title="Ice pick scars", slug="ice-pick-scars")
+    evidence = make_reference(condition, citation="Fernandes D. Minimally invasive percutaneous collagen induction.")
+    make_link(condition, needling, suitability=Suitability.WELL_SUITED, suitability_reference=evidence)
+    make_link(condition, laser, suitability=Suitability.WELL_SUITED)
+    polish = make_treatment(
+        title="Microdermabrasion",
+        slug="microdermabrasion",
+        sessions_min=6,
+        sessions_max=10,
+        weeks_between_sessions=2,
+        discomfort=Discomfort.MILD,
+        downtime_days_min=0,
+        downtime_days_max=0,
+        results_weeks_min=2,
+        results_weeks_max=4,
+    )
+    make_link(condition, polish, suitability=Suitability.LIMITED_EFFECT)
+    return condition
+
+
+def test_compared_for_a_condition_each_treatment_says_how_well_it_works_for_it(client, scars):
+    html = client.get(COMPARE, {"t": ["microneedling", "microdermabrasion"], "condition": "ice-pick-scars"}).text
+    assert '<th scope="row">For ice pick scars</th>' in html
+    assert "Well suited" in html and "Limited effect" in html
+    assert "Evidence: Fernandes D. Minimally invasive percutaneous collagen induction." in html
+
+
+def test_badges_rank_only_the_treatments_suited_to_the_condition(client, scars):
+    query = {"t": ["microneedling", "fractional-laser", "microdermabrasion"], "condition": "ice-pick-scars"}
+    html = client.get(COMPARE, query).text
+    assert "<strong>Least downtime:</strong>\n      Microneedling (1–3 days)." in html
+    assert "<strong>Earliest results:</strong>\n      Microneedling (4–6 weeks after the first session)." in html
+    assert "Not ranked: Microdermabrasion" in html
+    # Without the condition, the gentle polish wins on downtime.
+    html = client.get(COMPARE, {"t": query["t"]}).text
+    assert "<strong>Least downtime:</strong>\n      Microdermabrasion (None: back to normal the same day)." in html
+
+
+def test_comparing_from_a_condition_page_carries_the_condition(client, scars):
+    html = client.get("/conditions/ice-pick-scars/").text
+    assert 'href="/treatments/compare/?t=microneedling&amp;t=fractional-laser&amp;condition=ice-pick-scars"' in html
+    assert '<input type="hidden" name="condition" value="ice-pick-scars">' in html
+    assert "For this condition: <strong>Well suited</strong>" in html
+
+
+def test_an_unknown_condition_is_ignored_with_a_note(client, needling, laser):
+    response = client.get(COMPARE, {"t": ["microneedling", "fractional-laser"], "condition": "no-such-thing"})
+    assert response.status_code == 200
+    assert "We have no condition page by that name" in response.text
+    assert "For no-such-thing" not in response.text
+
+
+def test_suitability_evidence_must_be_one_of_the_conditions_references(scars, laser):
+    from django.core.exceptions import ValidationError
+
+    other = make_reference(make_condition(), citation="Unrelated paper.")
+    link = scars.treatment_links.get(treatment=laser)
+    link.suitability_reference = other
+    with pytest.raises(ValidationError, match="Choose one of this condition's own references."):
+        link.full_clean()
 
 
 def test_bookable_treatments_offer_a_consultation_from_the_comparison(client, needling, excision):

@@ -91,7 +91,7 @@ def test_treatment_options_are_cards_in_order_with_key_numbers_and_note(client, 
     html = client.get(detail(condition)).text
     assert html.index("Microneedling") < html.index("Fractional laser")
     assert "Little downtime" in html and "Monthly sessions" in html
-    assert "3–4 sessions" in html and "18–24 weeks" in html and "1–3 days" in html
+    assert "3–4 sessions" in html and "About 3–4 months (12–18 weeks)" in html and "1–3 days" in html
     assert "Offered at this clinic" in html and "Information only" in html
     assert f'name="t" value="{first.slug}"' in html
 

@@ -24,9 +24,15 @@ def test_bookable_treatments_are_published_and_offered_here():
     assert list(Treatment.objects.bookable()) == [offered]
 
 
-def test_course_length_is_sessions_times_weeks_between_them():
+def test_course_length_runs_from_the_first_to_the_last_session():
+    # 3 sessions 6 weeks apart: weeks 0, 6 and 12, so 12 weeks; a fourth session makes it 18.
     treatment = make_treatment(sessions_min=3, sessions_max=4, weeks_between_sessions=6)
-    assert (treatment.course_weeks_min, treatment.course_weeks_max) == (18, 24)
+    assert (treatment.course_weeks_min, treatment.course_weeks_max) == (12, 18)
+
+
+def test_a_single_session_course_takes_no_weeks():
+    treatment = make_treatment(sessions_min=1, sessions_max=1)
+    assert (treatment.course_weeks_min, treatment.course_weeks_max) == (0, 0)
 
 
 def test_course_length_is_unknown_without_an_interval():

@@ -187,3 +187,22 @@ def test_the_comment_moderation_list_does_not_grow_with_comments():
     add_comments(condition, 30, replies_each=2)
     large = changelist()
     assert len(large) == len(small)
+
+
+def test_a_clinicians_profile_does_not_grow_with_their_pages_or_answers(rendered):
+    clinician = make_clinician(name="Dr Budget")
+    url = clinician.get_absolute_url()
+
+    def write_and_answer(n):
+        for _ in range(n):
+            page = make_treatment(author=clinician)
+            make_condition(medical_reviewer=clinician)
+            make_comment(page, parent=make_comment(page, is_question=True), clinician=clinician)
+
+    write_and_answer(1)
+    small = rendered(url)
+    write_and_answer(25)
+    large = rendered(url)
+    assert len(large) == len(small) <= 4
+    assert len(rendered("/clinicians/")) == 1
+    assert len(cached(url)) == CACHED_BUDGET

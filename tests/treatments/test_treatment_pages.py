@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import make_condition, make_faq, make_link, make_staff_user, make_treatment
-from treatments.models import Invasiveness, Numbing, PublicationStatus
+from treatments.models import Discomfort, Invasiveness, Numbing, PublicationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -124,18 +124,23 @@ def test_treatment_page_shows_the_key_facts_table(client):
         numbing_minutes_max=60,
         downtime_days_min=3,
         downtime_days_max=5,
-        results_note="After about 6 weeks",
+        results_weeks_min=6,
+        results_weeks_max=8,
+        results_note="A few weeks after the second session",
+        discomfort=Discomfort.MODERATE,
+        discomfort_note="warm prickling",
     )
     html = treatment_page(client, "fractional-laser").text
     assert "<caption>Fractional laser at a glance." in html
     for label, value in [
         ("Sessions usually needed", "4–5 sessions"),
         ("Time between sessions", "4 weeks (about a month)"),
-        ("Course length (sessions × interval)", "16–20 weeks"),
+        ("Time from first to last session", "About 3–4 months (12–16 weeks)"),
         ("Numbing", "Numbing cream; the cream sits for 45–60 minutes first"),
         ("Each session takes", "30 minutes"),
         ("Downtime", "3–5 days"),
-        ("When results show", "After about 6 weeks"),
+        ("How much it hurts", "Moderate: warm prickling"),
+        ("When results usually show", "6–8 weeks after the first session. A few weeks after the second session."),
     ]:
         assert f'<th scope="row">{label}</th>\n                <td>{value}</td>' in html
 

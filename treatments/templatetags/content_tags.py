@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from treatments import facts as facts_module
+from treatments import prices as prices_module
 
 register = template.Library()
 
@@ -33,7 +34,7 @@ def card_facts(treatment):
     facts = {fact.key: fact.text for fact in facts_module.key_facts(treatment)}
     return [
         ("Sessions", facts["sessions"]),
-        ("Course", facts["course"]),
+        ("First to last session", facts["course"]),
         ("Downtime", facts["downtime"]),
         ("Numbing", treatment.get_numbing_display()),
     ]
@@ -75,3 +76,16 @@ def cited_in(page, number):
             label = "the text" if name == "body" else page._meta.get_field(name).verbose_name
             places.append((citation_anchor(name, number), label))
     return places
+
+
+@register.filter
+def money(amount):
+    """A Decimal amount of pounds as patients read it: `£250`, `£92.50` (see treatments.prices)."""
+    return prices_module.money(amount) if amount is not None else ""
+
+
+@register.filter
+def price_summary(treatment):
+    """ "From £250 a session" for a priced treatment offered here; "" otherwise."""
+    price = prices_module.session_price(treatment)
+    return f"From {prices_module.money(price[0])} a session" if price else ""

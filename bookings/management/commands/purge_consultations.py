@@ -2,13 +2,12 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from bookings import services
-
-DEFAULT_DAYS = 365
 
 
 class Command(BaseCommand):
@@ -22,8 +21,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--older-than-days",
             type=int,
-            default=DEFAULT_DAYS,
-            help=f"Anonymise requests closed and untouched for more than this many days (default {DEFAULT_DAYS}).",
+            default=settings.CONSULTATION_RETENTION_DAYS,
+            help=(
+                "Anonymise requests closed and untouched for more than this many days "
+                f"(default CONSULTATION_RETENTION_DAYS, now {settings.CONSULTATION_RETENTION_DAYS})."
+            ),
         )
         parser.add_argument("--dry-run", action="store_true", help="Say what would be anonymised; change nothing.")
 

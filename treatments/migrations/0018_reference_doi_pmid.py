@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0012_old_slugs_redirect"),
+        ("treatments", "0017_comparison_facts"),
     ]
 
     operations = [
