@@ -851,6 +851,13 @@ class Comment(models.Model):
         )
         return self.url_after_threads(earlier)
 
+    @property
+    def kind(self):
+        """What a person calls it: "reply" (under another comment), "question" or "comment"."""
+        if self.parent_id:
+            return "reply"
+        return "question" if self.is_question else "comment"
+
     def url_after_threads(self, threads_before):
         """This comment's URL when `threads_before` approved threads come before its own on the page."""
         number = threads_before // self.PER_PAGE + 1

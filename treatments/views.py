@@ -553,7 +553,7 @@ class CommentPostMixin:
                         page,
                         thread=comment.parent,
                         published=comment.status == CommentStatus.APPROVED,
-                        kind="reply" if comment.parent_id else "question" if comment.is_question else "comment",
+                        kind=comment.kind,
                     )
         form.renew_shown_at()
         return self.render_to_response(self.get_context_data(comment_form=form))
