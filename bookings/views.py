@@ -70,7 +70,7 @@ def private_page(view=None, *, referrer_policy="no-referrer"):
 @method_decorator(ratelimit("consultation-request", **REQUEST_FORM_LIMIT), name="dispatch")
 # Cached for anonymous visitors with a fresh one-time key filled in; never revalidated from the
 # browser's copy, whose key may already have been used.
-@method_decorator(page_cache(conditional=False), name="get")
+@method_decorator(page_cache(conditional=False, query=("treatment", "condition")), name="get")
 class ConsultationRequestCreateView(FormView):
     template_name = "bookings/consultationrequest_form.html"
     form_class = ConsultationRequestForm

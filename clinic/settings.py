@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_otp",
     "accounts.apps.AuthenticatorAppsConfig",
     "accounts.apps.BackupCodesConfig",
+    "reversion",
     "treatments",
     "bookings",
     "accounts",
@@ -153,18 +154,42 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
-if REDIS_URL:
-    # Django's Redis cache, made to survive Redis being down (clinic/cache.py).
-    CACHES = {
-        "default": {
-            "BACKEND": "clinic.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "clinic",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+# Rate-limit counters live in a cache of their own ("limits"), so that clearing or
+# filling the page cache never resets them. Point REDIS_LIMITS_URL at another Redis
+# (or database) to keep them apart entirely; README → Redis says which memory policy.
+REDIS_LIMITS_URL = os.environ.get("REDIS_LIMITS_URL", "").strip() or REDIS_URL
+
+
+def redis_cache(location, prefix):
+    """Django's Redis cache, made to survive Redis being down or refusing (clinic/cache.py)."""
+    return {
+        "BACKEND": "clinic.cache.ResilientRedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = {
+    "default": (
+        redis_cache(REDIS_URL, "clinic")
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
+    ),
+    "limits": (
+        redis_cache(REDIS_LIMITS_URL, "clinic-limits")
+        if REDIS_LIMITS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}
+    ),
+}
+RATE_LIMIT_CACHE_ALIAS = "limits"
+
+# How many reverse proxies (load balancers) in front of the app append to
+# X-Forwarded-For: the client's address for rate limits and sign-in lockouts is
+# the entry the outermost of them appended (clinic/client_ip.py). 0 ignores the header.
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES must be 0 or more; got {TRUSTED_PROXIES}.")
 
 # Per-client limits on form submissions (clinic/ratelimit.py). Only a load test
 # from one address turns them off.
@@ -199,6 +224,8 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same client address as the rate limits: behind proxies, the client's, not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "clinic.client_ip.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"  # a friendly page, HTTP 429
 # Second factor: a time-based code (TOTP) from an authenticator app. Admin
@@ -305,6 +332,11 @@ CLINIC_ICO_NUMBER_IS_SAMPLE = not os.environ.get("CLINIC_ICO_NUMBER", "").strip(
 # Closed consultation requests (declined, cancelled, completed, no-show) untouched for this many
 # days are anonymised by `purge_consultations` (the privacy notice quotes it).
 CONSULTATION_RETENTION_DAYS = env_int("CONSULTATION_RETENTION_DAYS", 365)
+
+# --- Medical review of condition and treatment pages -------------------------------
+
+# When a clinician approves a page's clinical content, its next review falls due this many months later.
+MEDICAL_REVIEW_INTERVAL_MONTHS = env_int("MEDICAL_REVIEW_INTERVAL_MONTHS", 12)
 
 # --- Patient comments ---------------------------------------------------------
 

@@ -1,7 +1,7 @@
 import time
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client, RequestFactory
 from django.test.client import ClientMixin
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -16,10 +16,12 @@ def clear_cache():
     with no rate-limit counts kept in the process while the cache was down."""
     from clinic.ratelimit import _local_counts
 
-    cache.clear()
+    for alias in ("default", "limits"):
+        caches[alias].clear()
     _local_counts.clear()
     yield
-    cache.clear()
+    for alias in ("default", "limits"):
+        caches[alias].clear()
     _local_counts.clear()
 
 

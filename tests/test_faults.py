@@ -152,14 +152,10 @@ def test_the_site_recovers_without_a_restart_when_postgresql_comes_back(tmp_path
 @pytest.fixture
 def redis_down(settings):
     """The settings REDIS_URL makes, pointing at a port nothing listens on."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "clinic.cache.ResilientRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/7",
-            "KEY_PREFIX": "clinic",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
+    from clinic.settings import redis_cache
+
+    location = f"redis://127.0.0.1:{free_port()}/7"
+    settings.CACHES = {"default": redis_cache(location, "clinic"), "limits": redis_cache(location, "clinic-limits")}
     clinic.cache._down_until.clear()
     yield
     clinic.cache._down_until.clear()

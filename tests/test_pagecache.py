@@ -10,7 +10,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.core.cache.backends.base import BaseCache
@@ -264,7 +264,15 @@ def assert_fresh(path, text, *, absent=None):
 def test_an_editors_save_in_admin_shows_on_the_next_request(treatment, admin_client):
     get(treatment.get_absolute_url())
     get("/")
-    condition = make_condition(title="Rolling scars", slug="rolling-scars")
+    reviewer = make_clinician(name="Dr Page Reviewer")
+    condition = make_condition(  # a draft being published: a published page's content would wait for review
+        title="Rolling scars",
+        slug="rolling-scars",
+        status=PublicationStatus.DRAFT,
+        author=reviewer,
+        medical_reviewer=reviewer,
+        reviewed_on=date(2026, 10, 21),
+    )
     url = f"/admin/treatments/condition/{condition.pk}/change/"
     form = admin_client.get(url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
@@ -12,6 +13,8 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
 from clinic.forms import PlainTextModelForm
 from treatments import services
@@ -28,10 +31,12 @@ from treatments.models import (
     ConsultationFee,
     HelpfulVote,
     KeyTakeaway,
+    PageReview,
     Reference,
     SearchSynonym,
     Treatment,
 )
+from treatments.review import METADATA_FIELDS, apply_content, content_changes, page_content, revision_content
 
 # --- Patient comments: moderation, clinic answers, FAQ promotion, erasure ---------------
 
@@ -76,12 +81,16 @@ class CommentAdmin(admin.ModelAdmin):
 
     list_display = ["excerpt", "author", "on_page", "moderation", "question", "created_at", "answer_link"]
     list_display_links = ["excerpt"]
-    list_filter = ["status", UnansweredQuestionFilter, "is_question", ClinicAnswerFilter]
+    list_filter = ["status", "is_urgent", UnansweredQuestionFilter, "is_question", ClinicAnswerFilter]
     list_select_related = ["condition", "treatment", "clinician"]
     search_fields = ["author_name", "email", "body"]
     date_hierarchy = "created_at"
     list_per_page = 50
     actions = ["approve", "reject", "mark_as_spam", "promote_to_faq", "erase_personal_data"]
+
+    class Media:
+        css = {"all": ["css/treatments-admin.css"]}
+
     fields = [
         "on_page",
         "in_reply_to",
@@ -90,6 +99,7 @@ class CommentAdmin(admin.ModelAdmin):
         "is_question",
         "status",
         "held_reason",
+        "is_urgent",
         "clinician",
         "drafted_by",
         "clinician_approved_at",
@@ -111,7 +121,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_ordering(self, request):
         waiting_first = Case(When(status=CommentStatus.PENDING, then=Value(0)), default=Value(1))
-        return [waiting_first.asc(), "-created_at"]
+        return [waiting_first.asc(), "-is_urgent", "-created_at"]
 
     def has_add_permission(self, request):
         # Comments come from patients; clinic answers come from the "Answer" page.
@@ -146,6 +156,12 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def moderation(self, obj):
+        if obj.is_urgent and obj.status == CommentStatus.PENDING:
+            return format_html(
+                '<strong class="urgent-comment">Urgent</strong> {}<br><small>{}</small>',
+                obj.get_status_display(),
+                obj.held_reason,
+            )
         if obj.is_draft_answer:
             return format_html(
                 '<strong class="draft-answer">Draft answer: waiting for {} to approve it</strong>', obj.clinician.name
@@ -346,6 +362,19 @@ class ReviewDueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AwaitingReviewFilter(admin.SimpleListFilter):
+    title = "changes"
+    parameter_name = "changes"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting_review", "Changes awaiting medical review")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "awaiting_review":
+            return queryset.filter(awaiting_review=True)
+        return queryset
+
+
 class ReaderFeedbackFilter(admin.SimpleListFilter):
     title = "reader feedback"
     parameter_name = "feedback"
@@ -443,13 +472,22 @@ class TreatmentConditionInline(admin.TabularInline):
     verbose_name_plural = "conditions it treats"
 
 
-class PageAdmin(admin.ModelAdmin):
-    """Shared by conditions and treatments: review dates, reader feedback, Markdown help."""
+class PageAdmin(VersionAdmin):
+    """Shared by conditions and treatments: review dates, reader feedback, Markdown help.
 
+    Versions (django-reversion): every save keeps the page with its FAQs,
+    takeaways, references and links ("History": who, when, what changed, restore).
+    Medical review: a change to the content of a published page is not saved to
+    the page; it waits as a PageReview until a clinician approves it (see
+    `_held_for_review`), so the public page keeps its approved content.
+    """
+
+    change_form_template = "admin/treatments/page_change_form.html"
+    revision_form_template = "admin/treatments/page_revision_form.html"
     form = PlainTextModelForm
 
-    list_display = ["title", "status", "reviewer", "review_due", "reader_feedback"]
-    list_filter = ["status", ReviewDueFilter, ReaderFeedbackFilter, "author", "medical_reviewer"]
+    list_display = ["title", "status", "changes", "reviewer", "review_due", "reader_feedback"]
+    list_filter = ["status", AwaitingReviewFilter, ReviewDueFilter, ReaderFeedbackFilter, "author", "medical_reviewer"]
     list_select_related = ["author", "medical_reviewer"]
     search_fields = ["title", "slug", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
@@ -467,12 +505,151 @@ class PageAdmin(admin.ModelAdmin):
             .annotate(
                 yes_votes=Count("votes", filter=Q(votes__helpful=True)),
                 no_votes=Count("votes", filter=Q(votes__helpful=False)),
+                awaiting_review=Exists(
+                    PageReview.objects.pending().filter(**{self.model._meta.model_name: OuterRef("pk")})
+                ),
             )
         )
+
+    @admin.display(description="changes", boolean=False, ordering="awaiting_review")
+    def changes(self, page):
+        if page.awaiting_review:
+            return format_html('<strong class="review-soon">{}</strong>', "Awaiting medical review")
+        return ""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.record_slug_change(page=obj, old_slug=form.initial.get("slug") if change else None)
+
+    # --- medical review ---
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(request, "_approved_content", None)
+        if before is not None:
+            after = page_content(form.instance)
+            if after != before:
+                request._content_for_review = after
+                request._metadata = {
+                    name: getattr(form.instance, name) for name in METADATA_FIELDS if hasattr(form.instance, name)
+                }
+
+    def response_change(self, request, obj):
+        if getattr(request, "_content_for_review", None) is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            "Your changes to the page's content are waiting for medical review. The public page shows the last "
+            "approved version until a clinician approves them. (Changes to the address, meta description, status, "
+            "“offered here” and prices need no review and are saved.)",
+            messages.WARNING,
+        )
+        return redirect(request.path if "/history/" not in request.path else self._change_url(obj))
+
+    def _change_url(self, page):
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[page.pk])
+
+    def _held_for_review(self, request, object_id, view):
+        """Run `view` (the change or restore view) for page `object_id`. On a
+        published page, a saved change to its content is rolled back and kept as
+        a PageReview instead; a pending review is what the form starts from."""
+        page = self.get_object(request, unquote(object_id)) if object_id else None
+        if page is None or not page.is_published:
+            return view()
+        pending = PageReview.objects.of_page(page).pending().first()
+        before = page_content(page)
+        with transaction.atomic():
+            if pending is not None:
+                try:
+                    apply_content(page, pending.content)
+                except ValidationError:
+                    pending = None
+                    transaction.set_rollback(True)
+            if request.method == "POST":
+                request._approved_content = before
+            response = view()
+            held = getattr(request, "_content_for_review", None)
+            if request.method != "POST" or held is not None or response.status_code != 302:
+                if hasattr(response, "render"):
+                    response.render()  # with the pending edit applied, before it is rolled back
+                transaction.set_rollback(True)
+        if held is not None:
+            services.send_for_review(
+                page=page, content=held, base_content=before, by=request.user, metadata=request._metadata
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), **self._review_context(request, object_id)}
+        return self._held_for_review(
+            request, object_id, lambda: super(PageAdmin, self).change_view(request, object_id, form_url, extra_context)
+        )
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        page = self.get_object(request, unquote(object_id))
+        version = Version.objects.filter(pk=version_id).select_related("revision").first()
+        if page is not None and version is not None:
+            changes = content_changes(page, page_content(page), revision_content(page, version.revision))
+            extra_context = {**(extra_context or {}), "version_changes": changes}
+        return self._held_for_review(
+            request,
+            object_id,
+            lambda: super(PageAdmin, self).revision_view(request, object_id, version_id, extra_context),
+        )
+
+    def _review_context(self, request, object_id):
+        page = self.get_object(request, unquote(object_id)) if object_id else None
+        if page is None:
+            return {}
+        pending = PageReview.objects.of_page(page).pending().select_related("requested_by").first()
+        if pending is None:
+            return {}
+        return {
+            "pending_review": pending,
+            "pending_changes": content_changes(page, page_content(page), pending.content),
+            "can_sign_off": services.can_sign_off(request.user, page),
+        }
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/review/<int:review_id>/<str:decision>/",
+                self.admin_site.admin_view(self.review_decision_view),
+                name=f"{opts.app_label}_{opts.model_name}_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_decision_view(self, request, object_id, review_id, decision):
+        """POST: approve or withdraw a pending edit; then back to the page's admin."""
+        page = self.get_object(request, unquote(object_id))
+        if page is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, page):
+            raise PermissionDenied
+        review = PageReview.objects.of_page(page).filter(pk=review_id).first()
+        if request.method != "POST" or review is None or decision not in {"approve", "withdraw"}:
+            self.message_user(request, "That review could not be found for this page.", messages.ERROR)
+            return redirect(self._change_url(page))
+        try:
+            if decision == "approve":
+                services.approve_review(review=review, by=request.user)
+            else:
+                services.withdraw_review(review=review, by=request.user)
+        except services.PageStateError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            if decision == "approve":
+                self.log_change(request, page, "Approved the changes in medical review.")
+                self.message_user(request, "Approved: the page now shows the changes, reviewed today by you.")
+            else:
+                self.log_change(request, page, "Withdrew the changes waiting for medical review.")
+                self.message_user(request, "Withdrawn: the page keeps its approved content.", messages.WARNING)
+        return redirect(self._change_url(page))
 
     @admin.display(description="old addresses (redirect here)")
     def old_addresses(self, page):

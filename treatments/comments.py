@@ -56,17 +56,58 @@ def contains_phone_number(text):
     return False
 
 
+# Symptoms that need care now, not an answer in a day or two: (what to call it, pattern).
+URGENT_SYMPTOMS = [
+    ("fever", re.compile(r"\bfever(?:ish)?\b|\bhigh temperature\b|\btemperature of (?:3[89]|1[01]\d)", re.I)),
+    (
+        "spreading redness or swelling",
+        re.compile(
+            r"\b(?:redness|red|swelling|swollen|rash)\b[^.!?\n]{0,40}\bspread"
+            r"|\bspread\w*\b[^.!?\n]{0,40}\b(?:redness|red|swelling|swollen)\b",
+            re.I,
+        ),
+    ),
+    ("pus", re.compile(r"\bpus\b|\boozing\b|\bpustules? (?:filled|full)", re.I)),
+    (
+        "bleeding that does not stop",
+        re.compile(
+            r"\bbleed\w*\b[^.!?\n]{0,40}\b(?:won'?t|will not|doesn'?t|does not|didn'?t|did not|can'?t|cannot|not)"
+            r"\s+stop|\b(?:keeps?|kept|still|non-stop)\s+bleeding\b",
+            re.I,
+        ),
+    ),
+    (
+        "a sudden change in vision",
+        re.compile(
+            r"\b(?:blurred|blurry|double|lost|loss of|losing|sudden(?:ly)?[^.!?\n]{0,20})"
+            r"\s*(?:vision|eyesight|sight)\b"
+            r"|\b(?:vision|eyesight|sight)\b[^.!?\n]{0,30}\b(?:blurr\w*|went|gone|changed|dark|double)\b"
+            r"|\bcan'?t see\b",
+            re.I,
+        ),
+    ),
+]
+
+
+def urgent_symptoms(text):
+    """The urgent symptoms `text` mentions, by name, in URGENT_SYMPTOMS' order
+    (empty when none). Errs on the side of flagging: a moderator checks."""
+    return [name for name, pattern in URGENT_SYMPTOMS if pattern.search(text)]
+
+
 def screen(text):
     """The status a new comment starts in, and why it was held if it was.
 
-    Too many links: spam. A phone number or email address: held for a
-    moderator even when comments are otherwise published at once, because
-    patients often post their own contact details.
+    Too many links: spam. Urgent symptoms, a phone number or an email address:
+    held for a moderator even when comments are otherwise published at once
+    (the patient needs care, or posted their own contact details).
     """
     reasons = []
     links = count_links(text)
     if links > settings.COMMENT_MAX_LINKS:
         return CommentStatus.SPAM, f"Held as spam: {links} links (more than {settings.COMMENT_MAX_LINKS})."
+    if symptoms := urgent_symptoms(text):
+        reasons.append(f"urgent symptoms ({', '.join(symptoms)})")
     if contains_phone_number(text):
         reasons.append("a phone number")
     if contains_email_address(text):

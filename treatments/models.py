@@ -2,6 +2,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator, ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -669,6 +670,75 @@ class OldSlug(models.Model):
         return f"{self.slug} → {self.condition or self.treatment}"
 
 
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting medical review"
+    APPROVED = "approved", "Approved"
+    SUPERSEDED = "superseded", "Replaced by a newer edit"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class PageReviewQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ReviewStatus.PENDING)
+
+    def of_page(self, page):
+        return self.filter(**{page._meta.model_name: page})
+
+
+class PageReview(models.Model):
+    """An edit to the content of a published page, waiting for (or given) a
+    clinician's approval. The page itself keeps its last approved content, so
+    the public site shows that until the edit is approved.
+
+    `content` is the page as edited (treatments.review.page_content: the page's
+    content fields and its FAQs, takeaways, references and treatment links);
+    `base_digest` identifies the approved content it was edited from, so an
+    approval never lands on a page that has changed since.
+    """
+
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews")
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews")
+    content = models.JSONField(encoder=DjangoJSONEncoder)
+    base_digest = models.CharField(max_length=64)
+    status = models.CharField(max_length=12, choices=ReviewStatus, default=ReviewStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        Clinician, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="The clinician."
+    )
+
+    objects = PageReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            one_page_constraint("review_of_one_page"),
+            models.UniqueConstraint(
+                fields=["condition"],
+                condition=Q(status="pending", condition__isnull=False),
+                name="one_pending_review_per_condition",
+            ),
+            models.UniqueConstraint(
+                fields=["treatment"],
+                condition=Q(status="pending", treatment__isnull=False),
+                name="one_pending_review_per_treatment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()}: {self.page}"
+
+    @property
+    def page(self):
+        return self.condition or self.treatment
+
+
 class HelpfulVote(models.Model):
     """One visitor's answer to "Was this page helpful?"."""
 
@@ -785,6 +855,9 @@ class Comment(models.Model):
     is_question = models.BooleanField("a question for the clinic", default=False)
     status = models.CharField(max_length=10, choices=CommentStatus, default=CommentStatus.PENDING)
     held_reason = models.CharField(max_length=200, blank=True, help_text="Why the spam checks held it, if they did.")
+    is_urgent = models.BooleanField(
+        "urgent", default=False, help_text="Mentions a symptom that needs care now (fever, pus, spreading redness…)."
+    )
     clinician = models.ForeignKey(
         Clinician,
         on_delete=models.PROTECT,

@@ -3,8 +3,11 @@
 Each function takes keyword-only arguments and runs in one transaction.
 """
 
+import calendar
 from datetime import timedelta
 
+import reversion
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -13,7 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from treatments.comments import deliver, screen
+from treatments.comments import deliver, screen, urgent_symptoms
 from treatments.models import (
     FAQ,
     Clinician,
@@ -23,9 +26,12 @@ from treatments.models import (
     Condition,
     HelpfulVote,
     OldSlug,
+    PageReview,
     PublicationStatus,
+    ReviewStatus,
     Treatment,
 )
+from treatments.review import apply_content, content_digest, page_content
 
 # --- Helpful votes ------------------------------------------------------------
 
@@ -135,6 +141,7 @@ def post_comment(
         parent = thread
 
     status, held_reason = screen(f"{author_name}\n{body}")
+    is_urgent = bool(urgent_symptoms(f"{author_name}\n{body}"))
     comment = Comment(
         **{page_field: page},
         parent=parent,
@@ -145,6 +152,7 @@ def post_comment(
         is_question=is_question,
         status=status,
         held_reason=held_reason,
+        is_urgent=is_urgent,
         client_hash=client_hash,
         moderated_at=timezone.now() if status == CommentStatus.APPROVED else None,
     )
@@ -412,3 +420,111 @@ def record_slug_change(*, page, old_slug):
     if old_slug and old_slug != page.slug:
         kind.filter(slug=old_slug).delete()
         OldSlug.objects.create(**{Comment.page_field(page): page}, slug=old_slug)
+
+
+# --- Medical review of published pages ---------------------------------------------------
+
+
+def add_months(day, months):
+    """`day` plus `months` calendar months (the 31st becomes the month's last day)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
+def can_sign_off(user, page):
+    """Whether `user` may approve clinical changes to `page`: a clinician (linked
+    account) with the Clinicians group's sign-off permission."""
+    return clinician_of(user) is not None and user.has_perm(f"treatments.sign_off_{page._meta.model_name}")
+
+
+@transaction.atomic
+def send_for_review(*, page, content, base_content, by, metadata=None):
+    """Hold an edit of published `page` for medical review; the page keeps its
+    approved content (the caller has not saved the edit).
+
+    `content` is the edited page (treatments.review.page_content), `base_content`
+    the approved content it was edited from. A pending edit of the same page is
+    replaced (kept, marked superseded). `metadata` ({field: value} of
+    treatments.review.METADATA_FIELDS) is exempt from review and saved at once.
+    Returns the PageReview.
+    """
+    page = type(page).objects.select_for_update().get(pk=page.pk)
+    if metadata:
+        old_slug = page.slug
+        for name, value in metadata.items():
+            setattr(page, name, value)
+        page.full_clean()
+        page.save(update_fields=[*metadata, "updated_at"])
+        record_slug_change(page=page, old_slug=old_slug)
+    now = timezone.now()
+    PageReview.objects.of_page(page).pending().update(status=ReviewStatus.SUPERSEDED, decided_at=now, decided_by=by)
+    return PageReview.objects.create(
+        **{page._meta.model_name: page},
+        content=content,
+        base_digest=content_digest(base_content),
+        requested_by=by,
+    )
+
+
+@transaction.atomic
+def approve_review(*, review, by):
+    """A clinician approves a pending edit: the page gets the edited content, is
+    "reviewed on" today by that clinician, and its next review falls due
+    settings.MEDICAL_REVIEW_INTERVAL_MONTHS later. The change is kept as a version.
+
+    Raises PageStateError, changing nothing, when `by` is not a clinician who may
+    sign off, when the edit was replaced by a newer one or already decided, or when
+    the page's content changed after the edit was made.
+    """
+    review = PageReview.objects.select_for_update().get(pk=review.pk)
+    page = type(review.page).objects.select_for_update().get(pk=review.page.pk)
+    clinician = clinician_of(by)
+    if not can_sign_off(by, page):
+        raise PageStateError(
+            "Only a clinician can approve changes to a page's content: your account is not linked to a clinician "
+            "in the Clinicians group. The edit is still waiting for review."
+        )
+    if review.status == ReviewStatus.SUPERSEDED:
+        raise PageStateError(
+            "This edit was replaced by a newer edit of the page, which is the one waiting for review: "
+            "approve that one instead. Nothing was changed."
+        )
+    if review.status != ReviewStatus.PENDING:
+        raise PageStateError(f"This edit is no longer waiting for review ({review.get_status_display().lower()}).")
+    if content_digest(page_content(page)) != review.base_digest:
+        raise PageStateError(
+            "The page has changed since this edit was made, so approving it would undo those changes. "
+            "Ask for the edit to be made again on the current page. Nothing was changed."
+        )
+    today = timezone.localdate()
+    with reversion.create_revision(atomic=False):
+        apply_content(page, review.content)
+        page.medical_reviewer = clinician
+        page.reviewed_on = today
+        page.next_review_due = add_months(today, settings.MEDICAL_REVIEW_INTERVAL_MONTHS)
+        page.full_clean()
+        page.save()
+        reversion.add_to_revision(page)
+        reversion.set_user(by)
+        reversion.set_comment(f"Changes approved in medical review by {clinician.name}.")
+    review.status = ReviewStatus.APPROVED
+    review.decided_at = timezone.now()
+    review.decided_by = by
+    review.approved_by = clinician
+    review.save(update_fields=["status", "decided_at", "decided_by", "approved_by"])
+    return page
+
+
+@transaction.atomic
+def withdraw_review(*, review, by):
+    """Drop a pending edit (kept for the record); the page stays as approved."""
+    review = PageReview.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.PENDING:
+        raise PageStateError(f"This edit is no longer waiting for review ({review.get_status_display().lower()}).")
+    review.status = ReviewStatus.WITHDRAWN
+    review.decided_at = timezone.now()
+    review.decided_by = by
+    review.save(update_fields=["status", "decided_at", "decided_by"])
+    return review

@@ -79,7 +79,7 @@ class HomeView(TemplateView):
 # --- Condition and treatment pages ---------------------------------------------
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("comments_page",)), name="get")
 class PageDetailView(DetailView):
     """What condition and treatment pages share: drafts (404 to the public,
     previewable by staff who may view them), byline, FAQs, key takeaways,
@@ -210,7 +210,7 @@ class ConditionDetailView(PageDetailView):
         return context
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=tuple(TreatmentFilterForm.base_fields)), name="get")
 class TreatmentListView(ListView):
     template_name = "treatments/treatment_list.html"
     context_object_name = "treatments"
@@ -272,7 +272,7 @@ class TreatmentDetailView(PageDetailView):
         return context
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("t",)), name="get")
 class TreatmentCompareView(TemplateView):
     """2–4 treatments side by side; anything else shows the picker with a clear message.
 
@@ -391,7 +391,7 @@ class ClinicianDetailView(DetailView):
 # --- Search ---------------------------------------------------------------------
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("q",)), name="get")
 class SearchView(TemplateView):
     template_name = "treatments/search.html"
 
@@ -502,6 +502,16 @@ def comment_rate_limit(view):
     return limited
 
 
+def urgent_care_advice():
+    """What a patient who describes urgent symptoms in a comment is told at once."""
+    return (
+        "Your comment mentions symptoms that can need urgent care, such as a fever, spreading redness or swelling, "
+        "pus, bleeding that does not stop or a sudden change in your vision. Please do not wait for an answer here: "
+        f"call us on {settings.CLINIC_PHONE} while we are open, or your doctor or NHS 111 at any time. "
+        "In an emergency, call 999."
+    )
+
+
 class CommentPostMixin:
     """POST a comment to `/conditions/<slug>/comments/` or `/treatments/<slug>/comments/`.
 
@@ -549,6 +559,8 @@ class CommentPostMixin:
                 except ValidationError as error:
                     form.add_error(None, error)
                 else:
+                    if comment.is_urgent:
+                        messages.warning(self.request, urgent_care_advice(), extra_tags="comments")
                     return self.posted(
                         page,
                         thread=comment.parent,

@@ -109,3 +109,40 @@ def test_reception_confirms_a_request_and_the_patient_gets_the_time_and_an_invit
     assert invite.startswith("BEGIN:VCALENDAR")
     assert "DTSTART;TZID=" in invite
     assert "UID:" in invite and "DTEND" in invite and "LOCATION:" in invite
+
+
+def test_an_edit_of_a_published_page_waits_for_and_receives_medical_sign_off(
+    demo_site, new_page, make_staff, screenshot
+):
+    from treatments.models import Clinician
+
+    patient = new_page()
+    patient.goto(demo_site.url + "/treatments/microneedling/")
+    expect(patient.locator("main")).to_contain_text("1–3 days")
+
+    editor = new_page()
+    sign_in_to_admin(editor, demo_site, make_staff("morgan", "Editors"))
+    editor.goto(demo_site.url + "/admin/treatments/treatment/?q=microneedling")
+    editor.get_by_role("link", name="Microneedling", exact=True).click()
+    editor.get_by_label("Downtime days max:").fill("2")
+    editor.get_by_role("button", name="Save and continue editing").first.click()
+    expect(editor.locator(".messagelist")).to_contain_text("waiting for medical review")
+    expect(editor.locator(".medical-review")).to_contain_text("Downtime days max")
+    screenshot(editor, "journey5-01-edit-awaits-medical-review")
+
+    patient.reload()
+    expect(patient.locator("main")).to_contain_text("1–3 days")  # the approved figures until sign-off
+
+    hartwell = make_staff("hartwell", "Clinicians")
+    Clinician.objects.filter(name="Dr Imogen Hartwell").update(user=hartwell)
+    clinician = new_page()
+    sign_in_to_admin(clinician, demo_site, hartwell)
+    clinician.goto(editor.url)
+    clinician.get_by_role("button", name="Approve these changes as medical reviewer").click()
+    expect(clinician.locator(".messagelist")).to_contain_text("Approved: the page now shows the changes")
+    screenshot(clinician, "journey5-02-approved-by-the-clinician")
+
+    patient.reload()
+    expect(patient.locator("main")).to_contain_text("1–2 days")
+    expect(patient.locator("main")).to_contain_text("Dr Imogen Hartwell")
+    screenshot(patient, "journey5-03-public-page-after-sign-off")
