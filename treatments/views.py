@@ -41,6 +41,7 @@ from treatments.structured_data import (
     condition_structured_data,
     treatment_structured_data,
 )
+from treatments.timeline import timeline
 
 logger = logging.getLogger(__name__)
 
@@ -320,6 +321,7 @@ class TreatmentCompareView(TemplateView):
             form=form,
             chosen=chosen,
             comparison=comparison,
+            timeline=timeline(chosen) if chosen else None,
             rows=comparison.rows if comparison else [],
             highlights=comparison.highlights if comparison else [],
             condition=condition,
