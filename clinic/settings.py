@@ -85,6 +85,10 @@ INSTALLED_APPS = [
     "bookings",
     "accounts",
     "privacy",
+    "django_tasks",
+    "django_tasks_db",
+    "notifications",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -294,6 +298,21 @@ CLINIC_STAFF_EMAIL = os.environ.get("CLINIC_STAFF_EMAIL", "reception@larchfield-
 # Where vulnerabilities are reported (/.well-known/security.txt, README).
 CLINIC_SECURITY_EMAIL = os.environ.get("CLINIC_SECURITY_EMAIL", "security@larchfield-clinic.example")
 
+# --- Background work: the outbox and its worker ----------------------------
+#
+# Every email is recorded in the outbox (notifications app) and sent by a worker
+# process (`python manage.py run_worker`); scheduled jobs are queued by
+# `python manage.py run_scheduler`. The queue lives in the database
+# (django-tasks with django-tasks-db), so several workers on several machines share it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
+OUTBOX_SENDING_LEASE_SECONDS = env_int("OUTBOX_SENDING_LEASE_SECONDS", 300)
+if OUTBOX_MAX_ATTEMPTS < 1 or OUTBOX_RETRY_SECONDS < 1 or OUTBOX_SENDING_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "OUTBOX_MAX_ATTEMPTS, OUTBOX_RETRY_SECONDS and OUTBOX_SENDING_LEASE_SECONDS must be 1 or more."
+    )
+
 # --- The clinic -------------------------------------------------------------
 
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Larchfield Skin Clinic")
@@ -405,6 +424,8 @@ LOGGING = {
         "django.request": {"filters": ["secret_links"]},
         "django.security.csrf": {"filters": ["secret_links"]},
         "django.template": {"filters": ["without_template_context"]},
+        # The scheduler logs each job it queues itself (jobs); APScheduler's own lines are noise.
+        "apscheduler": {"level": "WARNING"},
     },
 }
 

@@ -14,12 +14,14 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 
 def make_run(tmp_path, *arguments, **environment):
-    """What `make run` hands Django: a stand-in python prints SITE_URL and its arguments."""
+    """What `make run` hands its processes: stand-in python and honcho print SITE_URL,
+    HOST, PORT and their arguments instead of starting anything."""
     fake = tmp_path / "bin"
     fake.mkdir()
-    python = fake / "python"
-    python.write_text('#!/bin/sh\necho "python $* SITE_URL=$SITE_URL"\n')
-    python.chmod(0o755)
+    for program in ("python", "honcho"):
+        script = fake / program
+        script.write_text(f'#!/bin/sh\necho "{program} $* HOST=$HOST PORT=$PORT SITE_URL=$SITE_URL"\n')
+        script.chmod(0o755)
     stamp = tmp_path / "installed"
     stamp.touch()
     env = {key: value for key, value in os.environ.items() if key != "SITE_URL"} | environment
@@ -38,16 +40,22 @@ def make_run(tmp_path, *arguments, **environment):
 @pytest.mark.parametrize(
     ("arguments", "environment", "served", "site_url"),
     [
-        ([], {}, "127.0.0.1:8000", "http://127.0.0.1:8000"),
-        (["PORT=18437"], {}, "127.0.0.1:18437", "http://127.0.0.1:18437"),
-        (["HOST=localhost", "PORT=18191"], {}, "localhost:18191", "http://localhost:18191"),
-        (["HOST=0.0.0.0", "PORT=18192"], {}, "0.0.0.0:18192", "http://127.0.0.1:18192"),
-        (["PORT=18193"], {"SITE_URL": "https://clinic.example"}, "127.0.0.1:18193", "https://clinic.example"),
-        (["PORT=18194", "SITE_URL=https://other.example"], {}, "127.0.0.1:18194", "https://other.example"),
+        ([], {}, "HOST=127.0.0.1 PORT=8000", "http://127.0.0.1:8000"),
+        (["PORT=18437"], {}, "HOST=127.0.0.1 PORT=18437", "http://127.0.0.1:18437"),
+        (["HOST=localhost", "PORT=18191"], {}, "HOST=localhost PORT=18191", "http://localhost:18191"),
+        (["HOST=0.0.0.0", "PORT=18192"], {}, "HOST=0.0.0.0 PORT=18192", "http://127.0.0.1:18192"),
+        (
+            ["PORT=18193"],
+            {"SITE_URL": "https://clinic.example"},
+            "HOST=127.0.0.1 PORT=18193",
+            "https://clinic.example",
+        ),
+        (["PORT=18194", "SITE_URL=https://other.example"], {}, "HOST=127.0.0.1 PORT=18194", "https://other.example"),
     ],
 )
 def test_the_site_url_follows_host_and_port_unless_given(tmp_path, arguments, environment, served, site_url):
     output = make_run(tmp_path, *arguments, **environment)
-    assert f"python manage.py runserver {served} SITE_URL={site_url}" in output
+    # honcho starts the site, the worker that sends the emails and the scheduler with this environment.
+    assert f"honcho -f Procfile.dev start {served} SITE_URL={site_url}" in output
     assert f"Serving {site_url}/" in output
-    assert f"python manage.py load_demo_content SITE_URL={site_url}" in output
+    assert "python manage.py load_demo_content" in output and f"SITE_URL={site_url}" in output

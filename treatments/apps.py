@@ -9,6 +9,9 @@ class TreatmentsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from clinic.pagecache import invalidate_on_change
+        from treatments import comments
+
+        comments.register_kinds()
         from treatments.models import (
             FAQ,
             Clinician,

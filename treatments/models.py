@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator, ProhibitNullCharactersValidator, RegexValidator
@@ -895,6 +896,9 @@ class Comment(models.Model):
         help_text="The FAQ this question and its answer were promoted to.",
     )
 
+    # The emails about the comment, in the outbox (notifications.Email).
+    emails = GenericRelation("notifications.Email", related_query_name="comment")
+
     objects = CommentQuerySet.as_manager()
 
     ERASED_NAME = "Former patient"
@@ -973,56 +977,6 @@ class CommentEmailKind(models.TextChoices):
     COMMENT_RECEIVED = "comment_received", "New comment (to clinic)"
     COMMENT_APPROVED = "comment_approved", "Comment published (to patient)"
     COMMENT_ANSWERED = "comment_answered", "Clinic answer (to patient)"
-
-
-class CommentEmail(models.Model):
-    """One email about a comment: recorded in the comment's transaction, sent
-    after it commits (treatments.comments.deliver). A failure is recorded here
-    for staff, who send it again from admin.
-
-    The address is read from the comments when sending, never stored here, so
-    erasing a commenter's data leaves no copy of it behind."""
-
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="emails")
-    answered = models.ForeignKey(
-        Comment,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="For a clinic answer: the patient's comment it answers.",
-    )
-    kind = models.CharField(max_length=30, choices=CommentEmailKind)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.CharField(max_length=200, blank=True, help_text="What went wrong, without addresses.")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["sent_at", "failed_at"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} about comment {self.comment_id}"
-
-    @property
-    def state(self):
-        if self.sent_at:
-            return "sent"
-        if self.failed_at:
-            return "failed"
-        return "pending"
-
-    def recipient(self):
-        """Who it goes to now: the clinic inbox, or the patient while they still
-        want emails and their data is not erased ("" when no one)."""
-        if self.kind == CommentEmailKind.COMMENT_RECEIVED:
-            return settings.CLINIC_STAFF_EMAIL
-        patient = self.answered if self.kind == CommentEmailKind.COMMENT_ANSWERED else self.comment
-        if patient is None or patient.is_erased or not patient.notify_on_reply:
-            return ""
-        return patient.email
 
 
 class SearchSynonym(models.Model):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0019_urgent_comments"),
+        ("treatments", "0020_delete_commentemail"),
     ]
 
     operations = [
