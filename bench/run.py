@@ -245,6 +245,34 @@ def query_counts(env):
     return json.loads(result.stdout)
 
 
+def scale(args):
+    """The scale mode: a fresh database (or DATABASE_URL), migrated, with the demo, then bench/scale.py."""
+    workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-scale-"))
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'scale.sqlite3'}"
+    env = site_environment(database_url)
+    print(f"Preparing the site ({database_url.split('@')[-1]}) …", flush=True)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_demo_content")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    try:
+        subprocess.run(
+            [
+                str(BIN / "python"),
+                "-m",
+                "bench.scale",
+                "--requests",
+                str(args.requests),
+                "--repeats",
+                str(args.repeats * 2 + 1),
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5, help="length of one measured run (default 5)")
@@ -256,7 +284,15 @@ def main():
         default="console",
         help="the site's mail: printed (default), or an SMTP server that accepts connections and never answers",
     )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="instead: fill a database with years of a busy clinic and time the staff pages (bench/scale.py)",
+    )
+    parser.add_argument("--requests", type=int, default=200_000, help="with --scale: requests to make")
     args = parser.parse_args()
+    if args.scale:
+        return scale(args)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
 

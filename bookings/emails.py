@@ -61,6 +61,10 @@ def render(notification):
         if notification.kind == NotificationKind.TIME_PROPOSAL
         else [],
     }
+    if notification.kind == NotificationKind.SESSION_DUE and request.course is not None:
+        from bookings.services import next_session_window
+
+        context["window"] = next_session_window(request.course)
     base = f"emails/bookings/{notification.kind}"
     subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
     return subject, render_to_string(f"{base}.txt", context), render_to_string(f"{base}.html", context)

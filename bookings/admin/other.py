@@ -1,10 +1,12 @@
 """Admin for what surrounds the requests: opening hours, closures and decline reasons
 (their emails are in the outbox: notifications.admin)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
+from bookings import services
 from bookings.admin.selection import SafeSelectionMixin
-from bookings.models import ClinicHours, Closure, DeclineReason
+from bookings.models import ClinicHours, Closure, Course, DeclineReason
 from clinic.forms import PlainTextModelForm
 
 
@@ -32,3 +34,63 @@ class DeclineReasonAdmin(SafeSelectionMixin, admin.ModelAdmin):
     list_editable = ["is_active", "order"]
     list_filter = ["is_active"]
     search_fields = ["title", "text"]
+
+
+@admin.register(Course)
+class CourseAdmin(SafeSelectionMixin, admin.ModelAdmin):
+    """Patients' courses of treatment: started and advanced by completed sessions; staff
+    can end one early. Only staff who may see requests see courses."""
+
+    list_display = ["__str__", "treatment", "next_due", "last_session_on", "ended_at"]
+    list_filter = [("ended_at", admin.EmptyFieldListFilter), "treatment"]
+    list_select_related = ["treatment"]
+    readonly_fields = [
+        "treatment",
+        "sessions_done",
+        "sessions_min",
+        "sessions_max",
+        "weeks_between",
+        "last_session_on",
+        "next_due",
+        "due_notice_for",
+        "started_at",
+        "ended_at",
+        "ended_by",
+        "end_reason",
+    ]
+    actions = ["end_selected"]
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("bookings.view_consultationrequest") and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("bookings.view_consultationrequest")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_end_permission(self, request):
+        return request.user.has_perm("bookings.change_consultationrequest")
+
+    @admin.display(description="next session due")
+    def next_due(self, course):
+        return course.next_due if course.is_active else "—"
+
+    @admin.action(description="End the selected courses", permissions=["end"])
+    def end_selected(self, request, queryset):
+        ended = 0
+        for course in queryset:
+            try:
+                services.end_course(course=course, by=request.user)
+            except ValidationError as refusal:
+                self.message_user(request, f"{course}: {refusal.messages[0]}", messages.WARNING)
+            else:
+                ended += 1
+        if ended:
+            self.message_user(request, f"{ended} course{'s' if ended > 1 else ''} ended.", messages.SUCCESS)

@@ -1,6 +1,7 @@
 """The bookings models, split by concept; import them from here (`from bookings.models import X`)."""
 
 from bookings.models.availability import Break, ClinicianAvailability, Leave, WorkingHours
+from bookings.models.courses import Course, CourseQuerySet
 from bookings.models.hours import (
     MAX_DAYS_AHEAD,
     OPENING_HOURS_CACHE_KEY,
@@ -64,6 +65,8 @@ __all__ = [
     "ConsentMethod",
     "Closure",
     "ConsultationRequest",
+    "Course",
+    "CourseQuerySet",
     "ConsultationRequestQuerySet",
     "ContactPreference",
     "DeclineReason",

@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     CONFIRMATION = "confirmation", "Consultation confirmed, with invite (to patient)"
     RESCHEDULED = "rescheduled", "Consultation moved, with invite (to patient)"
     RESCHEDULE_NOTICE = "reschedule_notice", "Consultation moved by the patient (to clinic)"
+    SESSION_DUE = "session_due", "Next session of a course due (to patient)"
     TIME_PROPOSAL = "time_proposal", "Times proposed (to patient)"
     DECLINE = "decline", "Request declined (to patient)"
     TIME_ACCEPTED_NOTICE = "time_accepted_notice", "Proposed time accepted (to clinic)"

@@ -237,6 +237,14 @@ class ConsultationRequest(models.Model):
         verbose_name="standard decline reason",
         help_text="The reusable reason picked, if any; kept for statistics when the request is anonymised.",
     )
+    course = models.ForeignKey(
+        "bookings.Course",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        help_text="The course of treatment this consultation or session belongs to.",
+    )
     staff_notes = models.TextField(blank=True, help_text="Only staff see these.")
     anonymised_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the patient's personal details were erased."
@@ -272,7 +280,11 @@ class ConsultationRequest(models.Model):
                 violation_error_message="A confirmed consultation needs a start time and a clinician.",
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The diary and every availability check read one clinician's consultations over a few days.
+            models.Index(fields=["clinician", "confirmed_start"], name="consultation_clinician_start"),
+        ]
         permissions = [
             ("view_patient_details", "Can see patients' names, contact details and answers"),
             ("export_consultationrequest", "Can export consultation requests as CSV"),
@@ -386,6 +398,12 @@ class ConsultationRequest(models.Model):
     def status_url(self):
         """The patient's private status link, absolute, for emails."""
         return settings.SITE_URL + self.status_path()
+
+    def next_session_url(self):
+        """The page where the patient books their course's next session, absolute, for emails."""
+        return settings.SITE_URL + reverse(
+            "bookings:next_session", kwargs={"reference": self.reference, "token": self.token}
+        )
 
     def thanks_path(self):
         return reverse("bookings:thanks", kwargs={"reference": self.reference, "token": self.token})
