@@ -821,6 +821,13 @@ class ClinicianAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else super().get_prepopulated_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A profile's address is public once it exists (bylines and answers link to it): it stays put.
+        return [*super().get_readonly_fields(request, obj), *(["slug"] if obj else [])]
+
     @admin.display(description="registration", ordering="registration_number")
     def registration(self, obj):
         return f"{obj.get_registration_body_display()} {obj.registration_number}" if obj.registration_body else "—"
@@ -830,6 +837,7 @@ class ClinicianAdmin(admin.ModelAdmin):
 class ConsultationFeeAdmin(admin.ModelAdmin):
     """The one consultation fee shown to patients: added once, then changed; only superusers delete it."""
 
+    form = PlainTextModelForm
     list_display = ["__str__", "checked_on"]
     fields = ["amount", "covers", "checked_on"]
 

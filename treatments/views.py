@@ -317,6 +317,10 @@ class TreatmentCompareView(TemplateView):
             links = {link.treatment_id: link for link in condition.treatment_links.all()} if condition else {}
             comparison = compare(chosen, condition=condition, links=links)
             comparison.rows.append(cost_row(chosen))
+            for row in comparison.rows:
+                # On a phone the table stacks, and each cell says whose it is (treatment_compare.html).
+                for cell, treatment in zip(row.cells, chosen, strict=True):
+                    cell.treatment_title = treatment.title
         return super().get_context_data(
             form=form,
             chosen=chosen,
@@ -354,6 +358,8 @@ class TreatmentCompareView(TemplateView):
 
 @method_decorator(page_cache, name="get")
 class ClinicianListView(ListView):
+    """Every clinician, with their credentials, role and registration (1 query)."""
+
     template_name = "treatments/clinician_list.html"
     context_object_name = "clinicians"
     queryset = Clinician.objects.all()
