@@ -75,15 +75,20 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
-    "axes",
+    # Named for staff in admin (accounts/apps.py), not "Axes", "Otp_Totp" and "Otp_Static".
+    "accounts.apps.SigninLockoutsConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "accounts.apps.AuthenticatorAppsConfig",
+    "accounts.apps.BackupCodesConfig",
     "reversion",
     "treatments",
     "bookings",
     "accounts",
     "privacy",
+    "django_tasks",
+    "django_tasks_db",
+    "notifications",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +129,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
             ],
+            # Filters every template may use without {% load %}: tel_link, phone_links, national_format.
+            "builtins": ["clinic.phone"],
         },
     },
 ]
@@ -253,6 +260,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
+# British formats with the 24-hour clock (clinic/formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = ["clinic.formats"]
 USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
@@ -288,6 +297,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLINIC_STAFF_EMAIL = os.environ.get("CLINIC_STAFF_EMAIL", "reception@larchfield-clinic.example")
 # Where vulnerabilities are reported (/.well-known/security.txt, README).
 CLINIC_SECURITY_EMAIL = os.environ.get("CLINIC_SECURITY_EMAIL", "security@larchfield-clinic.example")
+
+# --- Background work: the outbox and its worker ----------------------------
+#
+# Every email is recorded in the outbox (notifications app) and sent by a worker
+# process (`python manage.py run_worker`); scheduled jobs are queued by
+# `python manage.py run_scheduler`. The queue lives in the database
+# (django-tasks with django-tasks-db), so several workers on several machines share it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
+OUTBOX_SENDING_LEASE_SECONDS = env_int("OUTBOX_SENDING_LEASE_SECONDS", 300)
+if OUTBOX_MAX_ATTEMPTS < 1 or OUTBOX_RETRY_SECONDS < 1 or OUTBOX_SENDING_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "OUTBOX_MAX_ATTEMPTS, OUTBOX_RETRY_SECONDS and OUTBOX_SENDING_LEASE_SECONDS must be 1 or more."
+    )
 
 # --- The clinic -------------------------------------------------------------
 
@@ -400,6 +424,8 @@ LOGGING = {
         "django.request": {"filters": ["secret_links"]},
         "django.security.csrf": {"filters": ["secret_links"]},
         "django.template": {"filters": ["without_template_context"]},
+        # The scheduler logs each job it queues itself (jobs); APScheduler's own lines are noise.
+        "apscheduler": {"level": "WARNING"},
     },
 }
 

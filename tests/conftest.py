@@ -12,13 +12,19 @@ from accounts.middleware import LAST_SEEN_SESSION_KEY, SIGNED_IN_AT_SESSION_KEY
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Each test starts with an empty cache (rate limits, cached fragments), and
-    with no rate-limit counts kept in the process while the cache was down."""
+    """Each test starts with an empty cache (rate limits, cached fragments), with
+    no rate-limit counts kept in the process while the cache was down, and no
+    content types remembered from another test."""
+    from django.contrib.contenttypes.models import ContentType
+
     from clinic.ratelimit import _local_counts
 
     for alias in ("default", "limits"):
         caches[alias].clear()
     _local_counts.clear()
+    # Content type ids cached by an earlier test can be gone: a transactional test's
+    # flush removes the rows (the outbox points at them).
+    ContentType.objects.clear_cache()
     yield
     for alias in ("default", "limits"):
         caches[alias].clear()
@@ -43,6 +49,20 @@ def staff_login(client, user):
     session[SIGNED_IN_AT_SESSION_KEY] = session[LAST_SEEN_SESSION_KEY] = time.time()  # the session's clocks start
     session.save()
     return client
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def tasks_run_at_once():
+    """In this process, a queued task runs at once (an email recorded in a committed
+    transaction is sent right after the commit, as the worker would). Tests of the
+    real worker run it in its own process with the database queue (tests/notifications)."""
+    from django.test.utils import override_settings
+
+    with override_settings(TASKS=IMMEDIATE_TASKS):
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

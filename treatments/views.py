@@ -317,6 +317,10 @@ class TreatmentCompareView(TemplateView):
             links = {link.treatment_id: link for link in condition.treatment_links.all()} if condition else {}
             comparison = compare(chosen, condition=condition, links=links)
             comparison.rows.append(cost_row(chosen))
+            for row in comparison.rows:
+                # On a phone the table stacks, and each cell says whose it is (treatment_compare.html).
+                for cell, treatment in zip(row.cells, chosen, strict=True):
+                    cell.treatment_title = treatment.title
         return super().get_context_data(
             form=form,
             chosen=chosen,
@@ -354,6 +358,8 @@ class TreatmentCompareView(TemplateView):
 
 @method_decorator(page_cache, name="get")
 class ClinicianListView(ListView):
+    """Every clinician, with their credentials, role and registration (1 query)."""
+
     template_name = "treatments/clinician_list.html"
     context_object_name = "clinicians"
     queryset = Clinician.objects.all()
@@ -538,7 +544,7 @@ class CommentPostMixin:
         if form.caught_in_honeypot:
             # Bots fill in every field; they are told what a person would be, and nothing is stored.
             logger.info("Comment on %s dropped: the honeypot field was filled in.", request.path)
-            return self.posted(page, thread=None, published=False)
+            return self.posted(page, thread=None, published=False, kind="comment")
         if form.is_valid():
             data = form.cleaned_data
             parent = None
@@ -563,15 +569,21 @@ class CommentPostMixin:
                 else:
                     if comment.is_urgent:
                         messages.warning(self.request, urgent_care_advice(), extra_tags="comments")
-                    return self.posted(page, thread=comment.parent, published=comment.status == CommentStatus.APPROVED)
+                    return self.posted(
+                        page,
+                        thread=comment.parent,
+                        published=comment.status == CommentStatus.APPROVED,
+                        kind=comment.kind,
+                    )
         form.renew_shown_at()
         return self.render_to_response(self.get_context_data(comment_form=form))
 
-    def posted(self, page, *, thread, published):
+    def posted(self, page, *, thread, published, kind):
+        """Back to the page's comments, thanking for the `kind` posted ("comment", "question" or "reply")."""
         if published:
-            text = "Thank you: your comment is now on the page."
+            text = f"Thank you: your {kind} is now on the page."
         else:
-            text = "Thank you. Your comment will appear on this page once a moderator approves it."
+            text = f"Thank you. Your {kind} will appear on this page once a moderator approves it."
         messages.success(self.request, text, extra_tags="comments")
         # Back to the comments page that shows the thread replied to (the first for a new comment).
         url = thread.get_absolute_url().split("#")[0] if thread else page.get_absolute_url()
