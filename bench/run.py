@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -46,6 +47,22 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def hung_mail_server():
+    """A loopback port that accepts connections and never says a word (a mail server
+    hung), for as long as this process runs; returns the port."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    held = []
+
+    def accept():
+        while True:
+            held.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener.getsockname()[1]
 
 
 def site_environment(database_url):
@@ -228,18 +245,63 @@ def query_counts(env):
     return json.loads(result.stdout)
 
 
+def scale(args):
+    """The scale mode: a fresh database (or DATABASE_URL), migrated, with the demo, then bench/scale.py."""
+    workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-scale-"))
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'scale.sqlite3'}"
+    env = site_environment(database_url)
+    print(f"Preparing the site ({database_url.split('@')[-1]}) …", flush=True)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "load_demo_content")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    try:
+        subprocess.run(
+            [
+                str(BIN / "python"),
+                "-m",
+                "bench.scale",
+                "--requests",
+                str(args.requests),
+                "--repeats",
+                str(args.repeats * 2 + 1),
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5, help="length of one measured run (default 5)")
     parser.add_argument("--repeats", type=int, default=3, help="measured runs per target (default 3)")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--mail",
+        choices=["console", "hung"],
+        default="console",
+        help="the site's mail: printed (default), or an SMTP server that accepts connections and never answers",
+    )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="instead: fill a database with years of a busy clinic and time the staff pages (bench/scale.py)",
+    )
+    parser.add_argument("--requests", type=int, default=200_000, help="with --scale: requests to make")
     args = parser.parse_args()
+    if args.scale:
+        return scale(args)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
 
     workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     env = site_environment(database_url)
+    if args.mail == "hung":
+        env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(hung_mail_server()), EMAIL_USE_TLS="0")
+        print("Mail: an SMTP server that accepts connections and never answers.", flush=True)
     answers_file = workdir / "answers.txt"
     env["BENCH_ANSWERS_FILE"] = str(answers_file)
     print(f"Preparing the site ({database_url.split('@')[-1]}) …", flush=True)

@@ -19,7 +19,7 @@ The rules, for a slot of `settings.CONSULTATION_LENGTH_MINUTES` starting at
 - it is not held: a time offered to a patient is kept for them for
   `settings.OFFER_HOLD_HOURS` after the offer, or until they answer.
 
-Loading costs a fixed number of queries (eight, nine with the diary's details)
+Loading costs a fixed number of queries (eight, nine with the appointments' treatments)
 whatever the number of days, clinicians or bookings. Times are aware datetimes
 in the clinic's zone (`settings.TIME_ZONE`).
 """
@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -108,13 +109,14 @@ class Appointment:
     request: ConsultationRequest | None = None  # with the diary's details
 
 
-@dataclass(frozen=True)
+@dataclass
 class Hold:
     start: datetime
     clinician_id: int
     request_id: int
     reference: str
     expires: datetime
+    change_url: str = ""  # the request's page in admin, set by the diary
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ class Availability:
     """The clinic's and the clinicians' availability from `first` to `last` (dates,
     inclusive), loaded at once. `clinicians` limits it to some clinicians (default:
     everyone who takes consultations); `details` also loads each appointment's
-    request with its treatments, for the diary; `statuses` are the statuses whose
+    request (patient's name and phone, clinician) for the diary, "treatments" with
+    its treatments too (one more query); `statuses` are the statuses whose
     appointments occupy a slot (default: confirmed; the diary adds completed and
     no-show)."""
 
@@ -153,6 +156,7 @@ class Availability:
         self.first, self.last = first, last
         self.now = now or timezone.now()
         self.length = slot_length()
+        self._memo = {}  # per-day answers, asked once per slot of a grid
         if clinicians is None:
             clinicians = Clinician.objects.filter(takes_consultations=True)
         self.clinicians = list(clinicians)
@@ -169,6 +173,11 @@ class Availability:
         for row in Leave.objects.filter(clinician_id__in=ids, first_day__lte=last, last_day__gte=first):
             self.leave[row.clinician_id].append(row)
         self.appointments = self._load_appointments(ids, details, statuses or [Status.CONFIRMED])
+        # The same, by clinician and clinic-local day: the grid asks about one day at a time.
+        self.appointments_by_day = defaultdict(list)
+        for clinician_id, items in self.appointments.items():
+            for item in items:
+                self.appointments_by_day[clinician_id, timezone.localtime(item.start).date()].append(item)
         self.holds = {}
         for proposal in (
             held_offers(self.now)
@@ -204,10 +213,13 @@ class Availability:
             confirmed_start__lt=self._day_start(self.last + timedelta(1)),
         ).order_by("confirmed_start")
         if details:
-            requests = requests.select_related("clinician").prefetch_related(
-                Prefetch("treatments", queryset=Treatment.objects.only("pk", "title"))
+            requests = requests.select_related("clinician").only(
+                "pk", "reference", "full_name", "phone", "status", "confirmed_start", "clinician__name"
             )
-        else:
+        if details == "treatments":
+            treatments = Treatment.objects.only("pk", "title")
+            requests = requests.prefetch_related(Prefetch("treatments", queryset=treatments))
+        elif not details:
             requests = requests.only("pk", "reference", "confirmed_start", "clinician_id", "status")
         by_clinician = defaultdict(list)
         for request in requests:
@@ -268,6 +280,12 @@ class Availability:
     def working_hours(self, clinician, day):
         """(starts, ends) of `clinician`'s working hours on `day` within opening hours,
         as aware datetimes; None when they do not work that day (or the clinic is shut)."""
+        key = ("hours", clinician.pk, day)
+        if key not in self._memo:
+            self._memo[key] = self._working_hours(clinician, day)
+        return self._memo[key]
+
+    def _working_hours(self, clinician, day):
         opening = self.opening(day)
         if opening is None or not clinician.takes_consultations or self.leave_on(clinician, day):
             return None
@@ -282,6 +300,12 @@ class Availability:
 
     def breaks_on(self, clinician, day):
         """`clinician`'s breaks on `day`, as Periods."""
+        key = ("breaks", clinician.pk, day)
+        if key not in self._memo:
+            self._memo[key] = self._breaks_on(clinician, day)
+        return self._memo[key]
+
+    def _breaks_on(self, clinician, day):
         return [
             Period(local_moment(day, row.starts), local_moment(day, row.ends), row.label)
             for row in self.breaks[clinician.pk, day.weekday()]
@@ -289,17 +313,24 @@ class Availability:
 
     def appointments_of(self, clinician, day=None):
         """`clinician`'s appointments (all loaded, or those starting on `day`), earliest first."""
-        found = self.appointments[clinician.pk]
         if day is None:
-            return found
-        return [item for item in found if timezone.localtime(item.start).date() == day]
+            return self.appointments[clinician.pk]
+        return self.appointments_by_day[clinician.pk, day]
 
     def overlapping(self, start, clinician, *, exclude_request_id=None):
+        """The appointment of `clinician` that overlaps a consultation at `start`
+        (other than `exclude_request_id`'s), or None."""
         end = start + self.length
+        day = timezone.localtime(start).date()
+        # An overlapping appointment starts that day, or late the day before.
+        candidates = (
+            self.appointments_by_day[clinician.pk, day - timedelta(days=1)]
+            + self.appointments_by_day[clinician.pk, day]
+        )
         return next(
             (
                 item
-                for item in self.appointments[clinician.pk]
+                for item in candidates
                 if item.start < end and start < item.end and item.request_id != exclude_request_id
             ),
             None,
@@ -379,7 +410,7 @@ class Availability:
             examples = ", ".join(_hhmm(slot) for slot in grid[:2])
             return (
                 f"{when} is not on the consultation grid: consultations start every "
-                f"{minutes} minutes from {first} to {last} ({examples}, …)."
+                f"{minutes} minute{pluralize(minutes)} from {first} to {last} ({examples}, …)."
             )
         return self._clinician_problem(start, clinician, for_request_id, when, weekday, patient)
 

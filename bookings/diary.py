@@ -10,6 +10,7 @@ confirmed, completed and no-show consultations occupy the diary.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -19,6 +20,7 @@ from bookings.scheduling import slot_value
 from treatments.models import Clinician
 
 WEEK_DAYS = 7
+PLACEHOLDER_ID = 987654321
 
 
 @dataclass
@@ -86,8 +88,19 @@ def build_diary(day, *, clinician=None, week=False, now=None):
     now = now or timezone.now()
     first, last = (week_of(day), week_of(day) + timedelta(days=WEEK_DAYS - 1)) if week else (day, day)
     clinicians = [clinician] if clinician is not None else None
-    availability = Availability(first, last, now=now, clinicians=clinicians, details=True, statuses=SCHEDULED_STATUSES)
+    # The week shows names and references; the day's printable list also the treatments.
+    details = True if week else "treatments"
+    availability = Availability(
+        first, last, now=now, clinicians=clinicians, details=details, statuses=SCHEDULED_STATUSES
+    )
     today = timezone.localdate(now)
+    # One reverse() for the page, not one per appointment: the diary can hold hundreds.
+    pattern = reverse("admin:bookings_consultationrequest_change", args=[PLACEHOLDER_ID])
+    for person in availability.clinicians:
+        for item in availability.appointments_of(person):
+            item.request.change_url = pattern.replace(str(PLACEHOLDER_ID), str(item.request_id))
+    for hold in availability.holds.values():
+        hold.change_url = pattern.replace(str(PLACEHOLDER_ID), str(hold.request_id))
     days = []
     for current in availability.days():
         diary_day = DiaryDay(day=current, label=date_format(current, "l j F Y"), is_today=current == today)

@@ -23,16 +23,19 @@ from bookings.models import (
     ConsentMethod,
     ConsultationRequest,
     ContactPreference,
-    Notification,
+    Course,
     NotificationKind,
     ProposedTime,
     Status,
     StatusChange,
+    new_idempotency_key,
     new_reference,
     new_token,
     preferred_date_problem,
 )
 from bookings.scheduling import describe, slot_problem, time_of_day
+from notifications import outbox
+from notifications.models import EmailState
 from treatments.models import Treatment
 
 HELP_WITH_MAX_LENGTH = ConsultationRequest._meta.get_field("help_with").max_length
@@ -678,11 +681,15 @@ def decline_request(*, request, by, standard_reason=None, details="", note=""):
 
 
 def complete_request(*, request, by, note="", now=None):
-    """confirmed → completed, once the consultation's start time has passed."""
+    """confirmed → completed, once the consultation's start time has passed. A
+    completed consultation or session for a treatment given in sessions starts or
+    advances the patient's course (see `follow_up_course`)."""
     with transaction.atomic():
         locked = _lock(request)
         _guard(locked, "complete", now=now)
-        return transition(request=locked, to_status=Status.COMPLETED, by=by, note=note)
+        completed = transition(request=locked, to_status=Status.COMPLETED, by=by, note=note)
+        follow_up_course(completed, now=now)
+        return completed
 
 
 def mark_no_show(*, request, by, note="", now=None):
@@ -701,34 +708,42 @@ def _joined(*parts, sep=" "):
 
 
 def resend_last_email(*, request):
-    """Send the latest email to the patient again (from its Notification row, so the
-    attempt is recorded). Returns the notification; `sent_at` says if it went."""
+    """Send the latest email to the patient again: queued in the outbox (a copy if it
+    was sent, the same email if it failed), rendered from the request as it is now.
+    Returns the queued outbox Email; its `state` says whether it went already.
+    Raises ValidationError when the request is anonymised or has no email to the patient."""
     if request.is_anonymised:
         raise ValidationError(f"{request.reference} is anonymised: there is no one to email.")
-    # Fetched afresh (not through `request`), so the email is rendered from the request as it is now.
     notification = (
-        Notification.objects.filter(request_id=request.pk)
-        .exclude(kind__in=TO_CLINIC)
+        request.notifications.exclude(kind__in=TO_CLINIC)
+        .exclude(kind=NotificationKind.REMINDER)
         .exclude(to="")
-        .select_related("request", "request__clinician")
         .order_by("-created_at", "-id")
         .first()
     )
     if notification is None:
         raise ValidationError(f"{request.reference} has no email to the patient to send again.")
-    emails.deliver(notification)
-    return notification
+    queued = send_emails_again([notification])
+    return queued[0] if queued else notification  # being sent right now: nothing more to do
+
+
+def send_emails_again(notifications):
+    """Queue the outbox emails `notifications` again (notifications.outbox.send_again);
+    emails without an address (erased) are skipped. Returns the queued emails."""
+    return outbox.send_again([email for email in notifications if email.to], include_sent=True)
+
+
+def failed_again(email, since):
+    """True when the outbox `email`, queued again at `since`, has failed since then."""
+    return email.state != EmailState.SENT and email.failed_at is not None and email.failed_at >= since
 
 
 def retry_failed_emails(*, notifications):
-    """Try each failed email in `notifications` once more; returns (sent, still failing)."""
-    sent = failed = 0
-    for notification in notifications.failed().exclude(to="").select_related("request"):
-        if emails.deliver(notification):
-            sent += 1
-        else:
-            failed += 1
-    return sent, failed
+    """Queue again each email in `notifications` (an outbox Email queryset) that failed
+    or is waiting after a failed attempt; returns (sent, not sent yet) counts."""
+    queued = send_emails_again(notifications.in_trouble())
+    sent = sum(email.state == EmailState.SENT for email in queued)
+    return sent, len(queued) - sent
 
 
 # --- Retention ------------------------------------------------------------------------------
@@ -797,3 +812,171 @@ def anonymise_closed_requests(*, older_than_days, now=None, dry_run=False):
             continue
         done.append(request.reference)
     return done
+
+
+# --- Courses of treatment -------------------------------------------------------------------
+
+# The "next session due" email goes this many days before the day it falls due; the
+# patient picks a time from this many days before it to this many days after.
+SESSION_DUE_NOTICE_DAYS = 7
+SESSION_WINDOW_DAYS_BEFORE = 7
+SESSION_WINDOW_DAYS_AFTER = 14
+# Patients' details copied from one session's request to the next.
+SESSION_COPIED_FIELDS = [
+    "full_name",
+    "email",
+    "phone",
+    "contact_preference",
+    "isotretinoin_recent",
+    "pregnant_or_breastfeeding",
+    "keloid_tendency",
+    "active_skin_infection",
+    "consent_given_at",
+    "privacy_notice_version",
+    "consent_method",
+    "consent_recorded_by",
+]
+
+
+def course_treatment(request):
+    """The treatment of interest given as a course (sessions and weeks between them,
+    more than one session), first by title; None when there is none."""
+    for treatment in sorted(request.treatments.all(), key=lambda t: t.title):
+        if treatment.sessions_max and treatment.sessions_max > 1 and treatment.weeks_between_sessions:
+            return treatment
+    return None
+
+
+def follow_up_course(completed, *, now=None):
+    """After `completed` (a completed request): advance its course by one session, or
+    start a course (session 1 done) when it belongs to none and one of its treatments
+    is given in sessions. A course whose last possible session is done ends. Returns
+    the course, or None. Called inside complete_request's transaction."""
+    now = now or timezone.now()
+    day = timezone.localtime(completed.confirmed_start).date()
+    if completed.course_id is not None:
+        course = Course.objects.select_for_update().get(pk=completed.course_id)
+        if not course.is_active:
+            return course
+        course.sessions_done += 1
+        course.last_session_on = day
+        if course.sessions_done >= course.sessions_max:
+            course.ended_at = now
+            course.end_reason = "Every session of the course is done."
+        course.save()
+        return course
+    treatment = course_treatment(completed)
+    if treatment is None:
+        return None
+    course = Course.objects.create(
+        treatment=treatment,
+        sessions_done=1,
+        sessions_min=treatment.sessions_min or treatment.sessions_max,
+        sessions_max=treatment.sessions_max,
+        weeks_between=treatment.weeks_between_sessions,
+        last_session_on=day,
+    )
+    ConsultationRequest.objects.filter(pk=completed.pk).update(course=course)
+    completed.course = course
+    return course
+
+
+def next_session_window(course, *, now=None):
+    """(first day, last day) the patient can book the next session in: around the day
+    it falls due, never before tomorrow."""
+    tomorrow = timezone.localdate(now) + timedelta(days=1)
+    first = max(course.next_due - timedelta(days=SESSION_WINDOW_DAYS_BEFORE), tomorrow)
+    last = max(course.next_due + timedelta(days=SESSION_WINDOW_DAYS_AFTER), first)
+    return first, last
+
+
+def _upcoming_session(course, now=None):
+    return course.sessions.filter(status=Status.CONFIRMED, confirmed_start__gt=now or timezone.now()).first()
+
+
+def next_session_problem(request, *, now=None):
+    """Why the patient cannot book their course's next session from `request`'s page
+    now, in their words; None when they can."""
+    course = request.course
+    if course is None:
+        return "This request is not part of a course of treatment."
+    if not course.is_active:
+        return "Your course has ended, so there is no next session to book."
+    if (booked := _upcoming_session(course, now)) is not None:
+        return f"Your next session is already booked for {describe(booked.confirmed_start)}."
+    return None
+
+
+def book_next_session(*, request, start, clinician, now=None):
+    """The patient books their course's next session from `request`'s status page: a
+    new request for the course's treatment, with their details copied, confirmed at
+    `start` with `clinician` (same slot rules as any booking, within
+    `next_session_window`), and the confirmation emailed. Returns the new request;
+    raises TransitionNotAllowed or SlotUnavailable, storing nothing."""
+    if problem := next_session_problem(request, now=now):
+        raise TransitionNotAllowed(problem, code="transition_not_allowed")
+    course = request.course
+    first, last = next_session_window(course, now=now)
+    if not first <= timezone.localtime(start).date() <= last:
+        raise SlotUnavailable(
+            f"Choose a time between {first.day} {first:%B} and {last.day} {last:%B %Y}, "
+            f"or call us on {settings.CLINIC_PHONE}.",
+            code="slot_unavailable",
+        )
+    if problem := slot_problem(start, clinician=clinician, now=now, patient=True):
+        raise SlotUnavailable(problem, code="slot_unavailable")
+    with _refusing_double_booking(start, clinician), transaction.atomic():
+        session = ConsultationRequest(
+            **{name: getattr(request, name) for name in SESSION_COPIED_FIELDS},
+            idempotency_key=new_idempotency_key(),
+            reference=new_reference(),
+            token=new_token(),
+            status=Status.NEW,
+            first_preferred_date=timezone.localtime(start).date(),
+            time_of_day=time_of_day(start),
+            course=course,
+        )
+        session.full_clean(validate_unique=False)
+        session.save()
+        session.treatments.set([course.treatment])
+        what = f"Session {course.next_session} of the course of {course.treatment.title}"
+        _record(session, from_status="", to_status=Status.NEW, by=None, note=f"{what}, booked online by the patient.")
+        transition(request=session, to_status=Status.IN_REVIEW, by=None)
+        return confirm_request(request=session, start=start, clinician=clinician, by=None)
+
+
+def end_course(*, course, by, reason=""):
+    """End a course early: `by` a member of staff, or None for the patient. Nothing
+    more is emailed about it. Raises ValidationError when it has already ended."""
+    with transaction.atomic():
+        locked = Course.objects.select_for_update().get(pk=course.pk)
+        if not locked.is_active:
+            raise ValidationError("This course has already ended.", code="course_ended")
+        locked.ended_at = timezone.now()
+        locked.ended_by = by
+        locked.end_reason = reason or ("Ended by the patient." if by is None else "Ended by the clinic.")
+        locked.save()
+    return locked
+
+
+def send_session_due_emails(*, now=None):
+    """Email each patient whose course's next session falls due within
+    SESSION_DUE_NOTICE_DAYS (once per session), with the link to pick a time. Skips
+    courses with a session already booked and patients whose details are erased.
+    Returns the number of emails queued. Run daily (`send_session_reminders`)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    for course in Course.objects.active().select_related("treatment"):
+        if course.due_notice_for >= course.next_session:
+            continue
+        if course.next_due - timedelta(days=SESSION_DUE_NOTICE_DAYS) > today:
+            continue
+        latest = course.sessions.exclude(token="").order_by("-confirmed_start").first()
+        if latest is None or latest.is_anonymised or _upcoming_session(course, now) is not None:
+            continue
+        with transaction.atomic():
+            emails.queue(latest, NotificationKind.SESSION_DUE)
+            Course.objects.filter(pk=course.pk).update(due_notice_for=course.next_session)
+        sent += 1
+    return sent

@@ -70,7 +70,7 @@ def private_page(view=None, *, referrer_policy="no-referrer"):
 @method_decorator(ratelimit("consultation-request", **REQUEST_FORM_LIMIT), name="dispatch")
 # Cached for anonymous visitors with a fresh one-time key filled in; never revalidated from the
 # browser's copy, whose key may already have been used.
-@method_decorator(page_cache(conditional=False), name="get")
+@method_decorator(page_cache(conditional=False, query=("treatment", "condition")), name="get")
 class ConsultationRequestCreateView(FormView):
     template_name = "bookings/consultationrequest_form.html"
     form_class = ConsultationRequestForm
@@ -179,7 +179,9 @@ class PatientRequestMixin:
             return self._consultation
         reference, token = self.kwargs["reference"].upper(), self.kwargs["token"]
         consultation = (
-            ConsultationRequest.objects.select_related("clinician").filter(reference=reference).first()
+            ConsultationRequest.objects.select_related("clinician", "course__treatment")
+            .filter(reference=reference)
+            .first()
             if REFERENCE_RE.fullmatch(reference)  # never send the database a malformed one (e.g. with NUL)
             else None
         )
@@ -221,6 +223,8 @@ class StatusView(PatientRequestMixin, TemplateView):
         context = {
             "cancellation_problem": consultation.patient_cancellation_problem(),
             "reschedule_problem": consultation.patient_reschedule_problem(),
+            "course": consultation.course,
+            "next_session_problem": services.next_session_problem(consultation) if consultation.course else None,
         }
         if consultation.status == Status.TIME_PROPOSED:
             proposals, gone, held_until = services.offers_on_the_table(consultation)
@@ -235,17 +239,32 @@ class StatusView(PatientRequestMixin, TemplateView):
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
-        if "accept_form" in context:
+        course = context.get("course")
+        if "accept_form" in context or (course is not None and course.is_active):
             response["Referrer-Policy"] = "same-origin"  # it holds forms that post back: see private_page
         return response
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
+        if action == "end_course":
+            return self.end_course(request, **kwargs)
         if action == "accept":
             return self.accept_time(request, **kwargs)
         if action == "contact":
             return self.ask_for_contact(request, **kwargs)
         return self.cancel(request, **kwargs)
+
+    def end_course(self, request, **kwargs):
+        consultation = self.get_consultation()
+        if consultation.course is None:
+            return redirect(consultation.status_path())
+        try:
+            services.end_course(course=consultation.course, by=None)
+        except ValidationError as refusal:
+            messages.error(request, refusal.messages[0])
+        else:
+            messages.success(request, "Your course is ended. We will not remind you about further sessions.")
+        return redirect(consultation.status_path())
 
     def accept_time(self, request, **kwargs):
         consultation = self.get_consultation()
@@ -287,12 +306,13 @@ class StatusView(PatientRequestMixin, TemplateView):
             response = self.render_to_response(self.get_context_data(form=form, **kwargs))
             response["Referrer-Policy"] = "same-origin"  # it holds the form again: see private_page
             return response
+        cancelled = consultation.what_the_patient_cancels
         try:
             services.cancel_request(request=consultation, by=None, note=form.cleaned_data["reason"])
         except services.CancellationNotAllowed as refusal:
             messages.error(request, refusal.messages[0])
         else:
-            messages.success(request, "Your request is cancelled. We have let the clinic know.")
+            messages.success(request, f"Your {cancelled} is cancelled. We have let the clinic know.")
         return redirect(consultation.status_path())
 
 
@@ -324,24 +344,40 @@ class InviteView(PatientRequestMixin, View):
         return response
 
 
-@method_decorator(private_page(referrer_policy="same-origin"), name="dispatch")
-@method_decorator(ratelimit("consultation-reschedule", **CANCEL_LIMIT), name="dispatch")
-class RescheduleView(PatientRequestMixin, TemplateView):
-    """The patient moves their confirmed consultation: GET lists free times a week at a
-    time (?week=0..3, ?clinician=<id> or "any"; their own clinician first), POST
-    takes one through services.reschedule_request."""
+class FreeTimesView(PatientRequestMixin, TemplateView):
+    """A patient picks a free time (GET lists them a week at a time, ?week=,
+    ?clinician=<id> or "any", their own clinician first; POST takes one). Subclasses
+    say which days (`window`), why the patient cannot pick now (`problem`), and what
+    taking a time does (`take`, which returns the success message)."""
 
     template_name = "bookings/consultationrequest_reschedule.html"
+    url_name = "bookings:reschedule"
+    heading = "Change the time of your consultation"
+    submit_label = "Move my consultation to this time"
+
+    def window(self, consultation):
+        raise NotImplementedError
+
+    def problem(self, consultation):
+        raise NotImplementedError
+
+    def take(self, consultation, start, clinician):
+        raise NotImplementedError
 
     def get_context_data(self, **kwargs):
         consultation = self.get_consultation()
-        context = {"reschedule_problem": consultation.patient_reschedule_problem()}
+        context = {
+            "reschedule_problem": self.problem(consultation),
+            "heading": self.heading,
+            "submit_label": self.submit_label,
+        }
         if context["reschedule_problem"] is None:
             context.update(self._choices(consultation, kwargs.pop("form", None)))
         return super().get_context_data(**context, **kwargs)
 
     def _choices(self, consultation, form):
-        weeks = services.PATIENT_RESCHEDULE_WEEKS
+        first, last = self.window(consultation)
+        weeks = (last - first).days // 7 + 1
         week = self.request.GET.get("week", "0")
         week = int(week) if week in {str(n) for n in range(weeks)} else 0
         wanted = self.request.GET.get("clinician", str(consultation.clinician_id))
@@ -349,7 +385,6 @@ class RescheduleView(PatientRequestMixin, TemplateView):
         chosen = [c for c in clinicians if str(c.pk) == wanted] or (clinicians if wanted == "any" else [])
         if not chosen:
             chosen = [c for c in clinicians if c.pk == consultation.clinician_id] or clinicians
-        first, last = services.patient_reschedule_window()
         start_day = first + timedelta(weeks=week)
         end_day = min(start_day + timedelta(days=6), last)
         availability = Availability(start_day, end_day, clinicians=chosen)
@@ -365,7 +400,6 @@ class RescheduleView(PatientRequestMixin, TemplateView):
             "form": form or RescheduleForm(slots=slots),
             "days": days,
             "week": week,
-            "weeks": range(weeks),
             "first_day": start_day,
             "last_day": end_day,
             "clinicians": clinicians,
@@ -381,13 +415,52 @@ class RescheduleView(PatientRequestMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form, **kwargs))
         start, clinician = form.cleaned_data["slot"]
         try:
-            services.reschedule_request(request=consultation, start=start, clinician=clinician, by=None)
+            done = self.take(consultation, start, clinician)
         except ValidationError as refusal:
             messages.error(request, refusal.messages[0])
-            return redirect(reverse("bookings:reschedule", args=[consultation.reference, consultation.token]))
-        messages.success(
-            request,
-            f"Your consultation is moved to {services.describe(start)} with {clinician.name}. "
-            "We have emailed you an updated invite.",
-        )
+            return redirect(reverse(self.url_name, args=[consultation.reference, consultation.token]))
+        messages.success(request, done)
         return redirect(consultation.status_path())
+
+
+@method_decorator(private_page(referrer_policy="same-origin"), name="dispatch")
+@method_decorator(ratelimit("consultation-reschedule", **CANCEL_LIMIT), name="dispatch")
+class RescheduleView(FreeTimesView):
+    """The patient moves their confirmed consultation (services.reschedule_request)."""
+
+    def window(self, consultation):
+        return services.patient_reschedule_window()
+
+    def problem(self, consultation):
+        return consultation.patient_reschedule_problem()
+
+    def take(self, consultation, start, clinician):
+        services.reschedule_request(request=consultation, start=start, clinician=clinician, by=None)
+        return (
+            f"Your consultation is moved to {services.describe(start)} with {clinician.name}. "
+            "We have emailed you an updated invite."
+        )
+
+
+@method_decorator(private_page(referrer_policy="same-origin"), name="dispatch")
+@method_decorator(ratelimit("consultation-reschedule", **CANCEL_LIMIT), name="dispatch")
+class NextSessionView(FreeTimesView):
+    """The patient books the next session of their course, in a window around the day
+    it falls due (services.book_next_session)."""
+
+    url_name = "bookings:next_session"
+    heading = "Book the next session of your course"
+    submit_label = "Book this time"
+
+    def window(self, consultation):
+        return services.next_session_window(consultation.course)
+
+    def problem(self, consultation):
+        return services.next_session_problem(consultation)
+
+    def take(self, consultation, start, clinician):
+        session = services.book_next_session(request=consultation, start=start, clinician=clinician)
+        return (
+            f"Session {session.course.sessions_done + 1} is booked for {services.describe(start)} with "
+            f"{clinician.name}. We have emailed you the details, an invite and the link to its own page."
+        )

@@ -6,6 +6,11 @@ say) would answer 500. `ResilientRedisCache` turns an outage into cache
 misses instead: reads answer "not cached", writes and deletes are skipped, and
 the site carries on from the database.
 
+An outage is any error from Redis, not only a lost connection: a full Redis
+under the default `noeviction` policy answers writes with an error reply
+(`OutOfMemoryError`), a replica answers `ReadOnlyError`, and so on. Each is a
+`redis.RedisError` and is treated the same way.
+
 After a failure this process leaves Redis alone for `RETRY_SECONDS`, so a Redis
 that hangs rather than refuses costs one timeout per process every few
 seconds, not one per request; one warning is logged each time.
@@ -20,12 +25,11 @@ import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-OUTAGE_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
+OUTAGE_ERRORS = (RedisError, OSError)
 RETRY_SECONDS = 10
 
 # Per server location: until when (time.monotonic()) this process treats it as down.
@@ -79,7 +83,7 @@ class ResilientRedisCache(RedisCache):
     def _mark_down(self, error):
         _down_until[self._server_key] = time.monotonic() + RETRY_SECONDS
         logger.warning(
-            "The cache (Redis) is unreachable (%s): serving without it for the next %s seconds",
+            "The cache (Redis) is unreachable or refused a command (%s): serving without it for the next %s seconds",
             error.__class__.__name__,
             RETRY_SECONDS,
         )

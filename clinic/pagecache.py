@@ -22,6 +22,8 @@ database:
   release of the code, templates or static files, and after
   PAGE_CACHE_SECONDS. With the default local-memory cache each process has its
   own version, so set REDIS_URL when more than one process serves the site.
+- Only query strings made of the parameters a page reads are stored
+  (normalised); others are served freshly rendered (`page_cache(query=…)`).
 - Browsers revalidate with If-None-Match and get 304 Not Modified while
   nothing changed. The ETag includes the visitor's CSRF cookie, so the copy a
   browser keeps always carries a token that is valid for it. There is no
@@ -38,6 +40,7 @@ import time
 from collections import OrderedDict
 from functools import wraps
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 from django.apps import apps
 from django.conf import settings
@@ -67,20 +70,30 @@ OUTAGE_LOG_INTERVAL = 60
 # --- Views opt in ---------------------------------------------------------------
 
 
-def page_cache(view=None, *, conditional=True):
+def page_cache(view=None, *, conditional=True, query=()):
     """Mark a view's responses as the same for every anonymous visitor (apart
     from the per-visitor form values, which are refilled), so they may be cached.
 
+    `query` names the query-string parameters the page reads (its filters, `t`,
+    `q`, `comments_page`). A page is stored only when every parameter of the
+    request is one of them, under its normalised query string (parameters in
+    name order, each one's values in the order sent, one encoding), so
+    `?b=2&a=1` and `?a=1&b=2` share one entry. Any other parameter (`utm_…`,
+    `fbclid`, junk) gets the page rendered and served, never stored: junk query
+    strings cannot fill the cache.
+
     `conditional=False` for pages whose form must never be reused from the
     browser's own cache (a one-time key): no ETag, so never a 304.
-    For class-based views: `@method_decorator(page_cache, name="get")`.
+    For class-based views: `@method_decorator(page_cache(query=("q",)), name="get")`.
     """
+    parameters = frozenset(query)
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             response = view(request, *args, **kwargs)
             response.page_cache_conditional = conditional
+            response.page_cache_query = parameters
             return response
 
         return wrapped
@@ -168,7 +181,10 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not is_shared_request(request):
             return self.get_response(request)
-        key = cache_key(f"{request.scheme}://{request.get_host()}{request.get_full_path()}")
+        query = normalised_query(request)
+        if query is None:
+            return self.get_response(request)
+        key = cache_key(f"{request.scheme}://{request.get_host()}{request.path}{query}")
         version, entry = _lookup(key)
         if entry is not None:
             return _serve(request, entry)
@@ -182,6 +198,21 @@ class PageCacheMiddleware:
 
 def cache_key(url):
     return KEY_PREFIX + hashlib.sha256(url.encode()).hexdigest()
+
+
+def normalised_query(request):
+    """The request's query string in one canonical form ("" when it has none,
+    else "?" + parameters sorted by name, values in the order sent, encoded by
+    urlencode); None when it has more parameters than Django accepts."""
+    raw = request.META.get("QUERY_STRING", "")
+    if not raw:
+        return ""
+    try:
+        pairs = parse_qsl(raw, keep_blank_values=True, max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
+    except ValueError:
+        return None
+    pairs.sort(key=lambda pair: pair[0])  # stable: `t=a&t=b` keeps its order
+    return "?" + urlencode(pairs) if pairs else ""
 
 
 def is_shared_request(request):
@@ -200,6 +231,7 @@ def is_storable(request, response):
     user = getattr(request, "user", None)
     return (
         getattr(response, "page_cache_conditional", None) is not None
+        and set(request.GET) <= response.page_cache_query
         and response.status_code == 200
         and not response.streaming
         and not response.cookies

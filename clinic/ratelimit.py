@@ -1,7 +1,9 @@
 """Per-client rate limits kept in the shared cache.
 
 With REDIS_URL set every app server counts in the same Redis, so a limit holds
-across processes and machines. Counting uses a fixed window per client and
+across processes and machines. The counts are in the "limits" cache
+(settings.RATE_LIMIT_CACHE_ALIAS, REDIS_LIMITS_URL), apart from the page cache,
+so that pages filling or clearing the cache never reset a limit. Counting uses a fixed window per client and
 scope: `cache.add` starts the window, `cache.incr` is atomic in Redis.
 
 If the shared cache cannot be reached, the count moves to this process's own
@@ -19,9 +21,11 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.shortcuts import render
+
+from clinic.client_ip import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +34,10 @@ _local_counts = LocMemCache("clinic-ratelimit-fallback", {"OPTIONS": {"MAX_ENTRI
 
 
 def client_key(request):
-    """A one-way hash of the client's address: no raw IP address is stored."""
-    address = request.META.get("REMOTE_ADDR", "")
+    """A one-way hash of the client's address (clinic/client_ip.py, which reads
+    X-Forwarded-For only as far as DJANGO_TRUSTED_PROXIES allows): no raw IP
+    address is stored."""
+    address = client_address(request)
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:32]
 
 
@@ -41,6 +47,7 @@ def hit(scope, key, *, limit, window_seconds):
         return True
     window = int(time.time() // window_seconds)
     cache_key = f"ratelimit:{scope}:{key}:{window}"
+    cache = caches[settings.RATE_LIMIT_CACHE_ALIAS]
     try:
         cache.add(cache_key, 0, timeout=window_seconds + 1)
         count = cache.incr(cache_key)

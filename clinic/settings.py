@@ -75,15 +75,20 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
-    "axes",
+    # Named for staff in admin (accounts/apps.py), not "Axes", "Otp_Totp" and "Otp_Static".
+    "accounts.apps.SigninLockoutsConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "accounts.apps.AuthenticatorAppsConfig",
+    "accounts.apps.BackupCodesConfig",
     "reversion",
     "treatments",
     "bookings",
     "accounts",
     "privacy",
+    "django_tasks",
+    "django_tasks_db",
+    "notifications",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +129,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
             ],
+            # Filters every template may use without {% load %}: tel_link, phone_links, national_format.
+            "builtins": ["clinic.phone"],
         },
     },
 ]
@@ -151,18 +158,42 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
-if REDIS_URL:
-    # Django's Redis cache, made to survive Redis being down (clinic/cache.py).
-    CACHES = {
-        "default": {
-            "BACKEND": "clinic.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "clinic",
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
+# Rate-limit counters live in a cache of their own ("limits"), so that clearing or
+# filling the page cache never resets them. Point REDIS_LIMITS_URL at another Redis
+# (or database) to keep them apart entirely; README → Redis says which memory policy.
+REDIS_LIMITS_URL = os.environ.get("REDIS_LIMITS_URL", "").strip() or REDIS_URL
+
+
+def redis_cache(location, prefix):
+    """Django's Redis cache, made to survive Redis being down or refusing (clinic/cache.py)."""
+    return {
+        "BACKEND": "clinic.cache.ResilientRedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = {
+    "default": (
+        redis_cache(REDIS_URL, "clinic")
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
+    ),
+    "limits": (
+        redis_cache(REDIS_LIMITS_URL, "clinic-limits")
+        if REDIS_LIMITS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}
+    ),
+}
+RATE_LIMIT_CACHE_ALIAS = "limits"
+
+# How many reverse proxies (load balancers) in front of the app append to
+# X-Forwarded-For: the client's address for rate limits and sign-in lockouts is
+# the entry the outermost of them appended (clinic/client_ip.py). 0 ignores the header.
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES must be 0 or more; got {TRUSTED_PROXIES}.")
 
 # Per-client limits on form submissions (clinic/ratelimit.py). Only a load test
 # from one address turns them off.
@@ -197,6 +228,8 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same client address as the rate limits: behind proxies, the client's, not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "clinic.client_ip.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"  # a friendly page, HTTP 429
 # Second factor: a time-based code (TOTP) from an authenticator app. Admin
@@ -227,6 +260,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
+# British formats with the 24-hour clock (clinic/formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = ["clinic.formats"]
 USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
@@ -262,6 +297,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CLINIC_STAFF_EMAIL = os.environ.get("CLINIC_STAFF_EMAIL", "reception@larchfield-clinic.example")
 # Where vulnerabilities are reported (/.well-known/security.txt, README).
 CLINIC_SECURITY_EMAIL = os.environ.get("CLINIC_SECURITY_EMAIL", "security@larchfield-clinic.example")
+
+# --- Background work: the outbox and its worker ----------------------------
+#
+# Every email is recorded in the outbox (notifications app) and sent by a worker
+# process (`python manage.py run_worker`); scheduled jobs are queued by
+# `python manage.py run_scheduler`. The queue lives in the database
+# (django-tasks with django-tasks-db), so several workers on several machines share it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
+OUTBOX_SENDING_LEASE_SECONDS = env_int("OUTBOX_SENDING_LEASE_SECONDS", 300)
+if OUTBOX_MAX_ATTEMPTS < 1 or OUTBOX_RETRY_SECONDS < 1 or OUTBOX_SENDING_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "OUTBOX_MAX_ATTEMPTS, OUTBOX_RETRY_SECONDS and OUTBOX_SENDING_LEASE_SECONDS must be 1 or more."
+    )
 
 # --- The clinic -------------------------------------------------------------
 
@@ -374,6 +424,8 @@ LOGGING = {
         "django.request": {"filters": ["secret_links"]},
         "django.security.csrf": {"filters": ["secret_links"]},
         "django.template": {"filters": ["without_template_context"]},
+        # The scheduler logs each job it queues itself (jobs); APScheduler's own lines are noise.
+        "apscheduler": {"level": "WARNING"},
     },
 }
 

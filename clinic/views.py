@@ -144,6 +144,8 @@ class PrivacyView(ClinicPageView):
 
 
 class CookiesView(ClinicPageView):
+    """Every cookie the site sets, from the one list in clinic/cookies.py."""
+
     template_name = "cookies.html"
 
     def get_context_data(self, **kwargs):
@@ -151,8 +153,12 @@ class CookiesView(ClinicPageView):
 
 
 class AccessibilityView(ClinicPageView):
+    """The accessibility statement (WCAG 2.2 AA; how the browser tests check it)."""
+
     template_name = "accessibility.html"
 
 
 class ComplaintsView(ClinicPageView):
+    """How to complain to the clinic, then beyond it; the regulator registration."""
+
     template_name = "complaints.html"

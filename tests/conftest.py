@@ -1,7 +1,7 @@
 import time
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client, RequestFactory
 from django.test.client import ClientMixin
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -12,14 +12,22 @@ from accounts.middleware import LAST_SEEN_SESSION_KEY, SIGNED_IN_AT_SESSION_KEY
 
 @pytest.fixture(autouse=True)
 def clear_cache():
-    """Each test starts with an empty cache (rate limits, cached fragments), and
-    with no rate-limit counts kept in the process while the cache was down."""
+    """Each test starts with an empty cache (rate limits, cached fragments), with
+    no rate-limit counts kept in the process while the cache was down, and no
+    content types remembered from another test."""
+    from django.contrib.contenttypes.models import ContentType
+
     from clinic.ratelimit import _local_counts
 
-    cache.clear()
+    for alias in ("default", "limits"):
+        caches[alias].clear()
     _local_counts.clear()
+    # Content type ids cached by an earlier test can be gone: a transactional test's
+    # flush removes the rows (the outbox points at them).
+    ContentType.objects.clear_cache()
     yield
-    cache.clear()
+    for alias in ("default", "limits"):
+        caches[alias].clear()
     _local_counts.clear()
 
 
@@ -41,6 +49,20 @@ def staff_login(client, user):
     session[SIGNED_IN_AT_SESSION_KEY] = session[LAST_SEEN_SESSION_KEY] = time.time()  # the session's clocks start
     session.save()
     return client
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def tasks_run_at_once():
+    """In this process, a queued task runs at once (an email recorded in a committed
+    transaction is sent right after the commit, as the worker would). Tests of the
+    real worker run it in its own process with the database queue (tests/notifications)."""
+    from django.test.utils import override_settings
+
+    with override_settings(TASKS=IMMEDIATE_TASKS):
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -109,3 +131,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
+
+
+def pytest_sessionstart(session):
+    """Collect the static files before any test renders a page.
+
+    Pages name static files by their hashed names from STATIC_ROOT's manifest
+    (as in production), so a run on a fresh checkout, or after a stylesheet
+    changed, needs them collected first. Doing it here makes a bare `pytest`
+    work as well as `make test`; unchanged files are skipped.
+    """
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)

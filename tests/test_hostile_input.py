@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 
 from bookings import services
 from bookings.demo import DEMO_HOURS
-from bookings.models import ClinicHours, ConsultationRequest, Notification, StatusChange
+from bookings.models import ClinicHours, ConsultationRequest, StatusChange
+from notifications.models import Email
 from tests.bookings.conftest import at, form_data, in_review, make_staff_member, open_day
 from tests.factories import make_clinician, make_condition, make_treatment
 from treatments.comments import sign_form_time
@@ -125,7 +126,7 @@ def stored():
     return (
         ConsultationRequest.objects.count(),
         StatusChange.objects.count(),
-        Notification.objects.count(),
+        Email.objects.count(),
         Comment.objects.count(),
         HelpfulVote.objects.count(),
     )

@@ -110,3 +110,10 @@ def test_production_settings_pass_the_deployment_checklist():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("value, message", [("-1", "must be 0 or more"), ("two", "must be a whole number")])
+def test_a_malformed_trusted_proxy_count_stops_start_up(value, message):
+    result = run_manage("check", DJANGO_DEBUG="1", DJANGO_TRUSTED_PROXIES=value)
+    assert result.returncode != 0
+    assert "DJANGO_TRUSTED_PROXIES" in result.stderr and message in result.stderr

@@ -24,7 +24,6 @@ from treatments.models import (
     FAQ,
     Clinician,
     Comment,
-    CommentEmail,
     CommentStatus,
     Condition,
     ConditionTreatment,
@@ -432,7 +431,7 @@ class ReferenceInline(admin.TabularInline):
     model = Reference
     form = PlainTextModelForm
     formset = ReferenceInlineFormSet
-    fields = ["order", "citation", "url"]
+    fields = ["order", "citation", "doi", "pmid", "url"]
     extra = 0
     verbose_name_plural = "references (numbered in this order: the first is [ref:1])"
 
@@ -835,6 +834,13 @@ class ClinicianAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else super().get_prepopulated_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A profile's address is public once it exists (bylines and answers link to it): it stays put.
+        return [*super().get_readonly_fields(request, obj), *(["slug"] if obj else [])]
+
     @admin.display(description="registration", ordering="registration_number")
     def registration(self, obj):
         return f"{obj.get_registration_body_display()} {obj.registration_number}" if obj.registration_body else "—"
@@ -844,6 +850,7 @@ class ClinicianAdmin(admin.ModelAdmin):
 class ConsultationFeeAdmin(admin.ModelAdmin):
     """The one consultation fee shown to patients: added once, then changed; only superusers delete it."""
 
+    form = PlainTextModelForm
     list_display = ["__str__", "checked_on"]
     fields = ["amount", "covers", "checked_on"]
 
@@ -898,53 +905,3 @@ class HelpfulVoteAdmin(admin.ModelAdmin):
     @admin.display(description="helpful?", boolean=True, ordering="helpful")
     def answer(self, vote):
         return vote.helpful
-
-
-@admin.register(CommentEmail)
-class CommentEmailAdmin(admin.ModelAdmin):
-    """Every email about a comment, so a failure is seen and sent again. Whoever
-    may read comments sees them; whoever moderates them may send one again."""
-
-    list_display = ["created_at", "kind", "about", "state", "attempts", "failed_at", "error"]
-    list_filter = ["kind", ("failed_at", admin.EmptyFieldListFilter), ("sent_at", admin.EmptyFieldListFilter)]
-    date_hierarchy = "created_at"
-    actions = ["send_again"]
-    fields = readonly_fields = ["kind", "about", "created_at", "state", "sent_at", "failed_at", "attempts", "error"]
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("treatments.view_comment")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_send_again_permission(self, request):
-        return request.user.has_perm("treatments.change_comment")
-
-    @admin.display(description="about")
-    def about(self, email):
-        url = reverse("admin:treatments_comment_change", args=[email.comment_id])
-        return format_html('<a href="{}">Comment {}</a>', url, email.comment_id)
-
-    @admin.display(description="state")
-    def state(self, email):
-        return email.state
-
-    @admin.action(description="Send the selected emails again", permissions=["send_again"])
-    def send_again(self, request, queryset):
-        waiting = list(queryset.filter(sent_at__isnull=True))
-        sent = services.retry_comment_emails(emails=waiting)
-        if sent:
-            self.message_user(request, f"Sent {sent} email{pluralize(sent)}.", messages.SUCCESS)
-        if len(waiting) > sent:
-            failed = len(waiting) - sent
-            self.message_user(
-                request, f"{failed} email{pluralize(failed)} failed again: see the error column.", messages.WARNING
-            )
-        if not waiting:
-            self.message_user(request, "Those emails were already sent.", messages.INFO)

@@ -4,7 +4,6 @@ and the comments section of a condition or treatment page.
 The workflow itself (posting, moderating, answering) lives in services.py.
 """
 
-import logging
 import re
 import time
 
@@ -15,13 +14,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Q
 from django.http import Http404
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.text import get_text_list
 
-from treatments.models import Comment, CommentStatus
-
-logger = logging.getLogger(__name__)
+from notifications import kinds, outbox
+from notifications.kinds import NotToBeSent
+from treatments.models import Comment, CommentEmailKind, CommentStatus
 
 # --- What a comment says --------------------------------------------------------
 
@@ -146,6 +146,20 @@ def seconds_since_shown(token):
 # --- The comments section of a page ------------------------------------------------------
 
 
+def count_summary(*, total, threads, questions, answers):
+    """What a page's approved comments are, in words: "1 question and 1 clinic answer",
+    "3 comments and 2 replies". `total` counts every approved comment, `threads` the
+    top-level ones, `questions` the top-level questions, `answers` the clinic's replies."""
+    parts = [
+        (questions, "question", "s"),
+        (threads - questions, "comment", "s"),
+        (total - threads - answers, "repl", "y,ies"),
+        (answers, "clinic answer", "s"),
+    ]
+    words = [f"{count} {noun}{pluralize(count, suffix)}" for count, noun, suffix in parts if count]
+    return get_text_list(words, "and")
+
+
 def post_url(page):
     """Where the page's comment form posts to: a URL under the page."""
     return reverse(f"treatments:{Comment.page_field(page)}_comments", kwargs={"slug": page.slug})
@@ -163,7 +177,12 @@ def comments_context(page, request, form=None):
     from treatments.forms import CommentForm
 
     approved = Comment.objects.approved().on_page(page)
-    counts = approved.aggregate(total=Count("pk"), threads=Count("pk", filter=Q(parent__isnull=True)))
+    counts = approved.aggregate(
+        total=Count("pk"),
+        threads=Count("pk", filter=Q(parent__isnull=True)),
+        questions=Count("pk", filter=Q(parent__isnull=True, is_question=True)),
+        answers=Count("pk", filter=Q(parent__isnull=False, clinician__isnull=False)),
+    )
     paginator = Paginator(range(counts["threads"]), Comment.PER_PAGE)
     try:
         comments_page = paginator.page(request.GET.get("comments_page") or 1)
@@ -209,6 +228,7 @@ def comments_context(page, request, form=None):
     return {
         "comment_section": {
             "total": counts["total"],
+            "summary": count_summary(**counts),
             "threads": threads,
             "page": comments_page,
             "paginator": paginator,
@@ -230,46 +250,60 @@ def _int_or_none(value):
 # --- Emails -----------------------------------------------------------------------------
 
 
-def deliver(email):
-    """Render templates/emails/treatments/<kind>_subject.txt, .txt and .html for a
-    CommentEmail and send it now, recording the outcome on it. Runs after the
-    comment's transaction commits, and again from admin for a failed one. Never
-    raises: a mail server or template failure never loses the comment; it is
-    recorded for staff and logged with ids only."""
-    comment = email.comment
+def record_email(kind, *, comment, answered=None):
+    """Record an email of `kind` (CommentEmailKind) about `comment` in the outbox, in
+    the current transaction; a worker sends it after the commit. For a clinic answer,
+    `answered` is the patient's comment it answers. The patient's address is never
+    stored with it: it is read from the comment when the email is sent, so erasing a
+    commenter's data leaves no copy behind. Returns the outbox Email."""
+    to = settings.CLINIC_STAFF_EMAIL if kind == CommentEmailKind.COMMENT_RECEIVED else ""
+    data = {"answered": answered.pk} if answered is not None else {}
+    return outbox.record(kind, about=comment, to=to, data=data)
+
+
+def recipient(email):
+    """Who an outbox email about a comment goes to now: the clinic inbox, or the
+    patient while they still want emails and their data is not erased ("" when no one)."""
+    if email.kind == CommentEmailKind.COMMENT_RECEIVED:
+        return settings.CLINIC_STAFF_EMAIL
+    patient = email.about
+    if email.kind == CommentEmailKind.COMMENT_ANSWERED:
+        patient = Comment.objects.filter(pk=email.data.get("answered")).first()
+    if patient is None or patient.is_erased or not patient.notify_on_reply:
+        return ""
+    return patient.email
+
+
+def build(email):
+    """The message for an outbox email about a comment, from
+    templates/emails/treatments/<kind>_subject.txt, .txt and .html (the
+    notifications.kinds renderer). Raises NotToBeSent when there is no one to
+    send it to (the comment is gone, or the patient's details were erased)."""
+    comment = email.about
+    if comment is None:
+        raise NotToBeSent("comment deleted")
+    to = recipient(email)
+    if not to:
+        raise NotToBeSent("no one to send it to: details erased")
+    answered = Comment.objects.filter(pk=email.data.get("answered")).first() if email.data.get("answered") else None
     context = {
         "comment": comment,
-        "answered": email.answered,
+        "answered": answered,
         "page": comment.page,
         "clinic": {"name": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE, "site_url": settings.SITE_URL},
         "comment_url": settings.SITE_URL + comment.get_absolute_url(),
         "admin_url": settings.SITE_URL + reverse("admin:treatments_comment_change", args=[comment.pk]),
     }
-    email.attempts += 1
-    try:
-        to = email.recipient()
-        if not to:
-            raise ValueError("no one to send it to: the patient's details were erased")
-        base = f"emails/treatments/{email.kind}"
-        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject, render_to_string(f"{base}.txt", context), settings.DEFAULT_FROM_EMAIL, [to]
-        )
-        message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
-        message.send(fail_silently=False)
-    except Exception as exc:  # a mail server or template failure must not lose the comment
-        email.failed_at = timezone.now()
-        # The kind of error (and an SMTP code), not its text: mail servers quote addresses.
-        code = getattr(exc, "smtp_code", None)
-        email.error = f"{exc.__class__.__name__}{f' {code}' if code else ''}"
-        if isinstance(exc, ValueError):
-            email.error = str(exc)
-        logger.warning(
-            "Comment email %s (email %s, comment %s) failed: %s", email.kind, email.pk, comment.pk, email.error
-        )
-    else:
-        email.sent_at = timezone.now()
-        email.failed_at = None
-        email.error = ""
-    email.save(update_fields=["attempts", "sent_at", "failed_at", "error"])
-    return email.sent_at is not None
+    base = f"emails/treatments/{email.kind}"
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    message = EmailMultiAlternatives(
+        subject, render_to_string(f"{base}.txt", context), settings.DEFAULT_FROM_EMAIL, [to]
+    )
+    message.attach_alternative(render_to_string(f"{base}.html", context), "text/html")
+    return message
+
+
+def register_kinds():
+    """Register the kinds of email about comments with the outbox."""
+    for kind in CommentEmailKind:
+        kinds.register(kind.value, kind.label, render=build)

@@ -1,9 +1,10 @@
 import re
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MinValueValidator, ProhibitNullCharactersValidator
+from django.core.validators import MinValueValidator, ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce
@@ -11,6 +12,10 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from treatments.markdown import render_markdown, section_headings
+
+# A DOI: "10.", a registrant code, "/", and a suffix without spaces (what doi.org resolves).
+DOI_RE = r"^10\.\d{4,9}/\S+$"
+PUBMED_SEARCH = "https://pubmed.ncbi.nlm.nih.gov/?term="
 
 
 class RegistrationBody(models.TextChoices):
@@ -549,13 +554,39 @@ class Reference(PagePart):
         Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="references"
     )
     citation = models.CharField(max_length=500, help_text="Authors, title, journal, year.")
-    url = models.URLField(blank=True)
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[RegexValidator(DOI_RE, "Enter a DOI such as 10.1155/2010/893080 (without https://doi.org/).")],
+        help_text="The work's DOI, such as 10.1155/2010/893080. The reference links to it first.",
+    )
+    pmid = models.CharField(
+        "PubMed ID",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[1-9][0-9]{0,9}$", "Enter the PubMed ID: digits only, such as 11423843.")],
+        help_text="Used when there is no DOI.",
+    )
+    url = models.URLField(blank=True, help_text="Used when there is neither a DOI nor a PubMed ID.")
 
     class Meta(PagePart.Meta):
         constraints = [one_page_constraint("reference_on_one_page")]
 
     def __str__(self):
         return self.citation
+
+    @property
+    def source(self):
+        """(address, link text) of the work itself: its DOI, else its PubMed record,
+        else the address typed; None when there is none of them."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}", f"doi:{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/", f"PubMed {self.pmid}"
+        if self.url:
+            return self.url, "Search PubMed" if self.url.startswith(PUBMED_SEARCH) else "Read the source"
+        return None
 
 
 def load_page_parts(page):
@@ -566,31 +597,38 @@ def load_page_parts(page):
     three queries keeps the page's query count low.
     """
     lookup = {"condition": page} if isinstance(page, Condition) else {"treatment": page}
-    columns = ("kind", "id", "order", "first", "second")
+    columns = ("kind", "id", "order", "first", "second", "third", "fourth")
+    nothing = models.Value("", output_field=models.TextField())
 
-    def rows(model, kind, first, second):
+    def rows(model, kind, first, second=nothing, third=nothing, fourth=nothing):
+        texts = {"first": first, "second": second, "third": third, "fourth": fourth}
         return (
             model.objects.filter(**lookup)
             .order_by()
             .annotate(
                 kind=models.Value(kind, output_field=models.CharField()),
-                first=Cast(first, models.TextField()) if isinstance(first, str) else first,
-                second=Cast(second, models.TextField()) if isinstance(second, str) else second,
+                **{
+                    name: Cast(value, models.TextField()) if isinstance(value, str) else value
+                    for name, value in texts.items()
+                },
             )
             .values_list(*columns)
         )
 
     faqs = rows(FAQ, "faq", "question", "answer_html")
-    takeaways = rows(KeyTakeaway, "takeaway", "text", models.Value("", output_field=models.TextField()))
-    references = rows(Reference, "reference", "citation", "url")
+    takeaways = rows(KeyTakeaway, "takeaway", "text")
+    references = rows(Reference, "reference", "citation", "url", "doi", "pmid")
     parts = {"faq": [], "takeaway": [], "reference": []}
-    for kind, pk, order, first, second in faqs.union(takeaways, references, all=True).order_by("kind", "order", "id"):
+    union = faqs.union(takeaways, references, all=True).order_by("kind", "order", "id")
+    for kind, pk, order, first, second, third, fourth in union:
         if kind == "faq":
             parts[kind].append(FAQ(pk=pk, order=order, question=first, answer_html=second, **lookup))
         elif kind == "takeaway":
             parts[kind].append(KeyTakeaway(pk=pk, order=order, text=first, **lookup))
         else:
-            parts[kind].append(Reference(pk=pk, order=order, citation=first, url=second, **lookup))
+            parts[kind].append(
+                Reference(pk=pk, order=order, citation=first, url=second, doi=third, pmid=fourth, **lookup)
+            )
     return parts["faq"], parts["takeaway"], parts["reference"]
 
 
@@ -858,6 +896,9 @@ class Comment(models.Model):
         help_text="The FAQ this question and its answer were promoted to.",
     )
 
+    # The emails about the comment, in the outbox (notifications.Email).
+    emails = GenericRelation("notifications.Email", related_query_name="comment")
+
     objects = CommentQuerySet.as_manager()
 
     ERASED_NAME = "Former patient"
@@ -886,6 +927,13 @@ class Comment(models.Model):
             .count()
         )
         return self.url_after_threads(earlier)
+
+    @property
+    def kind(self):
+        """What a person calls it: "reply" (under another comment), "question" or "comment"."""
+        if self.parent_id:
+            return "reply"
+        return "question" if self.is_question else "comment"
 
     def url_after_threads(self, threads_before):
         """This comment's URL when `threads_before` approved threads come before its own on the page."""
@@ -929,56 +977,6 @@ class CommentEmailKind(models.TextChoices):
     COMMENT_RECEIVED = "comment_received", "New comment (to clinic)"
     COMMENT_APPROVED = "comment_approved", "Comment published (to patient)"
     COMMENT_ANSWERED = "comment_answered", "Clinic answer (to patient)"
-
-
-class CommentEmail(models.Model):
-    """One email about a comment: recorded in the comment's transaction, sent
-    after it commits (treatments.comments.deliver). A failure is recorded here
-    for staff, who send it again from admin.
-
-    The address is read from the comments when sending, never stored here, so
-    erasing a commenter's data leaves no copy of it behind."""
-
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="emails")
-    answered = models.ForeignKey(
-        Comment,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="For a clinic answer: the patient's comment it answers.",
-    )
-    kind = models.CharField(max_length=30, choices=CommentEmailKind)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.CharField(max_length=200, blank=True, help_text="What went wrong, without addresses.")
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["sent_at", "failed_at"])]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} about comment {self.comment_id}"
-
-    @property
-    def state(self):
-        if self.sent_at:
-            return "sent"
-        if self.failed_at:
-            return "failed"
-        return "pending"
-
-    def recipient(self):
-        """Who it goes to now: the clinic inbox, or the patient while they still
-        want emails and their data is not erased ("" when no one)."""
-        if self.kind == CommentEmailKind.COMMENT_RECEIVED:
-            return settings.CLINIC_STAFF_EMAIL
-        patient = self.answered if self.kind == CommentEmailKind.COMMENT_ANSWERED else self.comment
-        if patient is None or patient.is_erased or not patient.notify_on_reply:
-            return ""
-        return patient.email
 
 
 class SearchSynonym(models.Model):

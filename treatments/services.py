@@ -16,12 +16,13 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from treatments.comments import deliver, screen, urgent_symptoms
+from notifications import outbox
+from notifications.models import EmailState
+from treatments.comments import record_email, screen, urgent_symptoms
 from treatments.models import (
     FAQ,
     Clinician,
     Comment,
-    CommentEmail,
     CommentStatus,
     Condition,
     HelpfulVote,
@@ -90,9 +91,8 @@ def _wants_email(comment):
 
 
 def _email_after_commit(kind, *, comment, answered=None):
-    """Record the email in this transaction and send it once the transaction commits."""
-    email = CommentEmail.objects.create(kind=kind, comment=comment, answered=answered)
-    transaction.on_commit(lambda: deliver(email))
+    """Record the email in the outbox in this transaction; a worker sends it after the commit."""
+    record_email(kind, comment=comment, answered=answered)
 
 
 def _locked(comment):
@@ -372,15 +372,11 @@ def _rename_in_admin_history(comments):
 
 
 def retry_comment_emails(*, emails):
-    """Send failed comment emails again (from admin); returns how many went.
-    Emails already sent are skipped, so a double click sends nothing twice."""
-    sent = 0
-    for email in emails:
-        with transaction.atomic():  # locked while it is sent, so two staff cannot both send it
-            locked = CommentEmail.objects.select_for_update().filter(pk=email.pk, sent_at__isnull=True).first()
-            if locked is not None and deliver(locked):
-                sent += 1
-    return sent
+    """Queue again the comment emails `emails` (outbox Emails) that were not sent
+    (notifications.outbox.send_again); a sent one is skipped, so a double click sends
+    nothing twice. Returns how many went at once (with a worker: 0, they go shortly)."""
+    queued = outbox.send_again([email for email in emails if email.state != EmailState.SENT])
+    return sum(email.state == EmailState.SENT for email in queued)
 
 
 # --- Condition and treatment pages -------------------------------------------------

@@ -41,6 +41,7 @@ from treatments.structured_data import (
     condition_structured_data,
     treatment_structured_data,
 )
+from treatments.timeline import timeline
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class HomeView(TemplateView):
 # --- Condition and treatment pages ---------------------------------------------
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("comments_page",)), name="get")
 class PageDetailView(DetailView):
     """What condition and treatment pages share: drafts (404 to the public,
     previewable by staff who may view them), byline, FAQs, key takeaways,
@@ -210,7 +211,7 @@ class ConditionDetailView(PageDetailView):
         return context
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=tuple(TreatmentFilterForm.base_fields)), name="get")
 class TreatmentListView(ListView):
     template_name = "treatments/treatment_list.html"
     context_object_name = "treatments"
@@ -272,7 +273,7 @@ class TreatmentDetailView(PageDetailView):
         return context
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("t",)), name="get")
 class TreatmentCompareView(TemplateView):
     """2–4 treatments side by side; anything else shows the picker with a clear message.
 
@@ -316,10 +317,15 @@ class TreatmentCompareView(TemplateView):
             links = {link.treatment_id: link for link in condition.treatment_links.all()} if condition else {}
             comparison = compare(chosen, condition=condition, links=links)
             comparison.rows.append(cost_row(chosen))
+            for row in comparison.rows:
+                # On a phone the table stacks, and each cell says whose it is (treatment_compare.html).
+                for cell, treatment in zip(row.cells, chosen, strict=True):
+                    cell.treatment_title = treatment.title
         return super().get_context_data(
             form=form,
             chosen=chosen,
             comparison=comparison,
+            timeline=timeline(chosen) if chosen else None,
             rows=comparison.rows if comparison else [],
             highlights=comparison.highlights if comparison else [],
             condition=condition,
@@ -352,6 +358,8 @@ class TreatmentCompareView(TemplateView):
 
 @method_decorator(page_cache, name="get")
 class ClinicianListView(ListView):
+    """Every clinician, with their credentials, role and registration (1 query)."""
+
     template_name = "treatments/clinician_list.html"
     context_object_name = "clinicians"
     queryset = Clinician.objects.all()
@@ -391,7 +399,7 @@ class ClinicianDetailView(DetailView):
 # --- Search ---------------------------------------------------------------------
 
 
-@method_decorator(page_cache, name="get")
+@method_decorator(page_cache(query=("q",)), name="get")
 class SearchView(TemplateView):
     template_name = "treatments/search.html"
 
@@ -536,7 +544,7 @@ class CommentPostMixin:
         if form.caught_in_honeypot:
             # Bots fill in every field; they are told what a person would be, and nothing is stored.
             logger.info("Comment on %s dropped: the honeypot field was filled in.", request.path)
-            return self.posted(page, thread=None, published=False)
+            return self.posted(page, thread=None, published=False, kind="comment")
         if form.is_valid():
             data = form.cleaned_data
             parent = None
@@ -561,15 +569,21 @@ class CommentPostMixin:
                 else:
                     if comment.is_urgent:
                         messages.warning(self.request, urgent_care_advice(), extra_tags="comments")
-                    return self.posted(page, thread=comment.parent, published=comment.status == CommentStatus.APPROVED)
+                    return self.posted(
+                        page,
+                        thread=comment.parent,
+                        published=comment.status == CommentStatus.APPROVED,
+                        kind=comment.kind,
+                    )
         form.renew_shown_at()
         return self.render_to_response(self.get_context_data(comment_form=form))
 
-    def posted(self, page, *, thread, published):
+    def posted(self, page, *, thread, published, kind):
+        """Back to the page's comments, thanking for the `kind` posted ("comment", "question" or "reply")."""
         if published:
-            text = "Thank you: your comment is now on the page."
+            text = f"Thank you: your {kind} is now on the page."
         else:
-            text = "Thank you. Your comment will appear on this page once a moderator approves it."
+            text = f"Thank you. Your {kind} will appear on this page once a moderator approves it."
         messages.success(self.request, text, extra_tags="comments")
         # Back to the comments page that shows the thread replied to (the first for a new comment).
         url = thread.get_absolute_url().split("#")[0] if thread else page.get_absolute_url()

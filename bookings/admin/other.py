@@ -1,77 +1,14 @@
-"""Admin for what surrounds the requests: their emails, opening hours, closures and decline reasons."""
+"""Admin for what surrounds the requests: opening hours, closures and decline reasons
+(their emails are in the outbox: notifications.admin)."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
 from bookings import services
+from bookings.admin.forms import DeclineReasonForm
 from bookings.admin.selection import SafeSelectionMixin
-from bookings.models import ClinicHours, Closure, DeclineReason, Notification
+from bookings.models import ClinicHours, Closure, Course, DeclineReason
 from clinic.forms import PlainTextModelForm
-
-
-@admin.register(Notification)
-class NotificationAdmin(SafeSelectionMixin, admin.ModelAdmin):
-    """Every email about a request, with failures for staff to follow up and send again.
-    Only staff who may see requests see their emails."""
-
-    list_display = ["request", "kind", "to", "created_at", "state", "sent_at", "failed_at", "attempts", "error"]
-    list_filter = ["kind", ("failed_at", admin.EmptyFieldListFilter), ("sent_at", admin.EmptyFieldListFilter)]
-    search_fields = ["request__reference", "to"]
-    date_hierarchy = "created_at"
-    list_select_related = ["request"]
-    readonly_fields = list_display
-    actions = ["send_again"]
-
-    def _sees_requests(self, request):
-        return request.user.has_perm("bookings.view_consultationrequest")
-
-    def _sees_details(self, request):
-        return request.user.has_perm("bookings.view_patient_details")
-
-    def has_module_permission(self, request):
-        return self._sees_requests(request) and super().has_module_permission(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._sees_requests(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_send_permission(self, request):
-        return request.user.has_perm("bookings.change_consultationrequest")
-
-    def get_list_display(self, request):
-        if self._sees_details(request):
-            return self.list_display
-        return [column for column in self.list_display if column not in {"to", "error"}]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_list_display(request)
-
-    def get_fields(self, request, obj=None):
-        return self.get_list_display(request)
-
-    def get_search_fields(self, request):
-        return self.search_fields if self._sees_details(request) else ["request__reference"]
-
-    @admin.display(description="state")
-    def state(self, notification):
-        return notification.state
-
-    @admin.action(description="Send the selected failed emails again", permissions=["send"])
-    def send_again(self, request, queryset):
-        sent, failed = services.retry_failed_emails(notifications=queryset)
-        if not sent and not failed:
-            self.message_user(request, "None of the selected emails had failed: nothing was sent.", messages.INFO)
-        if sent:
-            self.message_user(request, f"{sent} email{'s' if sent > 1 else ''} sent.", messages.SUCCESS)
-        if failed:
-            self.message_user(request, f"{failed} email{'s' if failed > 1 else ''} failed again.", messages.ERROR)
 
 
 @admin.register(ClinicHours)
@@ -92,9 +29,69 @@ class ClosureAdmin(SafeSelectionMixin, admin.ModelAdmin):
 class DeclineReasonAdmin(SafeSelectionMixin, admin.ModelAdmin):
     """Reasons reception often gives when declining; untick "offered" rather than delete."""
 
-    form = PlainTextModelForm
+    form = DeclineReasonForm
 
     list_display = ["title", "text", "is_active", "order"]
     list_editable = ["is_active", "order"]
     list_filter = ["is_active"]
     search_fields = ["title", "text"]
+
+
+@admin.register(Course)
+class CourseAdmin(SafeSelectionMixin, admin.ModelAdmin):
+    """Patients' courses of treatment: started and advanced by completed sessions; staff
+    can end one early. Only staff who may see requests see courses."""
+
+    list_display = ["__str__", "treatment", "next_due", "last_session_on", "ended_at"]
+    list_filter = [("ended_at", admin.EmptyFieldListFilter), "treatment"]
+    list_select_related = ["treatment"]
+    readonly_fields = [
+        "treatment",
+        "sessions_done",
+        "sessions_min",
+        "sessions_max",
+        "weeks_between",
+        "last_session_on",
+        "next_due",
+        "due_notice_for",
+        "started_at",
+        "ended_at",
+        "ended_by",
+        "end_reason",
+    ]
+    actions = ["end_selected"]
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("bookings.view_consultationrequest") and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("bookings.view_consultationrequest")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_end_permission(self, request):
+        return request.user.has_perm("bookings.change_consultationrequest")
+
+    @admin.display(description="next session due")
+    def next_due(self, course):
+        return course.next_due if course.is_active else "—"
+
+    @admin.action(description="End the selected courses", permissions=["end"])
+    def end_selected(self, request, queryset):
+        ended = 0
+        for course in queryset:
+            try:
+                services.end_course(course=course, by=request.user)
+            except ValidationError as refusal:
+                self.message_user(request, f"{course}: {refusal.messages[0]}", messages.WARNING)
+            else:
+                ended += 1
+        if ended:
+            self.message_user(request, f"{ended} course{'s' if ended > 1 else ''} ended.", messages.SUCCESS)

@@ -4,6 +4,7 @@ change page with its history, and the workflow steps (through bookings.admin.wor
 import phonenumbers
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.urls import NoReverseMatch
 from django.utils import timezone
@@ -18,17 +19,18 @@ from bookings.models import (
     SCHEDULED_STATUSES,
     SCREENING_FIELDS,
     ConsultationRequest,
-    Notification,
     ScreeningAnswer,
     Status,
     StatusChange,
 )
+from clinic.phone import national_format, tel_link
+from notifications.models import Email
 from treatments.models import Treatment
 
 PERSONAL_FIELDS = {
     "full_name",
     "email",
-    "phone",
+    "phone_number",
     "contact_preference",
     "help_with",
     "screening_answers",
@@ -49,7 +51,7 @@ def can_see_screening_answers(request):
     return request.user.has_perm("bookings.view_screening_answers")
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInlineMixin:
     extra = 0
     can_delete = False
     show_change_link = False
@@ -59,6 +61,10 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
+    pass
 
 
 class StatusChangeInline(ReadOnlyInline):
@@ -80,11 +86,20 @@ class StatusChangeInline(ReadOnlyInline):
         return change.actor
 
 
-class NotificationInline(ReadOnlyInline):
-    model = Notification
-    fields = ["kind", "to", "created_at", "state", "sent_at", "failed_at", "attempts", "error"]
+class NotificationInline(ReadOnlyInlineMixin, GenericTabularInline):
+    """The request's emails, from the outbox: seen by whoever may see the request."""
+
+    model = Email
+    fields = ["kind_label", "to", "created_at", "state", "sent_at", "failed_at", "attempts", "error"]
     readonly_fields = fields
     verbose_name_plural = "emails"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("bookings.view_consultationrequest")
+
+    @admin.display(description="kind")
+    def kind_label(self, notification):
+        return notification.get_kind_display()
 
     def get_fields(self, request, obj=None):
         if can_see_patient_details(request):
@@ -135,7 +150,7 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     fieldsets = [
         (None, {"fields": ["reference", "created_at", "updated_at", "anonymised_at"]}),
-        ("Patient", {"fields": ["full_name", "email", "phone", "contact_preference"]}),
+        ("Patient", {"fields": ["full_name", "email", "phone_number", "contact_preference"]}),
         (
             "Request",
             {
@@ -178,7 +193,7 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "anonymised_at",
         "full_name",
         "email",
-        "phone",
+        "phone_number",
         "contact_preference",
         "treatment_list",
         "help_with",
@@ -260,6 +275,11 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     @admin.display(description="patient", ordering="full_name")
     def patient(self, consultation):
         return consultation.full_name
+
+    @admin.display(description="phone")
+    def phone_number(self, consultation):
+        """The number as staff dial it (07911 123456), a link that dials it."""
+        return tel_link(national_format(consultation.phone)) if consultation.phone else "—"
 
     @admin.display(description="treatments")
     def treatment_list(self, consultation):

@@ -33,8 +33,9 @@ from bookings.admin.forms import (
 )
 from bookings.admin.selection import SafeSelectionMixin, is_id
 from bookings.export import write_requests
-from bookings.models import DeclineReason, Notification, Status, new_idempotency_key
+from bookings.models import DeclineReason, Status, new_idempotency_key
 from bookings.scheduling import day_grids, days_to_show, describe
+from notifications.models import Email
 
 logger = logging.getLogger(__name__)
 
@@ -356,6 +357,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
 
     def _send_again(self, request, consultation, what):
         ref = consultation.reference
+        since = timezone.now()
         if what == "last":
             try:
                 notification = services.resend_last_email(request=consultation)
@@ -367,18 +369,19 @@ class WorkflowAdminMixin(SafeSelectionMixin):
             if notification is None or not notification.to:
                 self.message_user(request, f"That email is not one of {ref}'s, or has no address.", messages.ERROR)
                 return
-            services.emails.deliver(notification)
+            notification = (services.send_emails_again([notification]) or [notification])[0]
         else:
             self.message_user(request, "Choose an email to send again.", messages.ERROR)
             return
-        self.log_change(request, consultation, f"Sent again: {notification.get_kind_display()}.")
-        if notification.sent_at:
-            self.message_user(request, f"Sent again: {notification.get_kind_display()}.", messages.SUCCESS)
-        else:
+        label = notification.get_kind_display()
+        self.log_change(request, consultation, f"Sent again: {label}.")
+        if notification.state == "sent" and notification.sent_at >= since:
+            self.message_user(request, f"Sent again: {label}.", messages.SUCCESS)
+        elif services.failed_again(notification, since):
             reason = notification.error or "the mail server failed"
-            self.message_user(
-                request, f"Could not send {notification.get_kind_display()} again: {reason}", messages.ERROR
-            )
+            self.message_user(request, f"Could not send {label} again: {reason}", messages.ERROR)
+        else:
+            self.message_user(request, f"Queued to send again: {label}. The worker sends it shortly.", messages.INFO)
 
     # --- list actions ---
 
@@ -482,23 +485,31 @@ class WorkflowAdminMixin(SafeSelectionMixin):
 
     @admin.action(description="Resend the last email to each selected patient", permissions=["change"])
     def resend_last_email_selected(self, request, queryset):
-        sent, failed = [], []
+        sent, failed, queued = [], [], []
+        since = timezone.now()
         for consultation in queryset.order_by("created_at"):
             try:
                 notification = services.resend_last_email(request=consultation)
             except ValidationError as error:
                 self.message_user(request, error.messages[0], messages.WARNING)
                 continue
-            (sent if notification.sent_at else failed).append(consultation.reference)
+            if notification.state == "sent" and notification.sent_at >= since:
+                sent.append(consultation.reference)
+            elif services.failed_again(notification, since):
+                failed.append(consultation.reference)
+            else:
+                queued.append(consultation.reference)
             self.log_change(request, consultation, f"Sent again: {notification.get_kind_display()}.")
         if sent:
             self.message_user(request, f"Sent again: {', '.join(sent)}.", messages.SUCCESS)
+        if queued:
+            self.message_user(request, f"Queued to send again: {', '.join(queued)}.", messages.INFO)
         if failed:
             self.message_user(request, f"Could not send: {', '.join(failed)}. See their emails.", messages.ERROR)
 
     @admin.action(description="Retry the failed emails of the selected requests", permissions=["change"])
     def retry_failed_emails_selected(self, request, queryset):
-        notifications = Notification.objects.filter(request__in=queryset.values("pk"))
+        notifications = Email.objects.filter(consultation_request__in=queryset.values("pk"))
         sent, failed = services.retry_failed_emails(notifications=notifications)
         if not sent and not failed:
             self.message_user(request, "The selected requests have no failed emails.", messages.INFO)
@@ -506,7 +517,11 @@ class WorkflowAdminMixin(SafeSelectionMixin):
             self.message_user(request, f"{sent} failed email{'s' if sent > 1 else ''} sent.", messages.SUCCESS)
         if failed:
             plural = "s" if failed > 1 else ""
-            self.message_user(request, f"{failed} email{plural} failed again. See the emails list.", messages.ERROR)
+            self.message_user(
+                request,
+                f"{failed} email{plural} not sent yet (queued, or failed again). See the emails list.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Export the selected requests as CSV (for a spreadsheet)", permissions=["export"])
     def export_csv(self, request, queryset):

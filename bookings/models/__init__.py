@@ -1,6 +1,7 @@
 """The bookings models, split by concept; import them from here (`from bookings.models import X`)."""
 
 from bookings.models.availability import Break, ClinicianAvailability, Leave, WorkingHours
+from bookings.models.courses import Course, CourseQuerySet
 from bookings.models.hours import (
     MAX_DAYS_AHEAD,
     OPENING_HOURS_CACHE_KEY,
@@ -13,7 +14,7 @@ from bookings.models.hours import (
     opening_hours,
     preferred_date_problem,
 )
-from bookings.models.notifications import Notification, NotificationKind, NotificationQuerySet
+from bookings.models.notifications import NotificationKind
 from bookings.models.requests import (
     ALLOWED_TRANSITIONS,
     CLOSED_STATUSES,
@@ -64,14 +65,14 @@ __all__ = [
     "ConsentMethod",
     "Closure",
     "ConsultationRequest",
+    "Course",
+    "CourseQuerySet",
     "ConsultationRequestQuerySet",
     "ContactPreference",
     "DeclineReason",
     "DeclineReasonQuerySet",
     "Leave",
-    "Notification",
     "NotificationKind",
-    "NotificationQuerySet",
     "ProposedTime",
     "ScreeningAnswer",
     "Status",

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -236,6 +237,14 @@ class ConsultationRequest(models.Model):
         verbose_name="standard decline reason",
         help_text="The reusable reason picked, if any; kept for statistics when the request is anonymised.",
     )
+    course = models.ForeignKey(
+        "bookings.Course",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        help_text="The course of treatment this consultation or session belongs to.",
+    )
     staff_notes = models.TextField(blank=True, help_text="Only staff see these.")
     anonymised_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the patient's personal details were erased."
@@ -243,6 +252,9 @@ class ConsultationRequest(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Every email about the request, in the outbox (notifications.Email).
+    notifications = GenericRelation("notifications.Email", related_query_name="consultation_request")
 
     objects = ConsultationRequestQuerySet.as_manager()
 
@@ -268,7 +280,11 @@ class ConsultationRequest(models.Model):
                 violation_error_message="A confirmed consultation needs a start time and a clinician.",
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The diary and every availability check read one clinician's consultations over a few days.
+            models.Index(fields=["clinician", "confirmed_start"], name="consultation_clinician_start"),
+        ]
         permissions = [
             ("view_patient_details", "Can see patients' names, contact details and answers"),
             ("export_consultationrequest", "Can export consultation requests as CSV"),
@@ -332,6 +348,12 @@ class ConsultationRequest(models.Model):
             return None
         return self.confirmed_start + timedelta(minutes=settings.CONSULTATION_LENGTH_MINUTES)
 
+    @property
+    def what_the_patient_cancels(self):
+        """ "appointment" once a time is confirmed, else "request": the word the
+        patient's pages and messages use for what a cancel would end."""
+        return "appointment" if self.status == Status.CONFIRMED else "request"
+
     def patient_cancellation_problem(self, now=None):
         """Why the patient cannot cancel online now, in plain words; None when they can."""
         if self.status == Status.CANCELLED:
@@ -382,6 +404,12 @@ class ConsultationRequest(models.Model):
     def status_url(self):
         """The patient's private status link, absolute, for emails."""
         return settings.SITE_URL + self.status_path()
+
+    def next_session_url(self):
+        """The page where the patient books their course's next session, absolute, for emails."""
+        return settings.SITE_URL + reverse(
+            "bookings:next_session", kwargs={"reference": self.reference, "token": self.token}
+        )
 
     def thanks_path(self):
         return reverse("bookings:thanks", kwargs={"reference": self.reference, "token": self.token})

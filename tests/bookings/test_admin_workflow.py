@@ -12,8 +12,9 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Closure, ConsultationRequest, DeclineReason, Notification, Status
+from bookings.models import Closure, ConsultationRequest, DeclineReason, Status
 from bookings.scheduling import slot_value
+from notifications.models import Email
 from tests.bookings.conftest import (
     at,
     confirm,
@@ -565,12 +566,12 @@ def test_a_failed_email_is_retried_from_the_emails_page(reception_client, django
     with mock.patch(FAILING_SEND, side_effect=smtplib.SMTPServerDisconnected("gone")):
         with django_capture_on_commit_callbacks(execute=True):
             request = submit()
-    failed = request.notifications.failed().first()
+    failed = request.notifications.in_trouble().first()
     url = reverse("admin:bookings_consultationrequest_emails", args=[request.pk])
     assert "Retry" in reception_client.get(url).content.decode()
     follow(reception_client, reception_client.post(url, {"send": str(failed.pk)}))
     failed.refresh_from_db()
-    assert failed.sent_at and failed.attempts == 2
+    assert failed.state == "sent" and failed.sent_at and failed.attempts == 2
 
 
 @pytest.mark.parametrize("value", ["", "abc", "99999999", "1" * 40])
@@ -592,7 +593,7 @@ def test_retrying_failed_emails_of_the_selected_requests(
             request = submit()
     page = follow(reception_client, action(reception_client, "retry_failed_emails_selected", [request]))
     assert "2 failed emails sent." in messages_of(page)
-    assert not Notification.objects.failed().exists()
+    assert not Email.objects.in_trouble().exists()
 
 
 def test_resending_the_last_email_to_each_selected_patient(
@@ -609,12 +610,12 @@ def test_failed_emails_can_be_sent_again_from_the_emails_list(reception_client, 
     with mock.patch(FAILING_SEND, side_effect=ConnectionRefusedError()):
         with django_capture_on_commit_callbacks(execute=True):
             submit()
-    failed = list(Notification.objects.failed())
+    failed = list(Email.objects.in_trouble())
     reception_client.post(
-        reverse("admin:bookings_notification_changelist"),
+        reverse("admin:notifications_email_changelist"),
         {"action": "send_again", "index": 0, "_selected_action": [n.pk for n in failed]},
     )
-    assert not Notification.objects.failed().exists()
+    assert not Email.objects.in_trouble().exists()
 
 
 # --- CSV export ---------------------------------------------------------------------------------
@@ -730,7 +731,9 @@ def test_editors_cannot_see_requests_their_emails_or_any_step(editor_client):
     request = in_review()
     assert editor_client.get(reverse(CHANGELIST)).status_code == 403
     assert editor_client.get(change_url(request)).status_code == 403
-    assert editor_client.get(reverse("admin:bookings_notification_changelist")).status_code == 403
+    # The outbox shows editors the emails about comments only.
+    outbox_page = editor_client.get(reverse("admin:notifications_email_changelist")).content.decode()
+    assert "0 emails" in outbox_page and "consultationrequest" not in outbox_page
     for step in ["start_review", "confirm", "decline", "cancel", "emails"]:
         assert editor_client.get(step_url(step, request)).status_code == 403, step
         assert editor_client.post(step_url(step, request), {"details": "x"}).status_code == 403, step
@@ -845,7 +848,7 @@ def test_a_malformed_request_id_in_a_step_url_is_not_an_error(reception_client, 
     assert reception_client.post(url, {"slot": "x"}).status_code in {302, 404}
 
 
-@pytest.mark.parametrize("changelist", ["admin:bookings_notification_changelist", "admin:bookings_closure_changelist"])
+@pytest.mark.parametrize("changelist", ["admin:notifications_email_changelist", "admin:bookings_closure_changelist"])
 def test_a_malformed_selection_in_the_other_bookings_lists_is_not_an_error(admin_client, changelist):
     action_name = "send_again" if "notification" in changelist else "delete_selected"
     response = admin_client.post(reverse(changelist), {"action": action_name, "index": 0, "_selected_action": ["abc"]})

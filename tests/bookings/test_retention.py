@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings import services
-from bookings.models import ConsultationRequest, DeclineReason, Notification, Status, StatusChange
+from bookings.models import ConsultationRequest, DeclineReason, Status, StatusChange
 from tests.bookings.conftest import at, confirm, make_clinician, make_treatment, move, open_day, submit
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_closed_requests_older_than_the_limit_lose_every_personal_detail(django_
     assert request.declined_for.title == "Not suitable at the moment"
     # Nothing personal is left anywhere in the request's rows.
     everything = str(list(ConsultationRequest.objects.filter(pk=request.pk).values()))
-    everything += str(list(Notification.objects.filter(request=request).values()))
+    everything += str(list(request.notifications.all().values()))
     everything += str(list(StatusChange.objects.filter(request=request).values()))
     for personal in ["Zoë", "zoe@example.com", "7911123456", "cheeks", "expecting", "mornings", token]:
         assert personal not in everything, personal

@@ -14,18 +14,18 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from bookings import services
-from bookings.emails import deliver
 from bookings.models import (
     ALLOWED_TRANSITIONS,
     REFERENCE_ALPHABET,
     Closure,
     ConsultationRequest,
     ConsultationRequestQuerySet,
-    Notification,
     NotificationKind,
     Status,
     StatusChange,
 )
+from notifications import outbox
+from notifications.models import Email
 from tests.bookings.conftest import (
     confirm,
     form_data,
@@ -120,7 +120,7 @@ def test_nothing_is_half_saved_when_the_transaction_fails():
         with pytest.raises(RuntimeError):
             submit()
     assert ConsultationRequest.objects.count() == 0
-    assert Notification.objects.count() == 0
+    assert Email.objects.count() == 0
 
 
 def test_no_email_is_sent_before_the_transaction_commits(mailoutbox, django_capture_on_commit_callbacks):
@@ -177,7 +177,7 @@ def test_a_failing_mail_server_keeps_the_request_and_records_the_failure_for_sta
             request = submit(full_name="Zoë Sample", email="zoe@example.com", phone="+447911123456")
     assert ConsultationRequest.objects.get() == request
     assert request.status_changes.count() == 1
-    failed = list(Notification.objects.failed().order_by("kind"))
+    failed = list(Email.objects.in_trouble().order_by("kind"))
     assert [n.kind for n in failed] == [NotificationKind.ACKNOWLEDGEMENT, NotificationKind.NEW_REQUEST_NOTICE]
     assert all(n.failed_at and n.sent_at is None and n.attempts == 1 for n in failed)
     assert "SMTPRecipientsRefused" in failed[0].error
@@ -190,11 +190,11 @@ def test_a_failed_email_can_be_sent_again_from_its_record(mailoutbox, django_cap
     with mock.patch(FAILING_SEND, side_effect=smtplib.SMTPServerDisconnected("gone")):
         with django_capture_on_commit_callbacks(execute=True):
             submit()
-    notification = Notification.objects.failed().get(kind=NotificationKind.ACKNOWLEDGEMENT)
-    assert deliver(notification) is True
-    notification.refresh_from_db()
-    assert notification.sent_at and notification.failed_at is None and notification.error == ""
-    assert notification.attempts == 2
+    notification = Email.objects.in_trouble().get(kind=NotificationKind.ACKNOWLEDGEMENT)
+    assert (notification.state, notification.error) == ("queued", "SMTPServerDisconnected")  # to be retried
+    (again,) = outbox.send_again([notification])
+    assert again.pk == notification.pk and again.state == "sent" and again.sent_at
+    assert again.error == "" and again.attempts == 2
     assert len(mailoutbox) == 1
 
 
@@ -205,7 +205,7 @@ def test_a_failing_mail_server_does_not_break_the_form(client, django_capture_on
     stored = ConsultationRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == stored.thanks_path()
-    assert stored.notifications.failed().count() == 2
+    assert stored.notifications.in_trouble().count() == 2
 
 
 # --- The state machine ---------------------------------------------------------------

@@ -15,7 +15,6 @@ from bookings import services
 from bookings.models import (
     ConsultationRequest,
     DeclineReason,
-    Notification,
     NotificationKind,
     ProposedTime,
     Status,
@@ -488,8 +487,12 @@ def test_resending_sends_the_latest_email_to_the_patient_again(
         services.start_review(request=request, by=reception_user)
         services.confirm_request(request=request, start=at(open_day(), 10), clinician=clinician, by=reception_user)
     mailoutbox.clear()
+    first = request.notifications.get(kind=NotificationKind.CONFIRMATION)
     notification = services.resend_last_email(request=request)
-    assert notification.kind == NotificationKind.CONFIRMATION and notification.attempts == 2
+    # A new email in the outbox: the record of the first one stays as it was.
+    assert notification.kind == NotificationKind.CONFIRMATION and notification.pk != first.pk
+    assert (notification.state, notification.attempts) == ("sent", 1)
+    assert request.notifications.filter(kind=NotificationKind.CONFIRMATION, state="sent").count() == 2
     (message,) = mailoutbox
     assert message.to == [request.email] and invite_of(message)
 
@@ -498,10 +501,10 @@ def test_a_failed_email_is_retried_and_its_record_updated(mailoutbox, django_cap
     with mock.patch(FAILING_SEND, side_effect=smtplib.SMTPServerDisconnected("gone")):
         with django_capture_on_commit_callbacks(execute=True):
             request = submit()
-    assert request.notifications.failed().count() == 2
-    sent, failed = services.retry_failed_emails(notifications=Notification.objects.filter(request=request))
+    assert request.notifications.in_trouble().count() == 2
+    sent, failed = services.retry_failed_emails(notifications=request.notifications.all())
     assert (sent, failed) == (2, 0)
-    assert not request.notifications.failed().exists()
+    assert not request.notifications.in_trouble().exists()
     assert len(mailoutbox) == 2
 
 
@@ -521,7 +524,7 @@ def test_an_email_failure_never_undoes_a_confirmation(reception_user, clinician,
             services.confirm_request(request=request, start=at(open_day(), 10), clinician=clinician, by=reception_user)
     request.refresh_from_db()
     assert request.status == Status.CONFIRMED
-    assert request.notifications.failed().get().kind == NotificationKind.CONFIRMATION
+    assert request.notifications.in_trouble().get().kind == NotificationKind.CONFIRMATION
 
 
 # --- The audit trail --------------------------------------------------------------------------

@@ -183,6 +183,9 @@ def test_the_admin_pages_reception_uses_have_no_serious_accessibility_problems(d
         "index": reverse("admin:index"),
         "list": reverse("admin:bookings_consultationrequest_changelist"),
         "change": reverse("admin:bookings_consultationrequest_change", args=[consultation.pk]),
+        "diary day": reverse("bookings_diary"),
+        "diary week": reverse("bookings_diary") + "?view=week",
+        "phone booking": reverse("admin:bookings_consultationrequest_add"),
     }
     found = {}
     for name, path in pages.items():

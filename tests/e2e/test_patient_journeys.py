@@ -125,3 +125,25 @@ def test_on_a_phone_the_navigation_opens_from_its_button(demo_site, browser, scr
     screenshot(page, "journey5-navigation-open")
     nav_link.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Treatments")
+
+
+def test_a_patient_checks_who_wrote_a_page_then_reads_their_answers_and_the_clinics_prices(
+    demo_site, page, screenshot
+):
+    page.goto(demo_site.url + "/conditions/ice-pick-scars/")
+    page.locator(".byline").get_by_role("link", name="Dr Imogen Hartwell").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dr Imogen Hartwell")
+    expect(page.get_by_text("General Medical Council (GMC) number 0900001 (fictional sample number)")).to_be_visible()
+    screenshot(page, "journey-clinician-profile")
+
+    page.get_by_role("link", name=re.compile("Read the whole answer")).first.click()
+    expect(page).to_have_url(re.compile(r"/conditions/ice-pick-scars/#comment-\d+$"))
+    expect(page.locator(":target")).to_contain_text("Thanks for asking")
+
+    page.goto(demo_site.url + "/treatments/microneedling/")
+    price = page.get_by_role("region", name="Price")
+    expect(price).to_contain_text("£250–£300")
+    expect(price).to_contain_text("about £750–£1,200")
+    page.get_by_role("link", name="Contact", exact=True).click()
+    expect(page.get_by_role("link", name="+44 20 7946 0321").first).to_have_attribute("href", "tel:+442079460321")
+    screenshot(page, "journey-contact")

@@ -146,3 +146,79 @@ def test_an_edit_of_a_published_page_waits_for_and_receives_medical_sign_off(
     expect(patient.locator("main")).to_contain_text("1–2 days")
     expect(patient.locator("main")).to_contain_text("Dr Imogen Hartwell")
     screenshot(patient, "journey5-03-public-page-after-sign-off")
+
+
+def test_reception_runs_the_day_from_the_diary_and_books_a_caller_into_a_free_slot(
+    demo_site, new_page, make_staff, screenshot
+):
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from bookings import services
+    from bookings.models import ConsultationRequest, Status
+    from tests.bookings.conftest import submit
+    from treatments.models import Clinician
+
+    # A Tuesday: Dr Hartwell sees patients 09:00–17:00 with lunch at 13:00 (the demo's working week).
+    day = timezone.localdate() + timedelta(days=1)
+    while day.weekday() != 1:
+        day += timedelta(days=1)
+    hartwell = Clinician.objects.get(name="Dr Imogen Hartwell")
+    receptionist = make_staff("priya", "Reception")
+    booked = submit(full_name="Maya Lindqvist", first_preferred_date=day)
+    services.start_review(request=booked, by=receptionist)
+    start = timezone.make_aware(datetime.combine(day, time(10)))
+    services.confirm_request(request=booked, start=start, clinician=hartwell, by=receptionist)
+    cancelled = submit(full_name="Cancelled Caller", first_preferred_date=day)
+    services.cancel_request(request=cancelled, by=receptionist)
+
+    staff = new_page()
+    sign_in_to_admin(staff, demo_site, receptionist)
+    staff.get_by_role("link", name="Today's diary").click()
+    expect(staff.locator("h1")).to_contain_text("Diary")
+    staff.get_by_label("Date").fill(day.isoformat())
+    staff.get_by_role("button", name="Show").click()
+    grid = staff.locator("table.diary-grid")
+    expect(grid).to_contain_text("Maya Lindqvist")
+    expect(grid.get_by_role("link", name=booked.reference)).to_be_visible()
+    expect(grid).to_contain_text("Lunch")
+    expect(staff.locator("#content")).not_to_contain_text("Cancelled Caller")
+    screenshot(staff, "journey6-01-diary-day")
+
+    # A caller wants 11:30 with Dr Hartwell: "Book" in that free cell opens the phone booking with it chosen.
+    column = [name.strip() for name in grid.locator("thead th").all_text_contents()].index("Dr Imogen Hartwell")
+    row = grid.locator("tbody tr").filter(has=staff.locator("th", has_text="11:30"))
+    row.locator("td").nth(column - 1).get_by_role("link", name="Book").click()
+    expect(staff.locator("h1")).to_contain_text("taken by phone or at the desk")
+    staff.get_by_label("Full name").fill("Tomasz Brennan")
+    staff.get_by_role("textbox", name="Email").fill("tomasz.brennan@example.com")
+    staff.get_by_label("Phone number").fill("07911 123456")
+    for question in ["isotretinoin_recent", "pregnant_or_breastfeeding", "keloid_tendency", "active_skin_infection"]:
+        staff.locator(f"input[name={question}][value=no]").check()
+    staff.get_by_label("Microneedling").check()
+    staff.get_by_label("The patient agreed to the privacy notice").check()
+    screenshot(staff, "journey6-02-phone-booking")
+    staff.get_by_role("button", name="Book and email the patient").click()
+    expect(staff.locator(".messagelist")).to_contain_text("The patient is being emailed the confirmation")
+    caller = ConsultationRequest.objects.get(full_name="Tomasz Brennan")
+    assert (caller.status, timezone.localtime(caller.confirmed_start).time(), caller.clinician) == (
+        Status.CONFIRMED,
+        time(11, 30),
+        hartwell,
+    )
+
+    staff.goto(f"{demo_site.url}/admin/bookings/diary/?date={day.isoformat()}")
+    expect(staff.locator("table.diary-grid")).to_contain_text("Tomasz Brennan")
+    staff.get_by_role("link", name="Week", exact=True).click()
+    expect(staff.locator("table.diary-week")).to_contain_text(caller.reference)
+    screenshot(staff, "journey6-03-diary-week")
+
+    # On paper: only the day list, with each patient's phone number.
+    staff.get_by_role("link", name="Day", exact=True).click()
+    staff.emulate_media(media="print")
+    expect(staff.locator("table.diary-grid")).to_be_hidden()
+    day_list = staff.locator(".diary-day-list")
+    expect(day_list).to_contain_text("+447911123456")
+    expect(day_list).to_contain_text("Maya Lindqvist")
+    screenshot(staff, "journey6-04-printed-day-list")

@@ -175,3 +175,23 @@ def test_editors_enter_the_profile_in_admin(admin_client):
     assert response.status_code == 302
     clinician = Clinician.objects.get(name="Dr Ada Moss")
     assert (clinician.slug, clinician.registration_number) == ("dr-ada-moss", "0900009")
+
+
+def test_a_profiles_address_stays_put_when_editors_change_the_name(admin_client, hartwell):
+    response = admin_client.post(
+        f"/admin/treatments/clinician/{hartwell.pk}/change/",
+        {
+            "name": "Dr Imogen Hartwell-Reyes",
+            "slug": "dr-imogen-hartwell-reyes",
+            "credentials": hartwell.credentials,
+            "role": hartwell.role,
+            "bio": hartwell.bio,
+            "special_interests": hartwell.special_interests,
+            "registration_body": "gmc",
+            "registration_number": "0900001",
+            "is_sample": "on",
+        },
+    )
+    assert response.status_code == 302
+    hartwell.refresh_from_db()
+    assert (hartwell.name, hartwell.slug) == ("Dr Imogen Hartwell-Reyes", "dr-imogen-hartwell")

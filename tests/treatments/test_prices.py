@@ -92,10 +92,13 @@ def test_the_comparison_has_a_cost_row(client):
     html = client.get(f"/treatments/compare/?t={a.slug}&t={b.slug}&t={c.slug}&t={d.slug}").text
     row = html[html.index('<th scope="row">Cost at this clinic</th>') :]
     row = row[: row.index("</tr>")]
-    assert "<td>£250–£300 a session; about £750–£1,200 for a course of 3–4 sessions</td>" in row
-    assert "<td>£350 a session</td>" in row
-    assert "<td>Not offered at this clinic</td>" in row
-    assert "<td>Ask us: priced at your consultation</td>" in row
+    assert (
+        '<td data-label="Microneedling">£250–£300 a session; about £750–£1,200 for a course of 3–4 sessions</td>'
+        in row
+    )
+    assert '<td data-label="Laser">£350 a session</td>' in row
+    assert '<td data-label="Punch excision">Not offered at this clinic</td>' in row
+    assert '<td data-label="Peel">Ask us: priced at your consultation</td>' in row
 
 
 def test_a_new_fee_shows_at_once_on_the_contact_page(client, fee):
