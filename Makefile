@@ -32,9 +32,16 @@ migrate: install
 demo: migrate
 	DJANGO_DEBUG=1 $(BIN)/python manage.py load_demo_content
 
+# Links in emails and on pages point at the server `make run` starts (HOST and PORT),
+# unless SITE_URL is given; 0.0.0.0 listens everywhere but is browsed as 127.0.0.1.
+# The export reaches all three processes, so the worker's emails link there too.
+RUN_SITE_URL = $(or $(SITE_URL),http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT))
+
 # The site, its worker (sends the emails) and its scheduler (reminders, digests,
 # retention), started together by honcho from Procfile.dev; Ctrl+C stops all three.
+run: export SITE_URL := $(RUN_SITE_URL)
 run: demo
+	@echo "Serving $(SITE_URL)/ (links in emails point here)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" DJANGO_DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
 
 lint: install
@@ -55,12 +62,10 @@ $(E2E_TOOLS):
 
 test: lint e2e-tools
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Only the browser tests (journeys, accessibility, valid HTML).
 test-e2e: install e2e-tools
-	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 clean:

@@ -1,5 +1,8 @@
+from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django_otp.plugins.otp_static.apps import DefaultConfig as StaticConfig
+from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPConfig
 
 
 class AccountsConfig(AppConfig):
@@ -16,3 +19,24 @@ class StaffAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "accounts.sites.StaffAdminSite"
+
+
+class SigninLockoutsConfig(AxesConfig):
+    """django-axes, under a name staff understand on the admin home page."""
+
+    default = False
+    verbose_name = "Sign-in attempts and lockouts"
+
+
+class AuthenticatorAppsConfig(TOTPConfig):
+    """django-otp's TOTP devices: each staff member's authenticator app."""
+
+    default = False
+    verbose_name = "Authenticator apps"
+
+
+class BackupCodesConfig(StaticConfig):
+    """django-otp's static devices: each staff member's one-time backup codes."""
+
+    default = False
+    verbose_name = "Backup codes"

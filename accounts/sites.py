@@ -3,6 +3,11 @@ from django.contrib import admin
 from django.urls import path
 
 from clinic.admin_lists import guard_changelist
+from clinic.forms import with_plain_text
+
+
+def plain_text_options(inline):
+    return {"form": with_plain_text(inline.form), "__module__": inline.__module__}
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -21,6 +26,21 @@ class StaffAdminSite(admin.AdminSite):
         user = request.user
         is_verified = getattr(user, "is_verified", None)
         return super().has_permission(request) and is_verified is not None and is_verified()
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Register as usual; every form of the ModelAdmin and its inlines keeps only
+        visible text (clinic/forms.py), whoever wrote it."""
+        super().register(model_or_iterable, admin_class, **options)
+        models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
+        for model in models:
+            model_admin = self._registry[model]
+            model_admin.form = with_plain_text(model_admin.form)
+            model_admin.inlines = [
+                type(
+                    inline.__name__, (inline,), {"form": with_plain_text(inline.form), "__module__": inline.__module__}
+                )
+                for inline in model_admin.inlines
+            ]
 
     def admin_view(self, view, cacheable=False):
         """Every admin list answers a malformed filter with the whole list (clinic/admin_lists.py)."""

@@ -33,6 +33,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -141,7 +142,9 @@ def _wrong_code(request, user, form, device):
         allowed, details = device.verify_is_allowed()
     if not allowed and details and details.get("locked_until"):
         wait = max(1, int((details["locked_until"] - timezone.now()).total_seconds()) + 1)
-        form.add_error("code", f"That code did not work. Wait {wait} seconds, then enter the newest code.")
+        form.add_error(
+            "code", f"That code did not work. Wait {wait} second{pluralize(wait)}, then enter the newest code."
+        )
     else:
         form.add_error(
             "code", "That code did not work. Enter the newest code; if it keeps failing, check the phone's clock."

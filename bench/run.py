@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -46,6 +47,22 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def hung_mail_server():
+    """A loopback port that accepts connections and never says a word (a mail server
+    hung), for as long as this process runs; returns the port."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    held = []
+
+    def accept():
+        while True:
+            held.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener.getsockname()[1]
 
 
 def site_environment(database_url):
@@ -262,6 +279,12 @@ def main():
     parser.add_argument("--repeats", type=int, default=3, help="measured runs per target (default 3)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
+        "--mail",
+        choices=["console", "hung"],
+        default="console",
+        help="the site's mail: printed (default), or an SMTP server that accepts connections and never answers",
+    )
+    parser.add_argument(
         "--scale",
         action="store_true",
         help="instead: fill a database with years of a busy clinic and time the staff pages (bench/scale.py)",
@@ -276,6 +299,9 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}"
     env = site_environment(database_url)
+    if args.mail == "hung":
+        env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(hung_mail_server()), EMAIL_USE_TLS="0")
+        print("Mail: an SMTP server that accepts connections and never answers.", flush=True)
     answers_file = workdir / "answers.txt"
     env["BENCH_ANSWERS_FILE"] = str(answers_file)
     print(f"Preparing the site ({database_url.split('@')[-1]}) …", flush=True)

@@ -31,6 +31,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -409,7 +410,7 @@ class Availability:
             examples = ", ".join(_hhmm(slot) for slot in grid[:2])
             return (
                 f"{when} is not on the consultation grid: consultations start every "
-                f"{minutes} minutes from {first} to {last} ({examples}, …)."
+                f"{minutes} minute{pluralize(minutes)} from {first} to {last} ({examples}, …)."
             )
         return self._clinician_problem(start, clinician, for_request_id, when, weekday, patient)
 

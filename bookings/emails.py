@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from bookings import reminders
 from bookings.ics import consultation_invite
 from bookings.models import NotificationKind
 from clinic.context_processors import clinic_details
@@ -32,7 +33,7 @@ TO_CLINIC = {
     NotificationKind.RESCHEDULE_NOTICE,
 }
 # Emails that carry a calendar invite: the booking (or its move) adds or updates the event.
-WITH_INVITE = {NotificationKind.CONFIRMATION, NotificationKind.RESCHEDULED}
+WITH_INVITE = {NotificationKind.CONFIRMATION, NotificationKind.RESCHEDULED, NotificationKind.REMINDER}
 
 
 def recipient(request, kind):
@@ -100,6 +101,8 @@ def build(notification):
     to = notification.to
     if not to:
         raise NotToBeSent("no address: details erased")
+    if notification.kind == NotificationKind.REMINDER:
+        reminders.check_still_due(notification)
     subject, text, html = render(notification)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
     message.attach_alternative(html, "text/html")

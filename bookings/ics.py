@@ -131,6 +131,25 @@ def invite_sequence(request):
     return max(bookings - 1, 0) + (1 if request.status == "cancelled" else 0)
 
 
+# When the patient's calendar reminds them: the day before, and two hours before.
+ALARM_TRIGGERS = ["-P1D", "-PT2H"]
+
+
+def alarm_lines():
+    """VALARM components (RFC 5545 3.6.6): a reminder on the patient's own device,
+    whatever their email does. Names the clinic only."""
+    lines = []
+    for trigger in ALARM_TRIGGERS:
+        lines += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            f"DESCRIPTION:{escape_text(f'Consultation at {settings.CLINIC_NAME}')}",
+            f"TRIGGER:{trigger}",
+            "END:VALARM",
+        ]
+    return lines
+
+
 def consultation_invite(request, *, now=None, method="PUBLISH"):
     """The .ics text for a request with a confirmed start and clinician.
 
@@ -175,6 +194,7 @@ def consultation_invite(request, *, now=None, method="PUBLISH"):
         ),
         "STATUS:CANCELLED" if method == "CANCEL" else "STATUS:CONFIRMED",
         "TRANSP:OPAQUE",
+        *(alarm_lines() if method != "CANCEL" else []),
         "END:VEVENT",
         "END:VCALENDAR",
     ]

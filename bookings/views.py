@@ -306,12 +306,13 @@ class StatusView(PatientRequestMixin, TemplateView):
             response = self.render_to_response(self.get_context_data(form=form, **kwargs))
             response["Referrer-Policy"] = "same-origin"  # it holds the form again: see private_page
             return response
+        cancelled = consultation.what_the_patient_cancels
         try:
             services.cancel_request(request=consultation, by=None, note=form.cleaned_data["reason"])
         except services.CancellationNotAllowed as refusal:
             messages.error(request, refusal.messages[0])
         else:
-            messages.success(request, "Your request is cancelled. We have let the clinic know.")
+            messages.success(request, f"Your {cancelled} is cancelled. We have let the clinic know.")
         return redirect(consultation.status_path())
 
 

@@ -1,3 +1,5 @@
+import functools
+
 from django import forms
 
 from clinic.text import plain_text
@@ -36,3 +38,13 @@ class PlainTextFormMixin:
 
 class PlainTextModelForm(PlainTextFormMixin, forms.ModelForm):
     """A ModelForm whose text fields keep only what a person can see (for admin)."""
+
+
+@functools.cache
+def with_plain_text(form_class):
+    """`form_class` with PlainTextFormMixin first among its bases (itself if it has it).
+    The staff admin site gives every ModelAdmin's and inline's form this, so a model
+    registered later keeps only visible text without anyone remembering to."""
+    if issubclass(form_class, PlainTextFormMixin):
+        return form_class
+    return type(form_class.__name__, (PlainTextFormMixin, form_class), {"__module__": form_class.__module__})

@@ -75,10 +75,11 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
-    "axes",
+    # Named for staff in admin (accounts/apps.py), not "Axes", "Otp_Totp" and "Otp_Static".
+    "accounts.apps.SigninLockoutsConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "accounts.apps.AuthenticatorAppsConfig",
+    "accounts.apps.BackupCodesConfig",
     "reversion",
     "treatments",
     "bookings",
@@ -128,6 +129,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
             ],
+            # Filters every template may use without {% load %}: tel_link, phone_links, national_format.
+            "builtins": ["clinic.phone"],
         },
     },
 ]
@@ -257,6 +260,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
+# British formats with the 24-hour clock (clinic/formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = ["clinic.formats"]
 USE_TZ = True
 
 # --- Static files -------------------------------------------------------------

@@ -44,16 +44,19 @@ def record(kind, *, about=None, to="", data=None, key=None):
     change the email reports: nothing is sent if that transaction rolls back.
 
     With `key` (at most 150 characters), recording is idempotent: a second call with
-    the same key returns the first email and queues nothing. Returns the Email.
+    the same key returns the first email and queues nothing. Returns the Email, with
+    `recorded_now` True when this call recorded it.
     Raises KeyError for a kind no app registered."""
     kinds.get(kind)
     fields = {"kind": kind, "to": to or "", "data": data or {}, "about": about}
     if key:
         email, created = Email.objects.get_or_create(key=key, defaults=fields)
+        email.recorded_now = created
         if not created:
             return email
     else:
         email = Email.objects.create(**fields)
+        email.recorded_now = True
     _queue(email.pk)
     return email
 

@@ -291,3 +291,12 @@ def test_changing_a_password_in_admin_refuses_a_short_one(admin_client, admin_us
     response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "at least 12 characters" in response.text
+
+
+def test_after_one_wrong_code_the_wait_reads_as_one_second(client, device):
+    sign_in_password(client)
+    wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
+    response = client.post(reverse("admin:signin_code"), {"code": wrong})
+    if "Wait " in response.text:  # django-otp's throttle: 1 second after the first failure
+        assert "Wait 1 second," in response.text or "Wait 2 seconds," in response.text
+        assert "Wait 1 seconds" not in response.text

@@ -9,9 +9,10 @@ class TreatmentsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from clinic.pagecache import invalidate_on_change
-        from treatments import comments
+        from treatments import comments, digest
 
         comments.register_kinds()
+        digest.register_kinds()
         from treatments.models import (
             FAQ,
             Clinician,

@@ -14,8 +14,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Q
 from django.http import Http404
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.text import get_text_list
 
 from notifications import kinds, outbox
 from notifications.kinds import NotToBeSent
@@ -144,6 +146,20 @@ def seconds_since_shown(token):
 # --- The comments section of a page ------------------------------------------------------
 
 
+def count_summary(*, total, threads, questions, answers):
+    """What a page's approved comments are, in words: "1 question and 1 clinic answer",
+    "3 comments and 2 replies". `total` counts every approved comment, `threads` the
+    top-level ones, `questions` the top-level questions, `answers` the clinic's replies."""
+    parts = [
+        (questions, "question", "s"),
+        (threads - questions, "comment", "s"),
+        (total - threads - answers, "repl", "y,ies"),
+        (answers, "clinic answer", "s"),
+    ]
+    words = [f"{count} {noun}{pluralize(count, suffix)}" for count, noun, suffix in parts if count]
+    return get_text_list(words, "and")
+
+
 def post_url(page):
     """Where the page's comment form posts to: a URL under the page."""
     return reverse(f"treatments:{Comment.page_field(page)}_comments", kwargs={"slug": page.slug})
@@ -161,7 +177,12 @@ def comments_context(page, request, form=None):
     from treatments.forms import CommentForm
 
     approved = Comment.objects.approved().on_page(page)
-    counts = approved.aggregate(total=Count("pk"), threads=Count("pk", filter=Q(parent__isnull=True)))
+    counts = approved.aggregate(
+        total=Count("pk"),
+        threads=Count("pk", filter=Q(parent__isnull=True)),
+        questions=Count("pk", filter=Q(parent__isnull=True, is_question=True)),
+        answers=Count("pk", filter=Q(parent__isnull=False, clinician__isnull=False)),
+    )
     paginator = Paginator(range(counts["threads"]), Comment.PER_PAGE)
     try:
         comments_page = paginator.page(request.GET.get("comments_page") or 1)
@@ -207,6 +228,7 @@ def comments_context(page, request, form=None):
     return {
         "comment_section": {
             "total": counts["total"],
+            "summary": count_summary(**counts),
             "threads": threads,
             "page": comments_page,
             "paginator": paginator,

@@ -68,7 +68,8 @@ CLINICIANS = [
 
 
 def pubmed(title):
-    """A PubMed search for a paper's exact title: a stable link without guessing identifiers."""
+    """A PubMed search for a paper's exact title, for a reference whose DOI and PubMed ID
+    are not recorded yet: a stable link without guessing identifiers."""
     from urllib.parse import quote_plus
 
     return f"https://pubmed.ncbi.nlm.nih.gov/?term={quote_plus(title)}"
@@ -77,38 +78,38 @@ def pubmed(title):
 JACOB_2001 = (
     "Jacob CI, Dover JS, Kaminer MS. Acne scarring: a classification system and review of treatment options. "
     "Journal of the American Academy of Dermatology. 2001;45(1):109–117.",
-    pubmed("Acne scarring: a classification system and review of treatment options"),
+    {"pmid": "11423843"},
 )
 FABBROCINI_2010 = (
     "Fabbrocini G, Annunziata MC, D'Arco V, et al. Acne scars: pathogenesis, classification and treatment. "
     "Dermatology Research and Practice. 2010;2010:893080.",
-    pubmed("Acne scars: pathogenesis, classification and treatment"),
+    {"doi": "10.1155/2010/893080"},
 )
 LEE_2002 = (
     "Lee JB, Chung WG, Kwahck H, Lee KH. Focal treatment of acne scars with trichloroacetic acid: chemical "
     "reconstruction of skin scars method. Dermatologic Surgery. 2002;28(11):1017–1021.",
-    pubmed("Focal treatment of acne scars with trichloroacetic acid: chemical reconstruction of skin scars method"),
+    {"pmid": "12460296"},
 )
 HARRIS_1991 = (
     "Harris DW, Buckley CJ, Ostlere LS, Rustin MH. Topical retinoic acid in the treatment of fine acne scarring. "
     "British Journal of Dermatology. 1991;125(1):81–82.",
-    pubmed("Topical retinoic acid in the treatment of fine acne scarring"),
+    {"url": pubmed("Topical retinoic acid in the treatment of fine acne scarring")},
 )
 FIFE_2011 = (
     "Fife D. Practical evaluation and management of atrophic acne scars: tips for the general dermatologist. "
     "Journal of Clinical and Aesthetic Dermatology. 2011;4(8):50–57.",
-    pubmed("Practical evaluation and management of atrophic acne scars: tips for the general dermatologist"),
+    {"url": pubmed("Practical evaluation and management of atrophic acne scars: tips for the general dermatologist")},
 )
 FERNANDES_2005 = (
     "Fernandes D. Minimally invasive percutaneous collagen induction. "
     "Oral and Maxillofacial Surgery Clinics of North America. 2005;17(1):51–63.",
-    pubmed("Minimally invasive percutaneous collagen induction"),
+    {"url": pubmed("Minimally invasive percutaneous collagen induction")},
 )
 MANSTEIN_2004 = (
     "Manstein D, Herron GS, Sink RK, Tanner H, Anderson RR. Fractional photothermolysis: a new concept for "
     "cutaneous remodeling using microscopic patterns of thermal injury. Lasers in Surgery and Medicine. "
     "2004;34(5):426–438.",
-    pubmed("Fractional photothermolysis: a new concept for cutaneous remodeling using microscopic patterns"),
+    {"doi": "10.1002/lsm.20048"},
 )
 
 # --- Treatments -------------------------------------------------------------------
@@ -1124,8 +1125,8 @@ def _create_page(model, data, clinicians):
         FAQ.objects.create(**{field: page}, order=order, question=question, answer=answer)
     for order, text in enumerate(data["takeaways"], start=1):
         KeyTakeaway.objects.create(**{field: page}, order=order, text=text)
-    for order, (citation, url) in enumerate(data["references"], start=1):
-        Reference.objects.create(**{field: page}, order=order, citation=citation, url=url)
+    for order, (citation, source) in enumerate(data["references"], start=1):
+        Reference.objects.create(**{field: page}, order=order, citation=citation, **source)
     return page
 
 

@@ -39,10 +39,11 @@ def interval_text(t):
         return "Not applicable: one session"
     if t.weeks_between_sessions is None:
         return ""
+    weeks = number_range(t.weeks_between_sessions, None, "week")
     if t.weeks_between_sessions % 4 == 0:
         months = t.weeks_between_sessions // 4
-        return f"{t.weeks_between_sessions} weeks (about {'a month' if months == 1 else f'{months} months'})"
-    return f"{t.weeks_between_sessions} weeks"
+        return f"{weeks} (about {'a month' if months == 1 else f'{months} months'})"
+    return weeks
 
 
 def course_range(t):

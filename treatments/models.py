@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import MinValueValidator, ProhibitNullCharactersValidator
+from django.core.validators import MinValueValidator, ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce
@@ -12,6 +12,10 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from treatments.markdown import render_markdown, section_headings
+
+# A DOI: "10.", a registrant code, "/", and a suffix without spaces (what doi.org resolves).
+DOI_RE = r"^10\.\d{4,9}/\S+$"
+PUBMED_SEARCH = "https://pubmed.ncbi.nlm.nih.gov/?term="
 
 
 class RegistrationBody(models.TextChoices):
@@ -550,13 +554,39 @@ class Reference(PagePart):
         Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="references"
     )
     citation = models.CharField(max_length=500, help_text="Authors, title, journal, year.")
-    url = models.URLField(blank=True)
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        validators=[RegexValidator(DOI_RE, "Enter a DOI such as 10.1155/2010/893080 (without https://doi.org/).")],
+        help_text="The work's DOI, such as 10.1155/2010/893080. The reference links to it first.",
+    )
+    pmid = models.CharField(
+        "PubMed ID",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[1-9][0-9]{0,9}$", "Enter the PubMed ID: digits only, such as 11423843.")],
+        help_text="Used when there is no DOI.",
+    )
+    url = models.URLField(blank=True, help_text="Used when there is neither a DOI nor a PubMed ID.")
 
     class Meta(PagePart.Meta):
         constraints = [one_page_constraint("reference_on_one_page")]
 
     def __str__(self):
         return self.citation
+
+    @property
+    def source(self):
+        """(address, link text) of the work itself: its DOI, else its PubMed record,
+        else the address typed; None when there is none of them."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}", f"doi:{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/", f"PubMed {self.pmid}"
+        if self.url:
+            return self.url, "Search PubMed" if self.url.startswith(PUBMED_SEARCH) else "Read the source"
+        return None
 
 
 def load_page_parts(page):
@@ -567,31 +597,38 @@ def load_page_parts(page):
     three queries keeps the page's query count low.
     """
     lookup = {"condition": page} if isinstance(page, Condition) else {"treatment": page}
-    columns = ("kind", "id", "order", "first", "second")
+    columns = ("kind", "id", "order", "first", "second", "third", "fourth")
+    nothing = models.Value("", output_field=models.TextField())
 
-    def rows(model, kind, first, second):
+    def rows(model, kind, first, second=nothing, third=nothing, fourth=nothing):
+        texts = {"first": first, "second": second, "third": third, "fourth": fourth}
         return (
             model.objects.filter(**lookup)
             .order_by()
             .annotate(
                 kind=models.Value(kind, output_field=models.CharField()),
-                first=Cast(first, models.TextField()) if isinstance(first, str) else first,
-                second=Cast(second, models.TextField()) if isinstance(second, str) else second,
+                **{
+                    name: Cast(value, models.TextField()) if isinstance(value, str) else value
+                    for name, value in texts.items()
+                },
             )
             .values_list(*columns)
         )
 
     faqs = rows(FAQ, "faq", "question", "answer_html")
-    takeaways = rows(KeyTakeaway, "takeaway", "text", models.Value("", output_field=models.TextField()))
-    references = rows(Reference, "reference", "citation", "url")
+    takeaways = rows(KeyTakeaway, "takeaway", "text")
+    references = rows(Reference, "reference", "citation", "url", "doi", "pmid")
     parts = {"faq": [], "takeaway": [], "reference": []}
-    for kind, pk, order, first, second in faqs.union(takeaways, references, all=True).order_by("kind", "order", "id"):
+    union = faqs.union(takeaways, references, all=True).order_by("kind", "order", "id")
+    for kind, pk, order, first, second, third, fourth in union:
         if kind == "faq":
             parts[kind].append(FAQ(pk=pk, order=order, question=first, answer_html=second, **lookup))
         elif kind == "takeaway":
             parts[kind].append(KeyTakeaway(pk=pk, order=order, text=first, **lookup))
         else:
-            parts[kind].append(Reference(pk=pk, order=order, citation=first, url=second, **lookup))
+            parts[kind].append(
+                Reference(pk=pk, order=order, citation=first, url=second, doi=third, pmid=fourth, **lookup)
+            )
     return parts["faq"], parts["takeaway"], parts["reference"]
 
 
@@ -890,6 +927,13 @@ class Comment(models.Model):
             .count()
         )
         return self.url_after_threads(earlier)
+
+    @property
+    def kind(self):
+        """What a person calls it: "reply" (under another comment), "question" or "comment"."""
+        if self.parent_id:
+            return "reply"
+        return "question" if self.is_question else "comment"
 
     def url_after_threads(self, threads_before):
         """This comment's URL when `threads_before` approved threads come before its own on the page."""

@@ -544,7 +544,7 @@ class CommentPostMixin:
         if form.caught_in_honeypot:
             # Bots fill in every field; they are told what a person would be, and nothing is stored.
             logger.info("Comment on %s dropped: the honeypot field was filled in.", request.path)
-            return self.posted(page, thread=None, published=False)
+            return self.posted(page, thread=None, published=False, kind="comment")
         if form.is_valid():
             data = form.cleaned_data
             parent = None
@@ -569,15 +569,21 @@ class CommentPostMixin:
                 else:
                     if comment.is_urgent:
                         messages.warning(self.request, urgent_care_advice(), extra_tags="comments")
-                    return self.posted(page, thread=comment.parent, published=comment.status == CommentStatus.APPROVED)
+                    return self.posted(
+                        page,
+                        thread=comment.parent,
+                        published=comment.status == CommentStatus.APPROVED,
+                        kind=comment.kind,
+                    )
         form.renew_shown_at()
         return self.render_to_response(self.get_context_data(comment_form=form))
 
-    def posted(self, page, *, thread, published):
+    def posted(self, page, *, thread, published, kind):
+        """Back to the page's comments, thanking for the `kind` posted ("comment", "question" or "reply")."""
         if published:
-            text = "Thank you: your comment is now on the page."
+            text = f"Thank you: your {kind} is now on the page."
         else:
-            text = "Thank you. Your comment will appear on this page once a moderator approves it."
+            text = f"Thank you. Your {kind} will appear on this page once a moderator approves it."
         messages.success(self.request, text, extra_tags="comments")
         # Back to the comments page that shows the thread replied to (the first for a new comment).
         url = thread.get_absolute_url().split("#")[0] if thread else page.get_absolute_url()

@@ -5,11 +5,14 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.text import get_text_list
 
 from bookings.admin.selection import MAX_ID_DIGITS
 from bookings.forms import PHONE_INPUT_MAX_LENGTH, phone_number, validate_single_line, validate_text
 from bookings.models import SCREENING_FIELDS, ConsentMethod, ConsultationRequest, ContactPreference, DeclineReason
+from bookings.patient_text import health_terms_in
 from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF
 from bookings.services import MAX_PROPOSED_TIMES
 from clinic.forms import PlainTextFormMixin, PlainTextModelForm
@@ -72,7 +75,7 @@ class SlotListField(forms.Field):
         if not isinstance(value, list | tuple):
             raise ValidationError("Choose a time from the grid.", code="invalid")
         if len(value) > self.max_count:
-            raise ValidationError(f"Offer at most {self.max_count} times.", code="too_many")
+            raise ValidationError(f"Offer at most {self.max_count} time{pluralize(self.max_count)}.", code="too_many")
         return [parse_slot(item) for item in value]
 
 
@@ -102,6 +105,11 @@ class ProposeForm(PlainTextFormMixin, forms.Form):
 
 
 class DeclineForm(PlainTextFormMixin, forms.Form):
+    """Why a request is declined: a reusable reason, words of the staff member's own,
+    or both, all emailed to the patient. Own words that mention a health detail
+    (bookings/patient_text.py) are refused until staff reword them or tick
+    `send_as_written`."""
+
     standard_reason = forms.ModelChoiceField(
         label="A reason we often give",
         queryset=DeclineReason.objects.active(),
@@ -118,13 +126,53 @@ class DeclineForm(PlainTextFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text="Sent to the patient, after the reason picked above if there is one. No medical details.",
     )
+    health_terms = ()  # what clean() found in the details, for the page to show the confirmation
+    send_as_written = forms.BooleanField(
+        label="I have checked: send these words to the patient as they are",
+        required=False,
+        help_text="Only needed when the text mentions a health detail.",
+    )
     note = note_field()
 
     def clean(self):
         cleaned = super().clean()
         if not self.errors and not cleaned.get("standard_reason") and not (cleaned.get("details") or "").strip():
             self.add_error("details", "Give a reason, picked from the list or written here: the patient is told why.")
+        self.health_terms = health_terms_in(cleaned.get("details", ""))
+        if self.health_terms and not cleaned.get("send_as_written"):
+            self.add_error("details", health_details_message(self.health_terms))
         return cleaned
+
+
+class DeclineReasonForm(PlainTextModelForm):
+    """A reusable decline reason: its text is emailed to every patient declined with
+    it, so health details in it are refused unless staff confirm them."""
+
+    send_as_written = forms.BooleanField(
+        label="I have checked: these words may be emailed to patients as they are",
+        required=False,
+        help_text="Only needed when the text mentions a health detail.",
+    )
+
+    class Meta:
+        model = DeclineReason
+        fields = ["title", "text", "is_active", "order"]
+
+    def clean(self):
+        cleaned = super().clean()
+        terms = health_terms_in(cleaned.get("text", ""))
+        if terms and not cleaned.get("send_as_written"):
+            self.add_error("text", health_details_message(terms))
+        return cleaned
+
+
+def health_details_message(terms):
+    """What staff are told when text for a patient's email mentions `terms`."""
+    listed = get_text_list([f"“{term}”" for term in terms], "and")
+    return (
+        f"This text mentions {listed}. Emails are not a safe place for health details: reword it without them, "
+        "or tick “send these words as they are” below if the patient must read them."
+    )
 
 
 class ShowDateForm(forms.Form):

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from bookings import services
+from bookings.admin.forms import DeclineReasonForm
 from bookings.admin.selection import SafeSelectionMixin
 from bookings.models import ClinicHours, Closure, Course, DeclineReason
 from clinic.forms import PlainTextModelForm
@@ -28,7 +29,7 @@ class ClosureAdmin(SafeSelectionMixin, admin.ModelAdmin):
 class DeclineReasonAdmin(SafeSelectionMixin, admin.ModelAdmin):
     """Reasons reception often gives when declining; untick "offered" rather than delete."""
 
-    form = PlainTextModelForm
+    form = DeclineReasonForm
 
     list_display = ["title", "text", "is_active", "order"]
     list_editable = ["is_active", "order"]

@@ -32,13 +32,14 @@ from bookings.models import (
     StatusChange,
 )
 from bookings.models.requests import waiting_first
+from clinic.phone import national_format, tel_link
 from notifications.models import Email
 from treatments.models import Treatment
 
 PERSONAL_FIELDS = {
     "full_name",
     "email",
-    "phone",
+    "phone_number",
     "contact_preference",
     "help_with",
     "screening_answers",
@@ -158,7 +159,7 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     fieldsets = [
         (None, {"fields": ["reference", "created_at", "updated_at", "anonymised_at"]}),
-        ("Patient", {"fields": ["full_name", "email", "phone", "contact_preference"]}),
+        ("Patient", {"fields": ["full_name", "email", "phone_number", "contact_preference"]}),
         (
             "Request",
             {
@@ -201,7 +202,7 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         "anonymised_at",
         "full_name",
         "email",
-        "phone",
+        "phone_number",
         "contact_preference",
         "treatment_list",
         "help_with",
@@ -296,6 +297,11 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     @admin.display(description="patient", ordering="full_name")
     def patient(self, consultation):
         return consultation.full_name
+
+    @admin.display(description="phone")
+    def phone_number(self, consultation):
+        """The number as staff dial it (07911 123456), a link that dials it."""
+        return tel_link(national_format(consultation.phone)) if consultation.phone else "—"
 
     @admin.display(description="treatments")
     def treatment_list(self, consultation):

@@ -360,6 +360,12 @@ class ConsultationRequest(models.Model):
             return None
         return self.confirmed_start + timedelta(minutes=settings.CONSULTATION_LENGTH_MINUTES)
 
+    @property
+    def what_the_patient_cancels(self):
+        """ "appointment" once a time is confirmed, else "request": the word the
+        patient's pages and messages use for what a cancel would end."""
+        return "appointment" if self.status == Status.CONFIRMED else "request"
+
     def patient_cancellation_problem(self, now=None):
         """Why the patient cannot cancel online now, in plain words; None when they can."""
         if self.status == Status.CANCELLED:

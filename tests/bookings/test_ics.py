@@ -20,8 +20,10 @@ def unfold(text):
 
 
 def properties(text):
-    """The content lines of the VEVENT, unfolded, as {name-with-parameters: value}."""
+    """The content lines of the VEVENT itself (not of its alarms), unfolded, as
+    {name-with-parameters: value}."""
     event = unfold(text).split("BEGIN:VEVENT\r\n", 1)[1].split("END:VEVENT", 1)[0]
+    event = re.sub(r"BEGIN:VALARM\r\n.*?END:VALARM\r\n", "", event, flags=re.S)
     return dict(line.split(":", 1) for line in event.split("\r\n") if line)
 
 

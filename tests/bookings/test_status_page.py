@@ -278,7 +278,7 @@ def test_a_closed_request_offers_no_cancel_button(client):
 def test_a_consultation_within_24_hours_must_be_cancelled_by_phone(client, settings):
     request = confirm(submit(), start=timezone.now() + timedelta(hours=20))
     html = client.get(status_url(request)).content.decode()
-    assert "Cancel my request" not in html
+    assert "Cancel my" not in html
     assert settings.CLINIC_PHONE in html
     response = cancel(client, request)
     assert "less than 24 hours away" in client.get(response["Location"]).content.decode()
@@ -300,3 +300,16 @@ def test_the_status_page_makes_a_fixed_number_of_queries(client, django_assert_m
     client.get(status_url(request))  # warm the opening-hours cache
     with django_assert_max_num_queries(4):
         client.get(status_url(request))
+
+
+def test_a_confirmed_patient_cancels_an_appointment_and_a_waiting_one_a_request(client):
+    waiting = submit()
+    assert "Cancel my request" in client.get(status_url(waiting)).content.decode()
+    confirmed = confirm(submit(), start=timezone.now() + timedelta(days=3))
+    html = client.get(status_url(confirmed)).content.decode()
+    assert "Cancel my appointment" in html and "Cancel my request" not in html
+    page = client.get(reverse("bookings:cancel", kwargs={"reference": confirmed.reference, "token": confirmed.token}))
+    assert "Cancel your appointment?" in page.content.decode()
+    assert "Yes, cancel my appointment" in page.content.decode()
+    response = client.post(status_url(confirmed), {"confirm": "yes"}, follow=True)
+    assert "Your appointment is cancelled." in response.content.decode()

@@ -72,7 +72,7 @@ def test_replies_sit_under_their_comment_and_a_clinic_answer_shows_the_clinician
     Comment.objects.filter(pk=other.pk).update(created_at=timezone.now() + timedelta(minutes=5))
 
     html = comments_html(client, treatment)
-    assert "4 comments" in html
+    assert "1 question, 1 comment, 1 reply and 1 clinic answer" in html
     thread = html[html.index(f'id="comment-{question.pk}"') : html.index(f'id="comment-{other.pk}"')]
     assert "Patient reply" in thread and "Clinic reply" in thread
     assert "Pending reply" not in html
@@ -128,6 +128,7 @@ def test_links_written_by_patients_are_not_made_clickable(client, treatment):
 
 
 def test_paths_on_this_site_in_a_clinic_answer_become_links_and_nothing_else_does(client, treatment):
+    make_treatment(title="Fractional laser", slug="fractional-laser")
     clinician = make_clinician()
     question = make_comment(treatment, is_question=True)
     make_comment(
@@ -139,7 +140,7 @@ def test_paths_on_this_site_in_a_clinic_answer_become_links_and_nothing_else_doe
     )
     html = comments_html(client, treatment)
     link = "/treatments/compare/?t=microneedling&amp;t=fractional-laser"
-    assert f'<a href="{link}">{link}</a>.<br>' in html
+    assert f'<a href="{link}">Microneedling and Fractional laser compared</a>.<br>' in html
     assert 'href="https://example.com/x"' not in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
 
@@ -183,7 +184,7 @@ def test_more_than_50_comments_are_paginated_with_stable_urls_and_rel_links(clie
     make_comment(treatment, parent=threads[3], body="Late reply to thread 003.")
 
     first = comments_html(client, treatment)
-    assert "121 comments" in first
+    assert "120 comments and 1 reply" in first
     assert "Thread 000." in first and "Thread 049." in first and "Thread 050." not in first
     assert "Late reply to thread 003." in first
     assert 'rel="next" href="/treatments/microneedling/?comments_page=2#comments"' in first
@@ -234,7 +235,7 @@ def test_a_page_with_200_comments_and_replies_costs_the_same_queries_as_one_with
         assert client.get(empty.get_absolute_url()).status_code == 200
     with CaptureQueriesContext(connection) as with_comments:
         response = client.get(treatment.get_absolute_url())
-    assert "200 comments" in response.content.decode()
+    assert "100 comments, 99 replies and 1 clinic answer" in response.content.decode()
     assert len(with_comments) == len(without_comments)
     comment_queries = [q["sql"] for q in with_comments.captured_queries if "treatments_comment" in q["sql"]]
     assert len(comment_queries) == 2
@@ -247,3 +248,51 @@ def test_a_staff_preview_of_a_draft_shows_no_comment_form(admin_client):
     html = response.content.decode()
     assert "Patients can comment once this page is published." in html
     assert 'id="comment-form"' not in html
+
+
+@pytest.mark.parametrize(
+    ("comments", "summary"),
+    [
+        ([{"is_question": True}, {"parent": 0, "clinician": True}], "1 question and 1 clinic answer"),
+        ([{}], "1 comment"),
+        ([{}, {}, {"parent": 0}], "2 comments and 1 reply"),
+        ([{"is_question": True}, {"is_question": True}, {"parent": 0}, {"parent": 1}], "2 questions and 2 replies"),
+        (
+            [{"is_question": True}, {}, {"parent": 0, "clinician": True}, {"parent": 1, "clinician": True}],
+            "1 question, 1 comment and 2 clinic answers",
+        ),
+    ],
+)
+def test_the_count_says_what_the_comments_are(client, treatment, comments, summary):
+    made = []
+    for fields in comments:
+        fields = dict(fields)
+        if "parent" in fields:
+            fields["parent"] = made[fields["parent"]]
+        if fields.pop("clinician", False):
+            fields["clinician"] = make_clinician()
+        made.append(make_comment(treatment, **fields))
+    html = comments_html(client, treatment)
+    assert f'id="comment-count">{summary}</p>' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("/treatments/microneedling/", "Microneedling"),
+        ("/conditions/ice-pick-scars/", "Ice pick scars"),
+        ("/treatments/compare/?t=microneedling&t=fractional-laser", "Microneedling and Fractional laser compared"),
+        ("/treatments/", "all treatments"),
+        ("/consultations/request/", "the consultation request form"),
+        ("/treatments/no-such-page/", "/treatments/no-such-page/"),
+        ("/treatments/compare/?t=microneedling&t=nothing", "/treatments/compare/?t=microneedling&amp;t=nothing"),
+        ("/not/a/page/", "/not/a/page/"),
+    ],
+)
+def test_a_link_in_a_clinic_answer_is_named_after_the_page_it_opens(client, treatment, path, text):
+    make_treatment(title="Fractional laser", slug="fractional-laser")
+    make_condition(title="Ice pick scars", slug="ice-pick-scars")
+    question = make_comment(treatment, is_question=True)
+    make_comment(treatment, parent=question, clinician=make_clinician(), body=f"See {path} for more.")
+    html = comments_html(client, treatment)
+    assert f'">{text}</a> for more.' in html

@@ -60,7 +60,7 @@ def test_posting_a_comment_returns_to_the_pages_comments_saying_a_moderator_will
     assert page.status_code == 200
     html = page.content.decode()
     section = html[html.index('id="comments"') :]
-    assert "will appear on this page once a moderator approves it" in section
+    assert "Your question will appear on this page once a moderator approves it" in section
     assert "How long does the redness last?" not in html  # not published yet
     assert html.count("once a moderator approves it") == 1  # shown in the comments section only
 
@@ -344,3 +344,18 @@ def test_a_comment_with_a_phone_number_is_held_for_a_moderator_with_the_reason(c
     comment = Comment.objects.get()
     assert comment.status == CommentStatus.PENDING
     assert "phone number" in comment.held_reason
+
+
+@pytest.mark.parametrize(
+    ("extra", "thanks"),
+    [
+        ({}, "Your comment will appear"),
+        ({"is_question": "on"}, "Your question will appear"),
+        ({"reply": True}, "Your reply will appear"),
+    ],
+)
+def test_the_thanks_names_what_was_posted(client, treatment, extra, thanks):
+    if extra.pop("reply", False):
+        extra["parent"] = make_comment(treatment).pk
+    response = client.post(comments_url(treatment), form_data(**extra), follow=True)
+    assert thanks in response.content.decode()

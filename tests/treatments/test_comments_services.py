@@ -354,3 +354,15 @@ def test_clinic_answers_are_not_erased_as_patient_data(treatment, moderator, cli
     answer = answer_comment(comment=make_comment(treatment), clinician=clinician, body="Hi.", by=moderator)
     with pytest.raises(CommentStateError):
         erase_commenter(comment=answer)
+
+
+@pytest.mark.parametrize(("fields", "kind"), [({"is_question": True}, "question"), ({}, "comment")])
+def test_the_published_email_names_a_question_or_a_comment(
+    treatment, moderator, mailoutbox, django_capture_on_commit_callbacks, fields, kind
+):
+    comment = make_comment(treatment, status=CommentStatus.PENDING, notify_on_reply=True, **fields)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_comment(comment=comment, by=moderator)
+    assert mailoutbox[0].subject.startswith(f"Your {kind} on ")
+    assert f"Thank you for your {kind} on" in mailoutbox[0].body
+    assert f"replies to your {kind}." in mailoutbox[0].body

@@ -3,10 +3,15 @@
 import datetime
 import json
 import re
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
 
 import pytest
 from django.urls import reverse
 
+from bookings.demo import DEMO_HOURS
+from bookings.models import ClinicHours
+from tests.bookings.conftest import submit
 from tests.factories import (
     make_clinician,
     make_condition,
@@ -157,6 +162,36 @@ def test_robots_txt_keeps_crawlers_out_of_admin_and_consultations_and_points_at_
     lines = response.text.splitlines()
     assert "Disallow: /admin/" in lines and "Disallow: /consultations/" in lines
     assert f"Sitemap: {SITE}{reverse('treatments:sitemap')}" in lines
+
+
+def robots(client):
+    parser = RobotFileParser()
+    parser.parse(client.get("/robots.txt").text.splitlines())
+    return parser
+
+
+@pytest.mark.parametrize("crawler", ["Googlebot", "Bingbot", "SomeOtherBot"])
+def test_crawlers_may_read_every_public_page_and_the_request_form_but_no_private_page(client, condition, crawler):
+    for weekday, (opens, closes) in DEMO_HOURS.items():
+        ClinicHours.objects.create(weekday=weekday, opens=opens, closes=closes)
+    parser = robots(client)
+    sitemap = client.get("/sitemap.xml").text
+    public = [urlsplit(url).path for url in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
+    public += ["/consultations/request/", "/consultations/request/?treatment=microneedling"]
+    for path in public:
+        assert parser.can_fetch(crawler, f"{SITE}{path}"), path
+    consultation = submit()
+    private = [
+        consultation.status_path(),
+        consultation.thanks_path(),
+        f"/consultations/{consultation.reference}/{consultation.token}/cancel/",
+        f"/consultations/{consultation.reference}/{consultation.token}/invite.ics",
+        "/admin/",
+        "/search/?q=acne",
+    ]
+    for path in private:
+        assert not parser.can_fetch(crawler, f"{SITE}{path}"), path
+    assert 'name="robots"' not in client.get("/consultations/request/").text
 
 
 def test_list_pages_have_titles_and_canonical_links(client, condition):

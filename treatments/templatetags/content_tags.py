@@ -1,4 +1,5 @@
 import json
+import re
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -37,6 +38,44 @@ def card_facts(treatment):
         ("Downtime", facts["downtime"]),
         ("Numbing", treatment.get_numbing_display()),
     ]
+
+
+# A citation in rendered Markdown (treatments.markdown.CitationProcessor): a link to "#ref-N".
+CITATION_LINK = re.compile(r'<a href="#ref-(\d+)"')
+
+
+def citation_anchor(place, number):
+    """The id of the first citation of reference `number` in the part `place` of a page."""
+    return f"cite-{place}-{number}"
+
+
+@register.filter(is_safe=True)
+def citation_anchors(html, place):
+    """Rendered Markdown of the part `place` ("body", "aftercare", …) with an id on the
+    first citation of each reference, for the reference list to link back to."""
+    seen = set()
+
+    def with_id(match):
+        number = match.group(1)
+        if number in seen:
+            return match.group(0)
+        seen.add(number)
+        return f'<a id="{citation_anchor(place, number)}" href="#ref-{number}"'
+
+    return mark_safe(CITATION_LINK.sub(with_id, str(html)))
+
+
+@register.simple_tag
+def cited_in(page, number):
+    """Where `page` (a condition or treatment) cites reference `number`, as
+    [(anchor id, "the text" or the part's name)], in the page's order."""
+    places = []
+    for name in page.markdown_fields:
+        numbers = set(CITATION_LINK.findall(getattr(page, f"{name}_html", "") or ""))
+        if str(number) in numbers:
+            label = "the text" if name == "body" else page._meta.get_field(name).verbose_name
+            places.append((citation_anchor(name, number), label))
+    return places
 
 
 @register.filter
