@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -41,6 +41,10 @@ from treatments.models import Treatment
 HELP_WITH_MAX_LENGTH = ConsultationRequest._meta.get_field("help_with").max_length
 # A fresh reference is drawn after a collision; one in 729 million makes a second try rare.
 REFERENCE_ATTEMPTS = 5
+
+
+# PostgreSQL's SQLSTATE for "deadlock detected".
+DEADLOCK_DETECTED = "40P01"
 
 
 class TransitionNotAllowed(ValidationError):
@@ -419,11 +423,19 @@ def _slot_taken(start, clinician):
 def _refusing_double_booking(start, clinician):
     """Turn the database's refusal of a second booking of one clinician's slot (an
     IntegrityError, or the model's own check seeing another server's commit) into
-    SlotUnavailable. Wrap a savepoint, so the request is left as it was."""
+    SlotUnavailable. Wrap a savepoint, so the request is left as it was.
+
+    On PostgreSQL two bookings racing for overlapping times can also end in a
+    deadlock: each waits to see whether the other's row violates the exclusion
+    constraint, and PostgreSQL aborts one of them. That one lost the slot too."""
     try:
         yield
     except IntegrityError:
         raise _slot_taken(start, clinician) from None
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED:
+            raise _slot_taken(start, clinician) from None
+        raise
     except ValidationError as error:
         if _is_double_booking(error):
             raise _slot_taken(start, clinician) from None
