@@ -62,12 +62,10 @@ $(E2E_TOOLS):
 
 test: lint e2e-tools
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
-	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Only the browser tests (journeys, accessibility, valid HTML).
 test-e2e: install e2e-tools
-	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(TEST_ENV) $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 clean:

@@ -131,3 +131,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in item.nodeid:
             item.add_marker(pytest.mark.browser)
+
+
+def pytest_sessionstart(session):
+    """Collect the static files before any test renders a page.
+
+    Pages name static files by their hashed names from STATIC_ROOT's manifest
+    (as in production), so a run on a fresh checkout, or after a stylesheet
+    changed, needs them collected first. Doing it here makes a bare `pytest`
+    work as well as `make test`; unchanged files are skipped.
+    """
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)

@@ -589,8 +589,21 @@ class PageAdmin(VersionAdmin):
         page = self.get_object(request, unquote(object_id))
         version = Version.objects.filter(pk=version_id).select_related("revision").first()
         if page is not None and version is not None:
-            changes = content_changes(page, page_content(page), revision_content(page, version.revision))
-            extra_context = {**(extra_context or {}), "version_changes": changes}
+            content = revision_content(page, version.revision)
+            earlier = (
+                Version.objects.get_for_object(page)
+                .filter(revision__date_created__lt=version.revision.date_created)
+                .select_related("revision")
+                .first()
+            )
+            extra_context = {
+                **(extra_context or {}),
+                "version": version,
+                "version_changes": content_changes(page, page_content(page), content),
+                "changed_in_version": content_changes(page, revision_content(page, earlier.revision), content)
+                if earlier
+                else None,
+            }
         return self._held_for_review(
             request,
             object_id,

@@ -208,3 +208,15 @@ def test_the_page_list_shows_and_filters_pages_awaiting_review(editor, needling)
     assert editor.get(url).content.decode().count("Awaiting medical review</strong>") == 1
     waiting = editor.get(url, {"changes": "awaiting_review"}).content.decode()
     assert "Microneedling" in waiting and "Fractional laser" not in waiting
+
+
+def test_a_version_shows_who_saved_it_and_what_it_changed_from_the_one_before(editor, needling):
+    needling.status = "draft"
+    needling.save()
+    edit(editor, needling, summary="First wording.")
+    edit(editor, needling, summary="Second wording.")
+    latest = Version.objects.get_for_object(needling).first()
+    html = editor.get(reverse("admin:treatments_treatment_revision", args=[needling.pk, latest.pk])).content.decode()
+    assert "What this save changed from the version before it:" in html
+    assert "<del>First wording.</del>" in html and "<ins>Second wording.</ins>" in html
+    assert f"by {latest.revision.user.username}" in html
