@@ -117,6 +117,8 @@ def fill(total):
     chosen = sorted(rng.sample(range(len(available)), scheduled))
     now = timezone.now()
     through = ConsultationRequest.treatments.through
+    # Keep each request's own received time (spread over the years) rather than "now".
+    ConsultationRequest._meta.get_field("created_at").auto_now_add = False
     started = time.monotonic()
     number = 0
     slot_iter = iter(chosen)

@@ -963,7 +963,8 @@ def send_session_due_emails(*, now=None):
     """Email each patient whose course's next session falls due within
     SESSION_DUE_NOTICE_DAYS (once per session), with the link to pick a time. Skips
     courses with a session already booked and patients whose details are erased.
-    Returns the number of emails queued. Run daily (`send_session_reminders`)."""
+    Returns the number of emails queued. Run daily by the scheduler
+    (bookings.tasks.send_course_session_reminders) or `manage.py send_session_reminders`."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     sent = 0
@@ -976,7 +977,8 @@ def send_session_due_emails(*, now=None):
         if latest is None or latest.is_anonymised or _upcoming_session(course, now) is not None:
             continue
         with transaction.atomic():
-            emails.queue(latest, NotificationKind.SESSION_DUE)
+            # Keyed, so two runs at once (two schedulers) record one email.
+            emails.queue(latest, NotificationKind.SESSION_DUE, key=f"session-due:{course.pk}:{course.next_session}")
             Course.objects.filter(pk=course.pk).update(due_notice_for=course.next_session)
         sent += 1
     return sent

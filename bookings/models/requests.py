@@ -129,6 +129,16 @@ REQUIRED_UNTIL_ANONYMISED = [
 ]
 
 
+def waiting_first():
+    """0 for a new request (someone must pick it up), 1 for any other: how the requests
+    list orders, before newest first; the model indexes the same expression."""
+    return models.Case(
+        models.When(status=Status.NEW, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+
+
 class ConsultationRequestQuerySet(models.QuerySet):
     def open(self):
         """Requests that still need something from the clinic."""
@@ -284,6 +294,8 @@ class ConsultationRequest(models.Model):
             models.Index(fields=["status", "created_at"]),
             # The diary and every availability check read one clinician's consultations over a few days.
             models.Index(fields=["clinician", "confirmed_start"], name="consultation_clinician_start"),
+            # The requests list's order: with it the first page of years of requests is read, not sorted.
+            models.Index(waiting_first(), models.F("created_at").desc(), name="consultation_waiting_first"),
         ]
         permissions = [
             ("view_patient_details", "Can see patients' names, contact details and answers"),

@@ -132,3 +132,13 @@ def test_staff_can_end_a_course_from_admin(reception_client, reception_user, cli
     reception_client.post(url, {"action": "end_selected", "_selected_action": [course.pk]})
     course.refresh_from_db()
     assert course.ended_by == reception_user
+
+
+def test_the_scheduler_sends_the_reminders_every_morning(clinician, needling):
+    from jobs.registry import discover
+
+    job = discover()["send_course_session_reminders"]
+    assert job.cron == "0 7 * * *"
+    completed_on(timezone.localdate() - timedelta(weeks=5, days=1), clinician, [needling])
+    assert job.task.call() == 1
+    assert job.task.call() == 0
