@@ -13,6 +13,7 @@ import csv
 from django.utils import timezone
 
 from bookings.models import SCREENING_FIELDS, ConsultationRequest
+from clinic.text import BIDI_REORDERING
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
@@ -56,8 +57,11 @@ def _when(moment):
 
 
 def spreadsheet_safe(value):
-    """The value as text a spreadsheet shows as text, never runs as a formula."""
+    """The value as text a spreadsheet shows as text, never runs as a formula, and in
+    the order it was typed: direction controls kept from before the forms refused
+    them are dropped first, so none can hide a formula or reorder a name."""
     text = "" if value is None else str(value)
+    text = "".join(char for char in text if char not in BIDI_REORDERING)
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 

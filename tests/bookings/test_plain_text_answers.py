@@ -51,3 +51,13 @@ def test_a_decline_reason_that_looks_empty_is_no_reason(reception_client, mailou
     assert response.status_code == 200
     assert "Give a reason, picked from the list or written here" in response.content.decode()
     assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    ("stored", "exported"),
+    [("Zelda \u202egnp.exe\u202c", "Zelda gnp.exe"), ("\u202e=HYPERLINK(1)", "'=HYPERLINK(1)"), ("Alex", "Alex")],
+)
+def test_the_csv_export_drops_direction_controls_stored_before_the_forms_refused_them(stored, exported):
+    from bookings.export import spreadsheet_safe
+
+    assert spreadsheet_safe(stored) == exported

@@ -207,7 +207,6 @@ def restore_staff_groups():
     other tests' flushes re-create collide with it.) The functions are found,
     not listed, so a new migration that grants permissions is included.
     """
-    from django.apps import apps
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
     from django.db.migrations.operations import RunPython
@@ -215,11 +214,20 @@ def restore_staff_groups():
     from clinic.staff_groups import grant
 
     loader = MigrationLoader(connection)
+    done = set()
     for key in loader.graph.leaf_nodes():
-        for app_label, name in loader.graph.forwards_plan(key):
-            for operation in loader.graph.nodes[(app_label, name)].operations:
-                if isinstance(operation, RunPython) and operation.code.__globals__.get("grant") is grant:
-                    operation.code(apps, None)
+        for node in loader.graph.forwards_plan(key):
+            granting = [
+                operation
+                for operation in loader.graph.nodes[node].operations
+                if isinstance(operation, RunPython) and operation.code.__globals__.get("grant") is grant
+            ]
+            if granting and node not in done:
+                done.add(node)
+                # The models as they were at that migration: a later one may have removed one it grants on.
+                historical = loader.project_state(node, at_end=True).apps
+                for operation in granting:
+                    operation.code(historical, None)
 
 
 @pytest.fixture
