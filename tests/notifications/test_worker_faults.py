@@ -17,6 +17,8 @@ from django.db import connection
 from tests.notifications.worker import SmtpSink, TcpProxy, Worker, report, run_due_emails, submit
 from tests.servers import free_port, migrate
 
+pytestmark = pytest.mark.multiprocess
+
 
 @pytest.fixture(scope="module")
 def database_url(migrated_sqlite_file, tmp_path_factory, django_db_blocker):
