@@ -328,8 +328,9 @@ a month apart.
             ),
             (
                 "Which works faster: fractional laser or microneedling?",
-                "The course of fractional laser is usually a little shorter (4–5 sessions a month apart, about 16–20 "
-                "weeks) than microneedling (3–4 sessions at least 6 weeks apart, about 18–24 weeks). Both need time "
+                "The course of fractional laser is usually a little shorter (4–5 sessions a month apart: about "
+                "12–16 weeks from the first session to the last) than microneedling (3–4 sessions at least 6 weeks "
+                "apart: about 12–18 weeks). Both need time "
                 "after the last session for collagen to mature, so the final result arrives months later either way. "
                 "Microneedling has the shorter recovery after each session. Our comparison page sets the figures side "
                 "by side.",
