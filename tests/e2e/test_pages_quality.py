@@ -111,22 +111,23 @@ def test_every_public_page_is_valid_html(demo_site, audit_page):
 
 def requests_in_every_status(page, live_server):
     """One request per status, moved there by the real workflow services; {status: status path}."""
-    from datetime import datetime, time, timedelta
+    from datetime import timedelta
 
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
     from bookings import services
+    from bookings.availability import Availability
     from bookings.models import Status
     from tests.e2e.test_patient_journeys import open_dates
-    from treatments.models import Clinician
 
     staff = get_user_model().objects.create_user("reception-desk", is_staff=True)
-    clinicians = list(Clinician.objects.all())
-    day = open_dates(1)[0]
-
-    def slot(hour, clinician=0):
-        return timezone.make_aware(datetime.combine(day, time(hour))), clinicians[clinician]
+    # Free slots from the clinic's own availability (working hours, breaks, leave),
+    # on the first open day with enough of them: fixed hours would fall in a lunch break.
+    for day in open_dates(7):
+        free = [(slot.start, slot.clinician) for slot in Availability(day, day).free_slots()]
+        if len(free) >= 6:
+            break
+    free.reverse()
 
     made = {}
     for number, status in enumerate(Status.values):
@@ -140,12 +141,12 @@ def requests_in_every_status(page, live_server):
             services.cancel_request(request=consultation)
             continue
         services.start_review(request=consultation, by=staff)
-        start, clinician = slot(10 + number)
         if status == Status.TIME_PROPOSED:
-            services.propose_times(request=consultation, slots=[slot(10 + number), slot(10 + number, 1)], by=staff)
+            services.propose_times(request=consultation, slots=[free.pop(), free.pop()], by=staff)
         elif status == Status.DECLINED:
             services.decline_request(request=consultation, by=staff, details="We do not treat this skin type.")
         elif status in (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW):
+            start, clinician = free.pop()
             services.confirm_request(request=consultation, start=start, clinician=clinician, by=staff)
             later = start + timedelta(hours=2)
             if status == Status.COMPLETED:
