@@ -1,134 +1,98 @@
-"""A Redis cache the site survives losing.
+"""The shared cache (Redis through django-redis), and how the site survives losing it.
 
-Django's RedisCache raises `redis.ConnectionError` when Redis cannot be
-reached, and every page that reads the cache (the opening hours in the footer,
-say) would answer 500. `ResilientRedisCache` turns an outage into cache
-misses instead: reads answer "not cached", writes and deletes are skipped, and
-the site carries on from the database.
+`redis_cache()` builds a CACHES entry for settings. Every error from Redis reads
+as the cache being away, not only a lost connection: a full Redis under the
+default `noeviction` policy answers writes with an error reply
+(`OutOfMemoryError`), a replica answers `ReadOnlyError`, a Redis that hangs
+times out. django-redis turns each of them into `ConnectionInterrupted`, and
+then, for a cache made with `errors_are_misses=True` (the page cache and cached
+fragments), answers a read with its default (a miss) and skips a write
+(`IGNORE_EXCEPTIONS`). A cache made with `errors_are_misses=False` (the
+rate-limit counts) raises the Redis error instead: a caller counting something
+has to decide what a count it cannot read means (clinic/ratelimit.py counts in
+the process's memory meanwhile).
 
-An outage is any error from Redis, not only a lost connection: a full Redis
-under the default `noeviction` policy answers writes with an error reply
-(`OutOfMemoryError`), a replica answers `ReadOnlyError`, and so on. Each is a
-`redis.RedisError` and is treated the same way.
-
-After a failure this process leaves Redis alone for `RETRY_SECONDS`, so a Redis
-that hangs rather than refuses costs one timeout per process every few
-seconds, not one per request; one warning is logged each time.
-
-`incr` (and so `decr`) is the exception: a caller counting something has to
-decide what a count it cannot read means, so it gets `CacheUnavailable`
-(clinic/ratelimit.py counts in the process's memory meanwhile).
+After such an error this process leaves that Redis alone for `RETRY_SECONDS`
+(`PausingConnection`): a Redis that hangs rather than refuses costs one timeout
+per process every few seconds, not one per request, and a Redis that refuses
+writes is not read either, so a page it still holds is never served after an
+edit whose invalidation it refused. One warning is logged each time.
 """
 
 import logging
 import time
+from contextlib import contextmanager
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import RedisError
+from redis.connection import Connection
+from redis.exceptions import ConnectionError, OutOfMemoryError, ReadOnlyError, TimeoutError
 
 logger = logging.getLogger(__name__)
 
-OUTAGE_ERRORS = (RedisError, OSError)
 RETRY_SECONDS = 10
+# Errors that mean "this Redis cannot serve as the cache just now" (not a wrong command).
+OUTAGE_ERRORS = (ConnectionError, TimeoutError, OutOfMemoryError, ReadOnlyError, OSError)
 
-# Per server location: until when (time.monotonic()) this process treats it as down.
+# Per server ("host:port"): until when (time.monotonic()) this process leaves it alone.
 _down_until = {}
 
 
-class CacheUnavailable(Exception):
-    """The shared cache cannot be reached just now."""
+def redis_cache(location, prefix, *, errors_are_misses=True):
+    """A CACHES entry for the Redis at `location` (a redis:// URL), keys prefixed
+    with `prefix`. See the module docstring for `errors_are_misses`."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": errors_are_misses,
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+            "CONNECTION_POOL_KWARGS": {"connection_class": PausingConnection},
+        },
+    }
 
 
-class ReusingRedisCacheClient(RedisCacheClient):
-    """Django's client builds a new redis.Redis object on every cache call; keep
-    one per connection pool instead (redis.Redis is safe to share between
-    threads). Measured with the page cache: condition and treatment pages went
-    from 0.43 to 0.49 of the benchmark's ceiling."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
+def forget_outages():
+    """Try every Redis again on the next command (tests, after a simulated outage)."""
+    _down_until.clear()
 
 
-class ResilientRedisCache(RedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = ReusingRedisCacheClient
+class PausingConnection(Connection):
+    """A redis-py connection that, once its server failed (see OUTAGE_ERRORS),
+    refuses every command at once for RETRY_SECONDS with a ConnectionError,
+    which django-redis handles as any other."""
 
-    def _outage(self):
-        return _down_until.get(self._server_key, 0) > time.monotonic()
+    def _server(self):
+        return f"{self.host}:{self.port}"
 
-    @property
-    def _server_key(self):
-        return ",".join(self._servers)
+    def _check_not_paused(self):
+        if _down_until.get(self._server(), 0) > time.monotonic():
+            raise ConnectionError(f"Redis at {self._server()} failed recently: not tried again yet.")
 
-    def _attempt(self, operation, fallback):
-        """Run `operation` against Redis, or return `fallback` during an outage."""
-        if self._outage():
-            return fallback
+    @contextmanager
+    def _pausing_on_outage(self):
         try:
-            return operation()
+            yield
         except OUTAGE_ERRORS as error:
-            self._mark_down(error)
-            return fallback
+            _down_until[self._server()] = time.monotonic() + RETRY_SECONDS
+            logger.warning(
+                "The cache (Redis) is unreachable or refused a command (%s): serving without it for the next %s "
+                "seconds",
+                error.__class__.__name__,
+                RETRY_SECONDS,
+            )
+            raise
 
-    def _mark_down(self, error):
-        _down_until[self._server_key] = time.monotonic() + RETRY_SECONDS
-        logger.warning(
-            "The cache (Redis) is unreachable or refused a command (%s): serving without it for the next %s seconds",
-            error.__class__.__name__,
-            RETRY_SECONDS,
-        )
+    def connect(self, *args, **kwargs):
+        self._check_not_paused()
+        with self._pausing_on_outage():
+            return super().connect(*args, **kwargs)
 
-    # Reads: "not cached".
+    def send_packed_command(self, *args, **kwargs):
+        self._check_not_paused()
+        with self._pausing_on_outage():
+            return super().send_packed_command(*args, **kwargs)
 
-    def get(self, key, default=None, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).get(key, default, version), default)
-
-    def get_many(self, keys, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).get_many(keys, version), {})
-
-    def has_key(self, key, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).has_key(key, version), False)
-
-    # Writes: skipped, as if another process had got there first.
-
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False)
-
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), None)
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).touch(key, timeout, version), False)
-
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), list(data))
-
-    def delete(self, key, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).delete(key, version), False)
-
-    def delete_many(self, keys, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).delete_many(keys, version), None)
-
-    def clear(self):
-        return self._attempt(lambda: super(ResilientRedisCache, self).clear(), False)
-
-    # Counting: the caller decides.
-
-    def incr(self, key, delta=1, version=None):
-        if self._outage():
-            raise CacheUnavailable("The cache is unreachable.")
-        try:
-            return super().incr(key, delta, version)
-        except OUTAGE_ERRORS as error:
-            self._mark_down(error)
-            raise CacheUnavailable("The cache is unreachable.") from error
+    def read_response(self, *args, **kwargs):
+        with self._pausing_on_outage():
+            return super().read_response(*args, **kwargs)

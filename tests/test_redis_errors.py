@@ -63,15 +63,15 @@ def start_redis():
 
 @pytest.fixture(autouse=True)
 def no_outage_remembered():
-    resilient_cache._down_until.clear()
+    resilient_cache.forget_outages()
     yield
-    resilient_cache._down_until.clear()
+    resilient_cache.forget_outages()
 
 
 def use_redis(settings, default, limits=None):
     settings.CACHES = {
-        "default": {"BACKEND": "clinic.cache.ResilientRedisCache", "LOCATION": default, "KEY_PREFIX": "t"},
-        "limits": {"BACKEND": "clinic.cache.ResilientRedisCache", "LOCATION": limits or default, "KEY_PREFIX": "l"},
+        "default": resilient_cache.redis_cache(default, "t"),
+        "limits": resilient_cache.redis_cache(limits or default, "l", errors_are_misses=False),
     }
     settings.PAGE_CACHE_SECONDS = 60
 
