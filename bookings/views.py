@@ -26,7 +26,7 @@ from bookings.models import (
     new_idempotency_key,
     new_token,
 )
-from clinic.pagecache import page_cache
+from clinic.pagecache import fresh_fields, page_cache
 from clinic.ratelimit import ratelimit
 from treatments.models import Clinician
 
@@ -70,7 +70,10 @@ def private_page(view=None, *, referrer_policy="no-referrer"):
 @method_decorator(ratelimit("consultation-request", **REQUEST_FORM_LIMIT), name="dispatch")
 # Cached for anonymous visitors with a fresh one-time key filled in; never revalidated from the
 # browser's copy, whose key may already have been used.
-@method_decorator(page_cache(conditional=False, query=("treatment", "condition")), name="get")
+@method_decorator(
+    page_cache(conditional=False, query=("treatment", "condition"), fresh={"idempotency_key": new_idempotency_key}),
+    name="get",
+)
 class ConsultationRequestCreateView(FormView):
     template_name = "bookings/consultationrequest_form.html"
     form_class = ConsultationRequestForm
@@ -94,6 +97,9 @@ class ConsultationRequestCreateView(FormView):
         form.full_clean()
         form.add_error(None, ERASED_REQUEST_SENT_AGAIN)
         return self.form_invalid(form)
+
+    def get_initial(self):
+        return {**super().get_initial(), **fresh_fields(self.request)}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "source": self.request.GET}

@@ -11,44 +11,49 @@ database:
   about to see a confirmation message always get a freshly rendered page, and
   it is never stored. Responses that set a cookie or a session, carry their own
   Cache-Control (private pages, previews) or are not 200 are never stored.
-- Form values that must differ per visitor are stored as slots and filled in
-  on every hit: the CSRF token (so the CSRF cookie is set exactly as by a
-  rendered page) and the hidden fields named in settings.PAGE_CACHE_FRESH_FIELDS
-  (the comment form's signed time, the consultation form's one-time key).
+- Form values that must differ per visitor are placeholders in the stored page,
+  filled in on every request (the first visitor's included). The page renders
+  them itself: while a page is rendered to be stored, `{% csrf_token %}`
+  renders a placeholder (the `csrf_placeholder` context processor), filled with
+  `django.middleware.csrf.get_token()` (which also has the CSRF cookie set as
+  on any rendered page); a view declares its other per-visitor fields with
+  `@page_cache(fresh={"field": function})` and gives `fresh_fields(request)` to
+  its form as initial values, filled with `function()` for each visitor.
 - Invalidation works across processes and servers: every stored page records
   the content version it was rendered under, a number kept in the same cache
-  and bumped whenever public content changes (`invalidate_on_change`). Pages
-  also expire with the day (dates and review notices on them), with a new
-  release of the code, templates or static files, and after
-  PAGE_CACHE_SECONDS. With the default local-memory cache each process has its
-  own version, so set REDIS_URL when more than one process serves the site.
+  and bumped whenever public content changes. Each app registers its own models
+  with `invalidate_on_change` in its AppConfig.ready(). Pages also expire with
+  the day (dates and review notices on them), with a new release (`release()`),
+  and after PAGE_CACHE_SECONDS. With the default local-memory cache each
+  process has its own version, so set REDIS_URL when more than one process
+  serves the site.
 - Only query strings made of the parameters a page reads are stored
   (normalised); others are served freshly rendered (`page_cache(query=…)`).
 - Browsers revalidate with If-None-Match and get 304 Not Modified while
   nothing changed. The ETag includes the visitor's CSRF cookie, so the copy a
-  browser keeps always carries a token that is valid for it. There is no
-  Last-Modified: a date cannot say "valid for this visitor's token".
+  browser keeps always carries a token that is valid for it; a response that
+  gives the visitor their first CSRF cookie has no ETag (the cookie is made by
+  Django on the way out). There is no Last-Modified: a date cannot say "valid
+  for this visitor's token".
 - If the cache cannot be reached, pages are rendered as if uncached (a warning
   is logged at most once a minute); nothing fails.
 """
 
 import hashlib
 import logging
-import re
 import secrets
 import time
 from collections import OrderedDict
 from functools import wraps
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.html import escape
@@ -58,11 +63,13 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pagecache:content-version"
 KEY_PREFIX = "pagecache:page:"
-CSRF_FIELD = "csrfmiddlewaretoken"
+CSRF_SLOT = "csrf"
 # Cookies that mean the page may show something for this visitor only.
 MESSAGES_COOKIE = "messages"
 # Headers that belong to one response, not to the stored page.
-UNSTORED_HEADERS = {"content-length", "date", "etag", "cache-control", "vary"}
+UNSTORED_HEADERS = {"content-length", "date", "etag"}
+# Request headers that can make a stored page's answer a 304 or 412 (there is no Last-Modified).
+CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH")
 CACHE_CONTROL = "private, no-cache"
 OUTAGE_LOG_INTERVAL = 60
 
@@ -70,7 +77,7 @@ OUTAGE_LOG_INTERVAL = 60
 # --- Views opt in ---------------------------------------------------------------
 
 
-def page_cache(view=None, *, conditional=True, query=()):
+def page_cache(view=None, *, conditional=True, query=(), fresh=None):
     """Mark a view's responses as the same for every anonymous visitor (apart
     from the per-visitor form values, which are refilled), so they may be cached.
 
@@ -82,15 +89,25 @@ def page_cache(view=None, *, conditional=True, query=()):
     `fbclid`, junk) gets the page rendered and served, never stored: junk query
     strings cannot fill the cache.
 
+    `fresh` maps the page's per-visitor hidden form fields to the module-level
+    function that makes a value for one visitor (a string, HTML-escaped when
+    filled in), e.g. `{"shown_at": sign_form_time}`. The view passes
+    `fresh_fields(request)` to the form as initial values. Raises
+    ImproperlyConfigured for a function that cannot be imported by its name.
+
     `conditional=False` for pages whose form must never be reused from the
     browser's own cache (a one-time key): no ETag, so never a 304.
     For class-based views: `@method_decorator(page_cache(query=("q",)), name="get")`.
     """
     parameters = frozenset(query)
+    makers = {name: _importable_name(maker) for name, maker in (fresh or {}).items()}
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
+            rendering = getattr(request, "page_cache_rendering", None)
+            if rendering is not None:
+                rendering.fresh = makers
             response = view(request, *args, **kwargs)
             response.page_cache_conditional = conditional
             response.page_cache_query = parameters
@@ -101,6 +118,66 @@ def page_cache(view=None, *, conditional=True, query=()):
     return decorator(view) if view is not None else decorator
 
 
+def fresh_fields(request):
+    """Initial values for the per-visitor fields the view declared with
+    `@page_cache(fresh=…)`: {field name: placeholder} while the page is rendered
+    to be stored (each visitor gets a value of their own filled in), else {}
+    (the form makes its own values)."""
+    rendering = getattr(request, "page_cache_rendering", None)
+    if rendering is None or rendering.fresh is None:
+        return {}
+    return {name: rendering.placeholder(maker) for name, maker in rendering.fresh.items()}
+
+
+def csrf_placeholder(request):
+    """Context processor (after Django's own csrf one): while a `@page_cache` page
+    is rendered to be stored, `{% csrf_token %}` renders a placeholder that is
+    filled with get_token() for each visitor."""
+    rendering = getattr(request, "page_cache_rendering", None)
+    if rendering is None or rendering.fresh is None:
+        return {}
+    return {"csrf_token": rendering.placeholder(CSRF_SLOT)}
+
+
+def _importable_name(function):
+    name = f"{function.__module__}.{function.__qualname__}"
+    try:
+        found = import_string(name)
+    except ImportError:
+        found = None
+    if found is not function:
+        raise ImproperlyConfigured(f"page_cache(fresh=…) needs module-level functions; {function!r} is not one.")
+    return name
+
+
+class Rendering:
+    """One rendering of a page that may be stored: the placeholders it put in
+    the page. A placeholder is `pagecache-<random>-<n>~` (letters, digits and
+    dashes: HTML escaping leaves it alone), different for every rendering, so
+    no text of the page can pass for one."""
+
+    def __init__(self):
+        self.prefix = f"pagecache-{secrets.token_hex(8)}-"
+        self.fresh = None  # {field name: maker's name} once a @page_cache view runs
+        self.slots = []  # what placeholder n stands for: CSRF_SLOT or a maker's name
+
+    def placeholder(self, slot):
+        if slot not in self.slots:
+            self.slots.append(slot)
+        return f"{self.prefix}{self.slots.index(slot)}~"
+
+    def split(self, content):
+        """`content` as [text, slot, text, slot, …, text]."""
+        if not self.slots:
+            return [content]
+        chunks = content.split(self.prefix.encode())
+        parts = [chunks[0]]
+        for chunk in chunks[1:]:
+            index, _tilde, text = chunk.partition(b"~")
+            parts += [self.slots[int(index)], text]
+        return parts
+
+
 # --- Invalidation -----------------------------------------------------------------
 
 
@@ -109,7 +186,9 @@ def page_cache_backend():
 
 
 def bump_content_version():
-    """Make every stored page stale, in every process that shares the cache."""
+    """Make every stored page stale, in every process that shares the cache (in
+    this one at once, in others within PAGE_CACHE_VERSION_SECONDS)."""
+    _version_seen.clear()
     cache = page_cache_backend()
     try:
         try:
@@ -134,9 +213,12 @@ def content_changed():
 
 def invalidate_on_change(*models, unless=None):
     """Bump the content version whenever a row of `models` is saved or deleted
-    (admin edits, services, commands alike). `unless(instance, created)` may
-    skip saves that change nothing public, such as a comment held for moderation.
-    """
+    (admin edits, services, commands alike), including their many-to-many
+    links. `unless(instance, created)` may skip saves that change nothing
+    public, such as a comment held for moderation.
+
+    Each app calls this for its own models in its AppConfig.ready(). A model
+    registered twice keeps its first registration (one receiver per model)."""
 
     def saved(sender, instance, created=False, raw=False, **kwargs):
         if raw or (unless is not None and unless(instance, created)):
@@ -188,16 +270,25 @@ class PageCacheMiddleware:
         version, entry = _lookup(key)
         if entry is not None:
             return _serve(request, entry)
+        rendering = None
+        if version is not None:
+            rendering = request.page_cache_rendering = Rendering()
         response = self.get_response(request)
-        if version is not None and request.method == "GET" and is_storable(request, response):
-            entry = _entry(response, version)
+        if rendering is None:
+            return response
+        if request.method == "GET" and is_storable(request, response):
+            _cache_headers(response)
+            entry = _entry(response, version, rendering.split(response.content))
             _store(key, entry)
-            response = _finish(request, response, entry)
+            return _finish(request, response, entry)
+        if rendering.slots and not response.streaming:  # a page not stored after all (a 404, junk parameters)
+            _set_content(response, _filled(request, rendering.split(response.content)))
         return response
 
 
 def cache_key(url):
-    return KEY_PREFIX + hashlib.sha256(url.encode()).hexdigest()
+    """The cache key of the page at `url` in this release."""
+    return KEY_PREFIX + hashlib.sha256(f"{release()} {url}".encode()).hexdigest()
 
 
 def normalised_query(request):
@@ -245,17 +336,17 @@ def _lookup(key):
     """(content version, the stored page if it is still valid); (None, None) when
     the cache is unreachable.
 
-    The version always comes from the shared cache. The page itself usually comes
-    from this process's own copy of the pages it served last, if that copy is of
-    the current version: a few bytes from Redis per request instead of the page.
+    The version comes from the shared cache, read again at most every
+    PAGE_CACHE_VERSION_SECONDS (a change made in this process drops it at once).
+    The page itself usually comes from this process's own copy of the pages it
+    served last, if that copy is of the current version.
     """
     cache = page_cache_backend()
     try:
-        version = cache.get(VERSION_KEY)
+        version = _current_version(cache)
         if version is None:
-            cache.add(VERSION_KEY, _new_version(), timeout=None)
-            return cache.get(VERSION_KEY), None
-        validity = (version, timezone.localdate().isoformat(), release())
+            return None, None
+        validity = (version, timezone.localdate().isoformat())
         expires, entry = _recent.get(key, (0, None))
         if entry is not None and entry[0] == validity and expires > time.monotonic():
             _recent.move_to_end(key)
@@ -268,6 +359,33 @@ def _lookup(key):
         return version, None
     _remember(key, entry)
     return version, entry
+
+
+# The content version this process read last: (cache alias, version, when to read it again).
+_version_seen = {}
+
+
+def _current_version(cache):
+    alias, now = settings.PAGE_CACHE_ALIAS, time.monotonic()
+    seen = _version_seen.get(alias)
+    if seen is not None and seen[1] > now:
+        return seen[0]
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, _new_version(), timeout=None)
+        version = cache.get(VERSION_KEY)
+        if version is None:  # unreachable (django-redis reads an error as a miss)
+            return None
+        return version  # a new series: nothing stored under it yet
+    _version_seen[alias] = (version, now + settings.PAGE_CACHE_VERSION_SECONDS)
+    return version
+
+
+def forget_local_copies():
+    """Drop this process's copies of pages and of the content version (tests, after
+    emptying the cache)."""
+    _version_seen.clear()
+    _recent.clear()
 
 
 # This process's copies of the pages it served last, most recent last: key ->
@@ -304,24 +422,13 @@ def _log_outage(exc):
 # --- Stored pages ---------------------------------------------------------------------
 
 
-def _slot_pattern():
-    names = [CSRF_FIELD, *settings.PAGE_CACHE_FRESH_FIELDS]
-    return re.compile(rb'name="(' + b"|".join(re.escape(n.encode()) for n in names) + rb')" value="([^"]*)"')
-
-
-def _entry(response, version):
+def _entry(response, version, parts):
     """What is stored: (validity, status, headers, parts, conditional, digest).
 
-    `parts` alternates text and slot names: [text, slot, text, slot, …, text].
+    `parts` alternates text and slots: [text, slot, text, slot, …, text].
     """
-    body = response.content
-    parts, position = [], 0
-    for match in _slot_pattern().finditer(body):
-        parts += [body[position : match.start(2)], match.group(1).decode()]
-        position = match.end(2)
-    parts.append(body[position:])
     headers = [(name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS]
-    validity = (version, timezone.localdate().isoformat(), release())
+    validity = (version, timezone.localdate().isoformat())
     # What the page says (not the version it was stored under): a page that an
     # edit elsewhere did not change keeps its ETag. The day is in it so that a
     # browser's copy, and its comment form's signed time, is never reused for long.
@@ -330,42 +437,40 @@ def _entry(response, version):
 
 
 def _serve(request, entry):
+    """The stored page for this visitor (or 304 Not Modified). Its stored headers
+    already hold what _cache_headers() adds; the middleware below this one (sessions,
+    CommonMiddleware's Content-Length) does not run for it."""
     _validity, status, headers, parts, conditional, digest = entry
-    slots = set(parts[1::2])
-    etag = None
-    if conditional:
-        secret = request.META.get("CSRF_COOKIE", "") if CSRF_FIELD in slots else ""
-        if secret or CSRF_FIELD not in slots:
-            etag = _etag(digest, secret)
-            stub = HttpResponse()
-            stub["ETag"] = etag
-            _cache_headers(stub)
-            not_modified = get_conditional_response(request, etag=etag, response=stub)
-            if not_modified is not stub:
-                return not_modified
-    values = {slot: _fresh_value(request, slot) for slot in slots}
-    response = HttpResponse(
-        b"".join(part if index % 2 == 0 else values[part] for index, part in enumerate(parts)), status=status
-    )
-    for name, value in headers:
-        response.headers[name] = value
-    if conditional:
-        # A new CSRF cookie, if one was made just now, changes the tag.
-        response["ETag"] = etag or _etag(digest, request.META.get("CSRF_COOKIE", ""))
-    _cache_headers(response)
+    etag = _etag(request, parts, digest) if conditional else None
+    if etag is not None and any(name in request.META for name in CONDITIONAL_HEADERS):
+        stub = HttpResponse(headers=headers)
+        stub["ETag"] = etag
+        not_modified = get_conditional_response(request, etag=etag, response=stub)
+        if not_modified is not stub:
+            return not_modified
+    body = _filled(request, parts)
+    response = HttpResponse(body, status=status, headers=headers)
+    response["Content-Length"] = len(body)
+    if etag is not None:
+        response["ETag"] = etag
     return response
 
 
 def _finish(request, response, entry):
-    """The freshly rendered page, with the headers a served copy would have."""
-    _validity, _status, _headers, _parts, conditional, digest = entry
-    if conditional:
-        secret = request.META.get("CSRF_COOKIE", "") if CSRF_FIELD in entry[3][1::2] else ""
-        response["ETag"] = _etag(digest, secret)
-    _cache_headers(response)
-    if conditional:
-        return get_conditional_response(request, etag=response["ETag"], response=response)
+    """The freshly rendered page, filled in, with the headers a served copy would have."""
+    _validity, _status, _headers, parts, conditional, digest = entry
+    etag = _etag(request, parts, digest) if conditional else None
+    _set_content(response, _filled(request, parts))
+    if etag is not None:
+        response["ETag"] = etag
+        return get_conditional_response(request, etag=etag, response=response)
     return response
+
+
+def _set_content(response, body):
+    response.content = body
+    if response.has_header("Content-Length"):  # set by CommonMiddleware for the placeholders' page
+        response["Content-Length"] = len(body)
 
 
 def _cache_headers(response):
@@ -374,74 +479,49 @@ def _cache_headers(response):
     patch_vary_headers(response, ["Cookie"])
 
 
-def _etag(digest, csrf_secret):
-    return '"' + hashlib.sha256(f"{digest}:{csrf_secret}".encode()).hexdigest()[:32] + '"'
+def _etag(request, parts, digest):
+    """The page's ETag for this visitor; None when it holds a CSRF token and the
+    visitor has no CSRF cookie yet (Django makes one for this response)."""
+    cookie = ""
+    if CSRF_SLOT in parts[1::2]:
+        cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+        if not cookie:
+            return None
+    return '"' + hashlib.sha256(f"{digest}:{cookie}".encode()).hexdigest()[:32] + '"'
 
 
-_fresh_makers = {}
+def _filled(request, parts):
+    """The page's bytes with a value made for this visitor in each slot."""
+    if len(parts) == 1:
+        return parts[0]
+    values = {}
+    for slot in parts[1::2]:
+        if slot not in values:
+            values[slot] = get_token(request).encode() if slot == CSRF_SLOT else escape(_maker(slot)()).encode()
+    return b"".join(part if index % 2 == 0 else values[part] for index, part in enumerate(parts))
 
 
-def _fresh_value(request, slot):
-    if slot == CSRF_FIELD:
-        return csrf_token(request).encode()
-    make = _fresh_makers.get(slot)
-    if make is None:
-        make = _fresh_makers[slot] = import_string(settings.PAGE_CACHE_FRESH_FIELDS[slot])
-    return escape(make()).encode()
+_makers = {}
 
 
-def csrf_token(request):
-    """What django.middleware.csrf.get_token() returns and does (a masked token;
-    the CSRF cookie set or renewed on the way out), with the randomness drawn in
-    one call to the system's source rather than one per character: on a cached
-    page, get_token() took a quarter of the time it takes to serve it."""
-    secret = request.META.get("CSRF_COOKIE")
-    if secret is None:
-        secret = request.META["CSRF_COOKIE"] = _random_csrf_string()
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
-    mask = _random_csrf_string()
-    index = CSRF_ALLOWED_CHARS.index
-    size = len(CSRF_ALLOWED_CHARS)
-    return mask + "".join(CSRF_ALLOWED_CHARS[(index(s) + index(m)) % size] for s, m in zip(secret, mask, strict=True))
-
-
-_UNBIASED_BYTES = 256 - 256 % len(CSRF_ALLOWED_CHARS)
-
-
-def _random_csrf_string():
-    """CSRF_SECRET_LENGTH characters drawn uniformly from CSRF_ALLOWED_CHARS (bytes
-    that would favour some characters are dropped), as Django's get_random_string."""
-    chars = []
-    while len(chars) < CSRF_SECRET_LENGTH:
-        chars += [
-            CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]
-            for byte in secrets.token_bytes(CSRF_SECRET_LENGTH + 8)
-            if byte < _UNBIASED_BYTES
-        ]
-    return "".join(chars[:CSRF_SECRET_LENGTH])
+def _maker(name):
+    maker = _makers.get(name)
+    if maker is None:
+        maker = _makers[name] = import_string(name)
+    return maker
 
 
 # --- Releases ---------------------------------------------------------------------------
 
-_release = None
+_this_process = secrets.token_hex(8)
 
 
 def release():
-    """A digest of this release's code, templates and static file names: pages
-    stored by another release (another deploy) are never served."""
-    global _release
-    if _release is None:
-        base = Path(settings.BASE_DIR)
-        roots = [base / "clinic", *(Path(d) for t in settings.TEMPLATES for d in t.get("DIRS", []))]
-        roots += [Path(app.path) for app in apps.get_app_configs() if Path(app.path).is_relative_to(base)]
-        files = sorted(
-            {path for root in roots for pattern in ("*.py", "*.html", "*.txt") for path in root.rglob(pattern)}
-        )
-        manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-        digest = hashlib.sha256()
-        for path in [*files, manifest]:
-            if path.is_file():
-                digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode())
-                digest.update(path.read_bytes())
-        _release = digest.hexdigest()[:16]
-    return _release
+    """The release whose pages this process may serve: settings.PAGE_CACHE_RELEASE
+    (RELEASE_ID or GIT_SHA, set at deploy), so that a new deploy never serves a
+    page rendered by the code, templates or static files of an earlier one.
+
+    Without it, a random id of this process: each process then serves only the
+    pages it rendered itself, which is always safe (never an earlier release's
+    page) at the cost of each process filling its own copies."""
+    return settings.PAGE_CACHE_RELEASE or _this_process

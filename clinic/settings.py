@@ -96,12 +96,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Cached pages for anonymous readers: after the CSRF cookie is read, before anything
-    # only a rendered page needs (clinic/pagecache.py).
+    # only a rendered page needs (sessions included: clinic/pagecache.py).
     "clinic.pagecache.PageCacheMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -130,6 +130,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
+                # While a page is rendered for the page cache, {% csrf_token %} is a placeholder.
+                "clinic.pagecache.csrf_placeholder",
             ],
             # Filters every template may use without {% load %}: tel_link, phone_links, national_format.
             "builtins": ["clinic.phone"],
@@ -430,13 +432,14 @@ LOGGING = {
 # edit on the next request. Off in development, where templates change under it.
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600 if REDIS_URL else 60)
-# Each process also keeps its latest pages (about 65 KB each), checked against the shared version.
+# Each process also keeps its latest pages (about 65 KB each), checked against the shared version,
+# which it reads again at most every PAGE_CACHE_VERSION_SECONDS: an edit made through another
+# process shows here within that time (one made through this process, at once).
 PAGE_CACHE_LOCAL_PAGES = 100
-# Hidden form fields whose value must be new for each visitor: refilled on every cached page.
-PAGE_CACHE_FRESH_FIELDS = {
-    "shown_at": "treatments.comments.sign_form_time",
-    "idempotency_key": "bookings.models.new_idempotency_key",
-}
+PAGE_CACHE_VERSION_SECONDS = 0.1
+# The release (set at deploy: RELEASE_ID, or GIT_SHA): pages rendered by another release
+# are never served. Unset, each process serves only the pages it rendered itself.
+PAGE_CACHE_RELEASE = (os.environ.get("RELEASE_ID") or os.environ.get("GIT_SHA") or "").strip()
 
 # SQLite: a writer waits its turn for the lock (IMMEDIATE transactions, a busy
 # timeout) instead of failing half-way with "database is locked", and readers

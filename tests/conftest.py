@@ -13,15 +13,18 @@ from accounts.middleware import LAST_SEEN_SESSION_KEY, SIGNED_IN_AT_SESSION_KEY
 @pytest.fixture(autouse=True)
 def clear_cache():
     """Each test starts with an empty cache (rate limits, cached fragments), with
-    no rate-limit counts kept in the process while the cache was down, and no
-    content types remembered from another test."""
+    no rate-limit counts kept in the process while the cache was down, no page
+    or content version the page cache remembers in the process, and no content
+    types remembered from another test."""
     from django.contrib.contenttypes.models import ContentType
 
+    from clinic.pagecache import forget_local_copies
     from clinic.ratelimit import _local_counts
 
     for alias in ("default", "limits"):
         caches[alias].clear()
     _local_counts.clear()
+    forget_local_copies()
     # Content type ids cached by an earlier test can be gone: a transactional test's
     # flush removes the rows (the outbox points at them).
     ContentType.objects.clear_cache()
@@ -29,6 +32,7 @@ def clear_cache():
     for alias in ("default", "limits"):
         caches[alias].clear()
     _local_counts.clear()
+    forget_local_copies()
 
 
 def staff_login(client, user):

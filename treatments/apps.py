@@ -1,4 +1,4 @@
-from django.apps import AppConfig, apps
+from django.apps import AppConfig
 
 
 class TreatmentsConfig(AppConfig):
@@ -41,5 +41,3 @@ class TreatmentsConfig(AppConfig):
         invalidate_on_change(ConsultationFee)
         post_save.connect(forget_consultation_fee, sender=ConsultationFee, dispatch_uid="forget-fee-on-save")
         post_delete.connect(forget_consultation_fee, sender=ConsultationFee, dispatch_uid="forget-fee-on-delete")
-        # Every page's footer shows the opening hours; the consultation form, the closures.
-        invalidate_on_change(apps.get_model("bookings", "ClinicHours"), apps.get_model("bookings", "Closure"))

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import get_text_list
 
+from clinic.pagecache import fresh_fields
 from notifications import kinds, outbox
 from notifications.kinds import NotToBeSent
 from treatments.models import Comment, CommentEmailKind, CommentStatus
@@ -211,7 +212,7 @@ def comments_context(page, request, form=None):
 
     reply_to = by_id.get(_int_or_none(request.GET.get("reply_to")))
     if form is None:
-        form = CommentForm(initial={"parent": reply_to.pk if reply_to else None})
+        form = CommentForm(initial={"parent": reply_to.pk if reply_to else None, **fresh_fields(request)})
     elif form.is_bound:
         # Shown again after an error: under the thread replied to, if it is on this page.
         shown = {comment.pk: comment for comment in rows}

@@ -18,7 +18,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from clinic.pagecache import page_cache
 from clinic.ratelimit import client_key, ratelimit
-from treatments.comments import comments_context
+from treatments.comments import comments_context, sign_form_time
 from treatments.facts import compare
 from treatments.forms import CommentForm, ComparisonForm, HelpfulVoteForm, SearchForm, TreatmentFilterForm
 from treatments.models import (
@@ -80,7 +80,7 @@ class HomeView(TemplateView):
 # --- Condition and treatment pages ---------------------------------------------
 
 
-@method_decorator(page_cache(query=("comments_page",)), name="get")
+@method_decorator(page_cache(query=("comments_page",), fresh={"shown_at": sign_form_time}), name="get")
 class PageDetailView(DetailView):
     """What condition and treatment pages share: drafts (404 to the public,
     previewable by staff who may view them), byline, FAQs, key takeaways,
