@@ -180,7 +180,7 @@ def erase_personal_data(*, email, by, via):
         still_open = [c for c in consultations if c.status not in CLOSED_STATUSES]
         if not still_open:
             for consultation in consultations:
-                bookings_services.anonymise_request(request=consultation)
+                bookings_services.anonymise_request(consultation=consultation)
             comment_ids = list(comments_by(email).filter(erased_at__isnull=True).values_list("pk", flat=True))
             if comment_ids:
                 treatments_services.erase_commenter(comment=Comment.objects.get(pk=comment_ids[0]))
