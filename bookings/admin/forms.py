@@ -242,8 +242,10 @@ class PhoneBookingForm(PlainTextModelForm):
         super().__init__(*args, **kwargs)
         self.fields["treatments"].queryset = Treatment.objects.bookable()
         self.fields["contact_preference"].initial = ContactPreference.PHONE
-        for name in ["full_name", "email", *SCREENING_FIELDS]:
-            self.fields[name].required = True
+        # The model lets these be blank only once a request is anonymised.
+        for name in ConsultationRequest.personal_data.required:
+            if name in self.fields:
+                self.fields[name].required = True
         self.fields["email"].help_text = "The confirmation, invite and status link go here."
 
     def clean_phone(self):
