@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 from django.utils import timezone
 
 from bookings.models import Break, ClinicHours, Closure, Weekday, WorkingHours
-from treatments.models import Clinician
+from staff.models import Clinician
 
 DEMO_HOURS = {
     Weekday.MONDAY: (time(9), time(18)),

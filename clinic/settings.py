@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "accounts.apps.AuthenticatorAppsConfig",
     "accounts.apps.BackupCodesConfig",
     "reversion",
+    "staff",
     "treatments",
     "bookings",
     "accounts",

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from staff.models import Clinician, RegistrationBody
 from treatments.models import (
     FAQ,
-    Clinician,
     Comment,
     CommentStatus,
     Condition,
@@ -27,7 +27,6 @@ from treatments.models import (
     Numbing,
     PublicationStatus,
     Reference,
-    RegistrationBody,
     Suitability,
     Treatment,
 )
