@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 
+from clinic.personal_data import KEPT, PersonalData
 from staff.models import Clinician
 from treatments.markdown import render_markdown, section_headings
 
@@ -645,6 +646,12 @@ class HelpfulVote(models.Model):
     visitor_key = models.CharField(max_length=64, help_text="A one-way hash identifying the visitor's browser.")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # An anonymous visitor's view of a page: nothing links it to a patient, so there is nothing to export or erase.
+    personal_data = PersonalData(
+        internal={"id": KEPT, "visitor_key": KEPT},
+        not_personal=["condition", "treatment", "helpful", "missing", "created_at"],
+    )
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -796,6 +803,35 @@ class Comment(models.Model):
 
     ERASED_NAME = "Former patient"
     PER_PAGE = 50  # top-level comments per page; replies always sit with their parent
+
+    # What erasing a commenter's data (treatments.services.erase_commenter) does to each field.
+    personal_data = PersonalData(
+        personal={
+            "author_name": ERASED_NAME,
+            "email": "",
+            "body": KEPT,  # the thread stays readable; moderators take personal details out by hand
+            "notify_on_reply": False,
+        },
+        internal={"client_hash": ""},
+        not_personal=[
+            "id",
+            "condition",
+            "treatment",
+            "parent",
+            "is_question",
+            "status",
+            "held_reason",
+            "is_urgent",
+            "clinician",
+            "drafted_by",
+            "clinician_approved_at",
+            "created_at",
+            "moderated_at",
+            "moderated_by",
+            "erased_at",
+            "promoted_to",
+        ],
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
