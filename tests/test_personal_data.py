@@ -32,7 +32,7 @@ HOLDING_NO_PATIENTS_DATA = {
     "bookings.DeclineReason",
     "bookings.Leave",
     "bookings.WorkingHours",
-    "treatments.Clinician",
+    "staff.Clinician",
     "treatments.Condition",
     "treatments.ConditionTreatment",
     "treatments.ConsultationFee",

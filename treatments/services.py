@@ -18,10 +18,10 @@ from django.utils.text import Truncator
 
 from notifications import outbox
 from notifications.models import EmailState
+from staff.models import Clinician
 from treatments.comments import record_email, screen, urgent_symptoms
 from treatments.models import (
     FAQ,
-    Clinician,
     Comment,
     CommentStatus,
     Condition,

@@ -16,7 +16,8 @@ from bookings.patient_text import health_terms_in
 from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF
 from bookings.services import MAX_PROPOSED_TIMES
 from clinic.forms import PlainTextFormMixin, PlainTextModelForm
-from treatments.models import Clinician, Treatment
+from staff.models import Clinician
+from treatments.models import Treatment
 
 NOTE_MAX_LENGTH = 1000
 # The longest value a grid slot can have ("2027-01-12T10:00|" and a clinician id).

@@ -221,7 +221,7 @@ class ConsultationRequest(models.Model):
     status = models.CharField(max_length=20, choices=Status, default=Status.NEW)
     confirmed_start = models.DateTimeField(null=True, blank=True)
     clinician = models.ForeignKey(
-        "treatments.Clinician", on_delete=models.PROTECT, null=True, blank=True, related_name="consultations"
+        "staff.Clinician", on_delete=models.PROTECT, null=True, blank=True, related_name="consultations"
     )
     decline_reason = models.TextField(blank=True, help_text="Shown to the patient.")
     declined_for = models.ForeignKey(

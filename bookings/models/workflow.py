@@ -17,7 +17,7 @@ class ProposedTime(models.Model):
         "bookings.ConsultationRequest", on_delete=models.CASCADE, related_name="proposed_times"
     )
     start = models.DateTimeField()
-    clinician = models.ForeignKey("treatments.Clinician", on_delete=models.PROTECT, related_name="+")
+    clinician = models.ForeignKey("staff.Clinician", on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(default=timezone.now)
 
     personal_data = PersonalData(internal={"id": KEPT}, not_personal=["request", "start", "clinician", "proposed_at"])
