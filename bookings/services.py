@@ -36,7 +36,7 @@ from bookings.models import (
 from bookings.scheduling import describe, slot_problem, time_of_day
 from bookings.workflow import STEPS_BY_NAME
 from notifications import outbox
-from notifications.models import EmailState
+from notifications.models import Email, EmailState
 from treatments.models import Treatment
 
 HELP_WITH_MAX_LENGTH = ConsultationRequest._meta.get_field("help_with").max_length
@@ -733,31 +733,27 @@ def retry_failed_emails(*, notifications):
 
 # --- Retention ------------------------------------------------------------------------------
 
-ANONYMISED_NAME = "Anonymised"
-
 
 def anonymise_request(*, consultation, now=None):
-    """Erase a closed request's personal details for good: name, contact details,
-    message, screening answers, staff notes, the decline text, the status link's
-    token, the history's free-text notes and the email addresses and errors of its
-    emails. Reference, status, dates, treatments, clinician and the standard decline
-    reason stay, for statistics. Recorded as anonymised_at and a last StatusChange."""
+    """Erase a closed request's personal details for good: each field its model's
+    `personal_data` declares erasable becomes its declared value (name, contact
+    details, message, screening answers, staff notes, the decline text, the status
+    link's token), and so on its history (free-text notes) and its emails
+    (addresses and errors). Reference, status, dates, treatments, clinician and the
+    standard decline reason stay, for statistics. Recorded as anonymised_at and a
+    last StatusChange. Raises ValidationError when already anonymised or not closed."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = _lock(consultation)
         if locked.is_anonymised:
             raise ValidationError(f"{locked.reference} is already anonymised.", code="already_anonymised")
         _guard(locked, set(CLOSED_STATUSES), "anonymised")
-        locked.full_name = ANONYMISED_NAME
-        locked.email = locked.phone = locked.help_with = locked.staff_notes = locked.decline_reason = ""
-        locked.token = ""
-        for name in ["isotretinoin_recent", "pregnant_or_breastfeeding", "keloid_tendency", "active_skin_infection"]:
-            setattr(locked, name, "")
+        ConsultationRequest.personal_data.erase(locked)
         locked.anonymised_at = now
         locked.full_clean()
         locked.save()
-        locked.status_changes.exclude(note="").update(note="")
-        locked.notifications.update(to="", error="")
+        locked.status_changes.update(**StatusChange.personal_data.erased_values())
+        locked.notifications.update(**Email.personal_data.erased_values())
         _record(
             locked,
             from_status=locked.status,

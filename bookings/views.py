@@ -28,7 +28,7 @@ from bookings.models import (
 )
 from clinic.pagecache import page_cache
 from clinic.ratelimit import ratelimit
-from treatments.models import Clinician
+from staff.models import Clinician
 
 # A patient correcting mistakes posts a few times; a script posts hundreds.
 REQUEST_FORM_LIMIT = {"limit": 10, "window_seconds": 15 * 60}

@@ -30,7 +30,7 @@ def make_treatment(**fields):
 
 
 def make_staff_member(*, group="Reception", **fields):
-    """A staff user in one of the staff groups the data migrations create."""
+    """A staff user in one of the staff groups (staff/roles.py)."""
     n = next(_numbers)
     user = get_user_model().objects.create_user(
         username=fields.pop("username", f"staff{n}"), password="a-long-test-password", is_staff=True, **fields
