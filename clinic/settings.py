@@ -131,6 +131,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
+                "bookings.context_processors.hours",
+                "treatments.context_processors.fee",
             ],
             # Filters every template may use without {% load %}: tel_link, phone_links, national_format.
             "builtins": ["clinic.phone"],
