@@ -446,7 +446,7 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600 if REDIS_
 PAGE_CACHE_LOCAL_PAGES = 100
 # Hidden form fields whose value must be new for each visitor: refilled on every cached page.
 PAGE_CACHE_FRESH_FIELDS = {
-    "shown_at": "treatments.comments.sign_form_time",
+    "shown_at": "treatments.form_signing.sign_form_time",
     "idempotency_key": "bookings.models.new_idempotency_key",
 }
 
