@@ -170,13 +170,19 @@ def _create_request(details, treatments):
         consent_given_at=timezone.now(),
         privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
     )
-    # Uniqueness (reference, form key) is left to the database, which also holds under a race.
-    request.full_clean(validate_unique=False)
+    # Uniqueness (reference, form key) and the check constraints are left to the database, which
+    # also holds under a race and needs no round trip each (the one rule a patient can break, two
+    # equal dates, is checked above in their words); the treatment and condition pages came from
+    # the database a moment ago, and their foreign keys are the database's to enforce too.
+    request.full_clean(
+        exclude=["source_condition", "source_treatment"], validate_unique=False, validate_constraints=False
+    )
     request.save()
-    request.treatments.set(treatments)
+    Through = ConsultationRequest.treatments.through
+    chosen = dict.fromkeys(treatment.pk for treatment in treatments)  # one row each: no read of what is there
+    Through.objects.bulk_create(Through(consultationrequest=request, treatment_id=pk) for pk in chosen)
     _record(request, from_status="", to_status=Status.NEW, by=None, note="Submitted online by the patient.")
-    emails.queue(request, NotificationKind.ACKNOWLEDGEMENT)
-    emails.queue(request, NotificationKind.NEW_REQUEST_NOTICE)
+    emails.queue_all(request, [NotificationKind.ACKNOWLEDGEMENT, NotificationKind.NEW_REQUEST_NOTICE])
     return request
 
 
