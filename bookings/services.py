@@ -15,7 +15,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from bookings import emails
+from bookings import emails, reminders
 from bookings.availability import Availability, hold_expires
 from bookings.emails import TO_CLINIC
 from bookings.models import (
@@ -480,6 +480,7 @@ def confirm_request(*, request, start, clinician, by, note=""):
             clinician=clinician,
         )
         emails.queue(confirmed, NotificationKind.CONFIRMATION)
+        reminders.queue_due_reminders(consultation=confirmed)  # less than 48 hours ahead: the reminder now
     return confirmed
 
 
@@ -536,6 +537,7 @@ def reschedule_request(*, request, start, clinician, by, note="", now=None):
         emails.queue(locked, NotificationKind.RESCHEDULED)
         if by is None:
             emails.queue(locked, NotificationKind.RESCHEDULE_NOTICE)
+        reminders.queue_due_reminders(consultation=locked)  # moved to less than 48 hours ahead: the reminder now
     return locked
 
 

@@ -8,11 +8,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from bookings import reminders
+from bookings import reminders, services
 from bookings.models import ConsultationRequest, NotificationKind, Status, StatusChange
+from bookings.scheduling import slot_problem
 from bookings.tasks import purge_consultations
 from notifications import outbox
-from tests.bookings.conftest import at, confirm, move, open_day, submit
+from tests.bookings.conftest import at, confirm, in_review, make_staff_member, move, open_day, submit
 from tests.bookings.test_workflow import invite_of
 from tests.factories import make_clinician, make_condition, make_treatment
 from treatments import digest
@@ -65,6 +66,57 @@ def test_a_consultation_booked_less_than_48_hours_ahead_gets_its_reminder_at_onc
     assert reminders.queue_due_reminders(now=evening_before) == 1
     morning = evening_before + timedelta(hours=1)
     assert reminders.queue_due_reminders(now=morning) == 0  # the day-before one would only repeat it
+
+
+def bookable_within_48_hours(clinician):
+    """The first whole hour from 3 hours ahead, and under 48 hours ahead, that `clinician` can be booked for."""
+    soon = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(hours=3)
+    for hours in range(44):
+        start = soon + timedelta(hours=hours)
+        if slot_problem(start, clinician=clinician) is None:
+            return start
+    raise AssertionError("no bookable hour in the next two days")
+
+
+def reminder_subjects(mailoutbox):
+    return [message.subject for message in mailoutbox if message.subject.startswith("Reminder:")]
+
+
+def test_a_consultation_confirmed_less_than_48_hours_ahead_is_reminded_at_confirmation_and_only_once(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    clinician = make_clinician(name="Dr Imogen Sample")
+    start = bookable_within_48_hours(clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = services.confirm_request(
+            request=in_review(), start=start, clinician=clinician, by=make_staff_member()
+        )
+    assert len(reminder_subjects(mailoutbox)) == 1  # sent with the confirmation, not at the job's next run
+    (reminder,) = [message for message in mailoutbox if message.subject.startswith("Reminder:")]
+    assert reminder.to == [booked.email] and f"{timezone.localtime(start):%H:%M}" in reminder.body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.queue_due_reminders() == 0  # the job's next run records nothing more
+    assert len(reminder_subjects(mailoutbox)) == 1
+
+
+def test_a_consultation_confirmed_a_week_ahead_gets_no_reminder_at_confirmation(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    clinician, request = make_clinician(name="Dr Imogen Sample"), in_review()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_request(request=request, start=at(open_day(), 10), clinician=clinician, by=None)
+    (confirmation,) = mailoutbox
+    assert confirmation.subject.startswith("Your consultation is booked") and reminder_subjects(mailoutbox) == []
+
+
+def test_a_consultation_moved_to_less_than_48_hours_ahead_is_reminded_of_its_new_time_at_once(
+    booked, mailoutbox, django_capture_on_commit_callbacks
+):
+    start = bookable_within_48_hours(booked.clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule_request(request=booked, start=start, clinician=booked.clinician, by=make_staff_member())
+    (reminder,) = [message for message in mailoutbox if message.subject.startswith("Reminder:")]
+    assert f"{timezone.localtime(start):%H:%M}" in reminder.body
 
 
 def test_a_moved_consultation_never_gets_the_reminder_of_its_old_time(booked, mailoutbox):
