@@ -7,12 +7,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from bookings import reminders, services
 from bookings.models import ConsultationRequest, NotificationKind, Status, StatusChange
 from bookings.scheduling import slot_problem
 from bookings.tasks import purge_consultations
+from jobs.tasks import prune_task_results
 from notifications import outbox
+from notifications.tasks import send_email
 from tests.bookings.conftest import at, confirm, in_review, make_staff_member, move, open_day, submit
 from tests.bookings.test_workflow import invite_of
 from tests.factories import make_clinician, make_condition, make_treatment
@@ -176,10 +179,35 @@ def test_the_retention_job_anonymises_closed_requests_past_the_retention_period(
     assert ConsultationRequest.objects.get(pk=recent.pk).full_name == "Recent Patient"
 
 
+def test_the_worker_s_records_of_finished_tasks_go_after_two_weeks_failed_ones_after_sixty_days(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.TASK_RESULTS_KEEP_DAYS, settings.TASK_RESULTS_FAILED_KEEP_DAYS = 14, 60
+    now = timezone.now()
+
+    def task_record(status, days_ago):
+        record = send_email.enqueue(1)
+        finished = now - timedelta(days=days_ago) if status in {"SUCCESSFUL", "FAILED"} else None
+        DBTaskResult.objects.filter(id=record.id).update(
+            status=status, enqueued_at=now - timedelta(days=days_ago), finished_at=finished
+        )
+        return record.id
+
+    sent_long_ago, sent_lately = task_record("SUCCESSFUL", 15), task_record("SUCCESSFUL", 13)
+    failed_a_while_ago, failed_long_ago = task_record("FAILED", 15), task_record("FAILED", 61)
+    never_run = task_record("READY", 90)
+    assert prune_task_results.call() == ["default"]
+    kept = {str(pk) for pk in DBTaskResult.objects.values_list("id", flat=True)}
+    assert kept == {sent_lately, failed_a_while_ago, never_run}
+    assert not {sent_long_ago, failed_long_ago} & kept
+    prune_task_results.call()  # a second run (a second scheduler) removes nothing more
+    assert DBTaskResult.objects.count() == 3
+
+
 def test_every_job_runs_by_hand_by_name(capsys):
     call_command("run_job")
     listed = capsys.readouterr().out
-    for name in ["send_appointment_reminders", "send_review_digests", "purge_consultations", "deliver_due_emails"]:
+    jobs = ["send_appointment_reminders", "send_review_digests", "purge_consultations", "deliver_due_emails"]
+    for name in [*jobs, "prune_task_results"]:
         assert name in listed
     call_command("run_job", "send_appointment_reminders")
     assert "send_appointment_reminders: 0" in capsys.readouterr().out
