@@ -28,7 +28,7 @@ from bookings.models import (
 )
 from clinic.pagecache import page_cache
 from clinic.ratelimit import ratelimit
-from treatments.models import Clinician
+from staff.models import Clinician
 
 # A patient correcting mistakes posts a few times; a script posts hundreds.
 REQUEST_FORM_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
@@ -124,7 +124,7 @@ class ConsultationRequestCreateView(FormView):
             if consultation is None:
                 raise
             submission = services.Submission(consultation, created=True)
-        consultation = submission.request
+        consultation = submission.consultation
         if not submission.created or consultation.is_anonymised:
             # The same form sent again, its request perhaps erased since.
             return self._answer_resubmission(consultation)
@@ -283,7 +283,7 @@ class StatusView(PatientRequestMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(accept_form=form, **kwargs))
         try:
-            services.accept_proposed_time(request=consultation, proposed_time_id=form.cleaned_data["proposal"])
+            services.accept_proposed_time(consultation=consultation, proposed_time_id=form.cleaned_data["proposal"])
         except ValidationError as refusal:
             messages.error(request, refusal.messages[0])
         else:
@@ -298,7 +298,7 @@ class StatusView(PatientRequestMixin, TemplateView):
                 return redirect(consultation.status_path())
             return self.render_to_response(self.get_context_data(contact_form=form, **kwargs))
         try:
-            services.back_to_review(request=consultation, by=None, note=form.cleaned_data["note"])
+            services.back_to_review(consultation=consultation, by=None, note=form.cleaned_data["note"])
         except ValidationError as refusal:
             messages.error(request, refusal.messages[0])
         else:
@@ -315,7 +315,7 @@ class StatusView(PatientRequestMixin, TemplateView):
             return response
         cancelled = consultation.what_the_patient_cancels
         try:
-            services.cancel_request(request=consultation, by=None, note=form.cleaned_data["reason"])
+            services.cancel_request(consultation=consultation, by=None, note=form.cleaned_data["reason"])
         except services.CancellationNotAllowed as refusal:
             messages.error(request, refusal.messages[0])
         else:
@@ -442,7 +442,7 @@ class RescheduleView(FreeTimesView):
         return consultation.patient_reschedule_problem()
 
     def take(self, consultation, start, clinician):
-        services.reschedule_request(request=consultation, start=start, clinician=clinician, by=None)
+        services.reschedule_request(consultation=consultation, start=start, clinician=clinician, by=None)
         return (
             f"Your consultation is moved to {services.describe(start)} with {clinician.name}. "
             "We have emailed you an updated invite."
@@ -466,7 +466,7 @@ class NextSessionView(FreeTimesView):
         return services.next_session_problem(consultation)
 
     def take(self, consultation, start, clinician):
-        session = services.book_next_session(request=consultation, start=start, clinician=clinician)
+        session = services.book_next_session(consultation=consultation, start=start, clinician=clinician)
         return (
             f"Session {session.course.sessions_done + 1} is booked for {services.describe(start)} with "
             f"{clinician.name}. We have emailed you the details, an invite and the link to its own page."

@@ -92,7 +92,7 @@ def test_a_consultation_confirmed_less_than_48_hours_ahead_is_reminded_at_confir
     start = bookable_within_48_hours(clinician)
     with django_capture_on_commit_callbacks(execute=True):
         booked = services.confirm_request(
-            request=in_review(), start=start, clinician=clinician, by=make_staff_member()
+            consultation=in_review(), start=start, clinician=clinician, by=make_staff_member()
         )
     assert len(reminder_subjects(mailoutbox)) == 1  # sent with the confirmation, not at the job's next run
     (reminder,) = [message for message in mailoutbox if message.subject.startswith("Reminder:")]
@@ -107,7 +107,7 @@ def test_a_consultation_confirmed_a_week_ahead_gets_no_reminder_at_confirmation(
 ):
     clinician, request = make_clinician(name="Dr Imogen Sample"), in_review()
     with django_capture_on_commit_callbacks(execute=True):
-        services.confirm_request(request=request, start=at(open_day(), 10), clinician=clinician, by=None)
+        services.confirm_request(consultation=request, start=at(open_day(), 10), clinician=clinician, by=None)
     (confirmation,) = mailoutbox
     assert confirmation.subject.startswith("Your consultation is booked") and reminder_subjects(mailoutbox) == []
 
@@ -117,7 +117,9 @@ def test_a_consultation_moved_to_less_than_48_hours_ahead_is_reminded_of_its_new
 ):
     start = bookable_within_48_hours(booked.clinician)
     with django_capture_on_commit_callbacks(execute=True):
-        services.reschedule_request(request=booked, start=start, clinician=booked.clinician, by=make_staff_member())
+        services.reschedule_request(
+            consultation=booked, start=start, clinician=booked.clinician, by=make_staff_member()
+        )
     (reminder,) = [message for message in mailoutbox if message.subject.startswith("Reminder:")]
     assert f"{timezone.localtime(start):%H:%M}" in reminder.body
 
