@@ -78,11 +78,15 @@ class ConsultationRequestCreateView(FormView):
     form_class = ConsultationRequestForm
 
     def post(self, request, *args, **kwargs):
-        # The same form sent again (double click, refresh, back and resend) shows what the first one made.
+        form = self.get_form()
+        if form.is_valid():
+            return self.form_valid(form)  # a form key seen before is recognised by the service
+        # The same form sent again (double click, refresh, back and resend) shows what the
+        # first one made, even when its answers no longer pass (the date chosen has gone by).
         existing = ConsultationRequest.objects.for_idempotency_key(request.POST.get("idempotency_key"))
         if existing is not None:
             return self._answer_resubmission(existing)
-        return super().post(request, *args, **kwargs)
+        return self.form_invalid(form)
 
     def _answer_resubmission(self, existing):
         """The page for a form sent again: the first request's thanks page, or, when
@@ -112,7 +116,7 @@ class ConsultationRequestCreateView(FormView):
         if earlier is not None:
             return self._answer_resubmission(earlier)
         try:
-            consultation = services.submit_request(**form.submission()).consultation
+            submission = services.submit_request(**form.submission())
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
@@ -121,7 +125,10 @@ class ConsultationRequestCreateView(FormView):
             consultation = ConsultationRequest.objects.for_idempotency_key(form.cleaned_data["idempotency_key"])
             if consultation is None:
                 raise
-        if consultation.is_anonymised:  # the key of a request erased since the form was checked
+            submission = services.Submission(consultation, created=True)
+        consultation = submission.consultation
+        if not submission.created or consultation.is_anonymised:
+            # The same form sent again, its request perhaps erased since.
             return self._answer_resubmission(consultation)
         response = redirect(consultation.thanks_path())
         _remember_submission(response, recent, fingerprint, consultation)

@@ -42,7 +42,6 @@ PERSONAL = "personal"
 SCREENING = "screening"
 INTERNAL = "internal"
 NOT_PERSONAL = "not_personal"
-KINDS = (PERSONAL, SCREENING, INTERNAL, NOT_PERSONAL)
 
 
 class _Kept:
@@ -87,22 +86,13 @@ class PersonalData:
     def __repr__(self):
         return f"<PersonalData of {self.model.__name__ if self.model else '?'}>"
 
-    def _names(self, kind):
-        return [name for name, each in self.kinds.items() if each == kind and name not in self.derived]
-
-    @property
-    def personal(self):
-        """Names of the personal fields, in declaration order."""
-        return self._names(PERSONAL)
+    def _fields_of(self, *kinds):
+        return [name for name, kind in self.kinds.items() if kind in kinds and name not in self.derived]
 
     @property
     def screening(self):
         """Names of the screening answers, in declaration order."""
-        return self._names(SCREENING)
-
-    @property
-    def internal(self):
-        return self._names(INTERNAL)
+        return self._fields_of(SCREENING)
 
     def kind(self, name):
         """PERSONAL, SCREENING, INTERNAL or NOT_PERSONAL for a declared field or
@@ -144,7 +134,7 @@ class PersonalData:
     def values(self, obj, kinds=(PERSONAL, SCREENING)):
         """{field name: value as a person reads it} for `obj`'s fields of the given kinds."""
         data = {}
-        for name in [name for name in self.kinds if self.kinds[name] in kinds and name not in self.derived]:
+        for name in self._fields_of(*kinds):
             field = self.model._meta.get_field(name)
             value = getattr(obj, field.attname)
             data[name] = obj._get_FIELD_display(field) if field.choices and value else value

@@ -104,3 +104,28 @@ def test_erasing_sets_each_erasable_field_to_its_declared_value_and_keeps_the_re
     assert (consultation.contact_preference, consultation.reference) == ("phone", "CR-X")
     assert "contact_preference" not in changed and "full_name" in changed
     assert repr(KEPT) == "KEPT"
+
+
+def test_a_field_left_out_of_a_declaration_is_reported_as_unclassified():
+    from bookings.models import ConsultationRequest
+
+    declaration = PersonalData(personal={"full_name": "", "no_such_field": ""})
+    declaration.contribute_to_class(type("Stand-in", (), {"_meta": ConsultationRequest._meta}), "personal_data")
+    unclassified, not_fields = declaration.unclassified()
+    assert {"email", "phone", "token", "treatments"} <= set(unclassified) and "full_name" not in unclassified
+    assert not_fields == ["no_such_field"]
+
+
+def test_an_admin_column_that_does_not_say_what_it_shows_is_refused(rf):
+    from django.contrib import admin
+
+    from bookings.admin.requests import ConsultationRequestAdmin
+    from bookings.models import ConsultationRequest
+
+    class Careless(ConsultationRequestAdmin):
+        list_display = ["reference", "initials"]
+
+    request = rf.get("/")
+    request.user = type("Staff", (), {"has_perm": lambda self, perm: True})()
+    with pytest.raises(ImproperlyConfigured, match="'initials'"):
+        Careless(ConsultationRequest, admin.site).get_list_display(request)

@@ -222,6 +222,20 @@ def test_staff_export_everything_held_about_an_address_as_a_json_file(officer_cl
     )
 
 
+def test_the_export_holds_every_email_sent_to_the_patient_and_what_went_wrong_with_it(
+    django_capture_on_commit_callbacks,
+):
+    from unittest import mock
+
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=TimeoutError()):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(full_name=NAME, email=EMAIL, help_with=HEALTH)
+    [consultation] = services.personal_data(EMAIL)["consultation_requests"]
+    to_patient = [email for email in consultation["emails"] if email["kind"] == "Request received (to patient)"]
+    assert [(email["to"], email["error"]) for email in to_patient] == [(EMAIL, "TimeoutError")]
+    assert consultation["history"][0]["note"] == "Submitted online by the patient."
+
+
 def test_erasure_waits_until_every_request_is_closed(officer_client, patient_data):
     preview = officer_client.post(reverse("admin:privacy_erase"), {"email": EMAIL})
     assert f"{patient_data['confirmed'].reference} (confirmed)" in preview.text
