@@ -15,7 +15,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from bookings import emails
+from bookings import emails, reminders
 from bookings.availability import Availability, hold_expires
 from bookings.emails import TO_CLINIC
 from bookings.models import (
@@ -171,13 +171,19 @@ def _create_request(details, treatments):
         consent_given_at=timezone.now(),
         privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
     )
-    # Uniqueness (reference, form key) is left to the database, which also holds under a race.
-    consultation.full_clean(validate_unique=False)
+    # Uniqueness (reference, form key) and the check constraints are left to the database, which
+    # also holds under a race and needs no round trip each (the one rule a patient can break, two
+    # equal dates, is checked above in their words); the treatment and condition pages came from
+    # the database a moment ago, and their foreign keys are the database's to enforce too.
+    consultation.full_clean(
+        exclude=["source_condition", "source_treatment"], validate_unique=False, validate_constraints=False
+    )
     consultation.save()
-    consultation.treatments.set(treatments)
+    Through = ConsultationRequest.treatments.through
+    chosen = dict.fromkeys(treatment.pk for treatment in treatments)  # one row each: no read of what is there
+    Through.objects.bulk_create(Through(consultationrequest=consultation, treatment_id=pk) for pk in chosen)
     _record(consultation, from_status="", to_status=Status.NEW, by=None, note="Submitted online by the patient.")
-    emails.queue(consultation, NotificationKind.ACKNOWLEDGEMENT)
-    emails.queue(consultation, NotificationKind.NEW_REQUEST_NOTICE)
+    emails.queue_all(consultation, [NotificationKind.ACKNOWLEDGEMENT, NotificationKind.NEW_REQUEST_NOTICE])
     return consultation
 
 
@@ -449,6 +455,7 @@ def confirm_request(*, consultation, start, clinician, by, note=""):
             clinician=clinician,
         )
         emails.queue(confirmed, NotificationKind.CONFIRMATION)
+        reminders.queue_due_reminders(consultation=confirmed)  # less than 48 hours ahead: the reminder now
     return confirmed
 
 
@@ -505,6 +512,7 @@ def reschedule_request(*, consultation, start, clinician, by, note="", now=None)
         emails.queue(locked, NotificationKind.RESCHEDULED)
         if by is None:
             emails.queue(locked, NotificationKind.RESCHEDULE_NOTICE)
+        reminders.queue_due_reminders(consultation=locked)  # moved to less than 48 hours ahead: the reminder now
     return locked
 
 
