@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "accounts.apps.AuthenticatorAppsConfig",
     "accounts.apps.BackupCodesConfig",
     "reversion",
+    # The project itself: commands that span the apps (load_demo_content).
+    "clinic",
+    "staff",
     "treatments",
     "bookings",
     "accounts",
@@ -130,6 +133,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
+                "bookings.context_processors.hours",
+                "treatments.context_processors.fee",
                 # While a page is rendered for the page cache, {% csrf_token %} is a placeholder.
                 "clinic.pagecache.csrf_placeholder",
             ],
@@ -303,6 +308,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
 OUTBOX_SENDING_LEASE_SECONDS = env_int("OUTBOX_SENDING_LEASE_SECONDS", 300)
+# The worker's records of finished tasks (not the emails: those stay in the outbox) are
+# deleted by the job prune_task_results once this old; failed ones are kept longer.
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 14)
+TASK_RESULTS_FAILED_KEEP_DAYS = env_int("TASK_RESULTS_FAILED_KEEP_DAYS", 60)
 if OUTBOX_MAX_ATTEMPTS < 1 or OUTBOX_RETRY_SECONDS < 1 or OUTBOX_SENDING_LEASE_SECONDS < 1:
     raise ImproperlyConfigured(
         "OUTBOX_MAX_ATTEMPTS, OUTBOX_RETRY_SECONDS and OUTBOX_SENDING_LEASE_SECONDS must be 1 or more."

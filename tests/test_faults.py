@@ -16,7 +16,7 @@ from clinic.views import server_error
 from tests.bookings.conftest import form_data
 from tests.factories import make_condition, make_treatment
 from tests.servers import Browser, Server, TcpProxy, free_port, migrate, run_django
-from treatments.comments import sign_form_time
+from treatments.form_signing import sign_form_time
 from treatments.models import Comment, HelpfulVote
 
 pytestmark = pytest.mark.multiprocess
@@ -320,7 +320,8 @@ from bookings import services
 from bookings.demo import DEMO_HOURS
 from bookings.models import ClinicHours, ConsultationRequest, StatusChange
 from notifications.models import Email
-from treatments.models import Clinician, Treatment
+from treatments.models import Treatment
+from staff.models import Clinician
 
 for weekday, (opens, closes) in DEMO_HOURS.items():
     ClinicHours.objects.get_or_create(weekday=weekday, defaults={"opens": opens, "closes": closes})

@@ -27,7 +27,7 @@ from bookings.models import ClinicHours, ConsultationRequest, StatusChange
 from notifications.models import Email
 from tests.bookings.conftest import at, form_data, in_review, make_staff_member, open_day
 from tests.factories import make_clinician, make_condition, make_treatment
-from treatments.comments import sign_form_time
+from treatments.form_signing import sign_form_time
 from treatments.models import Comment, HelpfulVote
 
 pytestmark = pytest.mark.slow
@@ -151,9 +151,9 @@ def site(settings, client):
     treatment = make_treatment(title="Microneedling", slug="microneedling", offered_here=True)
     make_treatment(title="Fractional laser", slug="fractional-laser", offered_here=True)
     clinician = make_clinician(name="Dr Imogen Sample")
-    new = services.submit_request(**{**SUBMISSION, "idempotency_key": "hostile-new-0001"}).request
+    new = services.submit_request(**{**SUBMISSION, "idempotency_key": "hostile-new-0001"}).consultation
     offered = services.propose_times(
-        request=in_review(),
+        consultation=in_review(),
         slots=[(at(open_day(weeks=2), 9), clinician), (at(open_day(weeks=2), 14), clinician)],
         by=make_staff_member(),
     )

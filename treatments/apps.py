@@ -9,13 +9,12 @@ class TreatmentsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from clinic.pagecache import invalidate_on_change
-        from treatments import comments, digest
+        from treatments import comment_emails, digest
 
-        comments.register_kinds()
+        comment_emails.register_kinds()
         digest.register_kinds()
         from treatments.models import (
             FAQ,
-            Clinician,
             Comment,
             CommentStatus,
             Condition,
@@ -30,9 +29,7 @@ class TreatmentsConfig(AppConfig):
 
         # Cached pages are rendered again after any change to what they show,
         # whether made in admin, by a service or by a command.
-        invalidate_on_change(
-            Condition, Treatment, ConditionTreatment, FAQ, KeyTakeaway, Reference, Clinician, SearchSynonym
-        )
+        invalidate_on_change(Condition, Treatment, ConditionTreatment, FAQ, KeyTakeaway, Reference, SearchSynonym)
         # A comment held for moderation (or as spam) changes no page until it is approved.
         invalidate_on_change(
             Comment, unless=lambda comment, created: created and comment.status != CommentStatus.APPROVED
