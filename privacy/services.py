@@ -26,7 +26,7 @@ from bookings import services as bookings_services
 from bookings.models import CLOSED_STATUSES, ConsultationRequest
 from privacy.models import PrivacyRequest, subject_hash
 from treatments import services as treatments_services
-from treatments.models import Comment
+from treatments.models import Comment, Page
 
 # The service's own secrets (the status link's token, the form's one-time key), not data about the patient.
 NOT_EXPORTED = {"id", "token", "idempotency_key"}
@@ -54,7 +54,7 @@ def requests_about(email):
 def comments_by(email):
     return (
         Comment.objects.filter(email__iexact=email, clinician__isnull=True)
-        .select_related("condition", "treatment")
+        .select_related(*Page.specific_paths("page"))
         .order_by("created_at", "pk")
     )
 
@@ -111,7 +111,7 @@ def _request_data(consultation):
 def _comment_data(comment):
     return {
         "id": comment.pk,
-        "page": comment.page.title,
+        "page": comment.page.specific.title,
         "page_url": comment.page.get_absolute_url(),
         "created_at": comment.created_at,
         "display_name": comment.author_name,

@@ -162,7 +162,7 @@ def count_summary(*, total, threads, questions, answers):
 
 def post_url(page):
     """Where the page's comment form posts to: a URL under the page."""
-    return reverse(f"treatments:{Comment.page_field(page)}_comments", kwargs={"slug": page.slug})
+    return reverse(f"treatments:{page._meta.model_name}_comments", kwargs={"slug": page.slug})
 
 
 def comments_context(page, request, form=None):
@@ -176,7 +176,7 @@ def comments_context(page, request, form=None):
     """
     from treatments.forms import CommentForm
 
-    approved = Comment.objects.approved().on_page(page)
+    approved = Comment.objects.approved().filter(page=page.page_id)
     counts = approved.aggregate(
         total=Count("pk"),
         threads=Count("pk", filter=Q(parent__isnull=True)),
@@ -289,7 +289,7 @@ def build(email):
     context = {
         "comment": comment,
         "answered": answered,
-        "page": comment.page,
+        "page": comment.page.specific,
         "clinic": {"name": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE, "site_url": settings.SITE_URL},
         "comment_url": settings.SITE_URL + comment.get_absolute_url(),
         "admin_url": settings.SITE_URL + reverse("admin:treatments_comment_change", args=[comment.pk]),

@@ -1121,13 +1121,12 @@ def _create_page(model, data, clinicians):
         page.prices_checked_on = reviewed_on
     page.full_clean()
     page.save()
-    field = model._meta.model_name
     for order, (question, answer) in enumerate(data["faqs"], start=1):
-        FAQ.objects.create(**{field: page}, order=order, question=question, answer=answer)
+        FAQ.objects.create(page=page.page, order=order, question=question, answer=answer)
     for order, text in enumerate(data["takeaways"], start=1):
-        KeyTakeaway.objects.create(**{field: page}, order=order, text=text)
+        KeyTakeaway.objects.create(page=page.page, order=order, text=text)
     for order, (citation, source) in enumerate(data["references"], start=1):
-        Reference.objects.create(**{field: page}, order=order, citation=citation, **source)
+        Reference.objects.create(page=page.page, order=order, citation=citation, **source)
     return page
 
 
@@ -1278,7 +1277,7 @@ def load_comments():
             continue
         posted_at = now - timedelta(days=data["days_ago"])
         comment, was_created = Comment.objects.get_or_create(
-            **{kind: page},
+            page_id=page.page_id,
             author_name=data["author_name"],
             parent=None,
             defaults={
@@ -1297,7 +1296,7 @@ def load_comments():
             continue
         answered_at = posted_at + timedelta(days=answer["days_later"])
         reply, was_created = Comment.objects.get_or_create(
-            **{kind: page},
+            page_id=page.page_id,
             parent=comment,
             clinician=clinician,
             defaults={
