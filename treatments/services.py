@@ -234,8 +234,7 @@ def answer_comment(*, comment, body, by, clinician=None):
 
     now = timezone.now()
     answer = Comment(
-        condition_id=comment.condition_id,
-        treatment_id=comment.treatment_id,
+        page_id=comment.page_id,
         parent=thread,
         author_name=clinician.name[: Comment._meta.get_field("author_name").max_length],
         body=body.strip(),

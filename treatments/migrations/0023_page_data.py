@@ -78,7 +78,7 @@ def backwards(apps, schema_editor):
             def to_owner(fields):
                 owner = owner_of.get(fields.pop("page", None))
                 if owner is not None:
-                    fields[owner[0]] = owner[1]
+                    fields.update({kind: None for kind in KINDS}, **{owner[0]: owner[1]})
 
             _rewrite(version, to_owner)
 
