@@ -44,7 +44,8 @@ from bookings.models import (  # noqa: E402
     StatusChange,
     WorkingHours,
 )
-from treatments.models import Clinician, Treatment  # noqa: E402
+from staff.models import Clinician  # noqa: E402
+from treatments.models import Treatment  # noqa: E402
 
 CLINICIANS = 10
 YEARS = 3

@@ -47,7 +47,8 @@ from bookings.models import (
     WorkingHours,
     closure_sentence,
 )
-from treatments.models import Clinician, Treatment
+from staff.models import Clinician
+from treatments.models import Treatment
 
 # Staff can book up to a year ahead; further is almost certainly a typing mistake.
 MAX_DAYS_AHEAD_FOR_STAFF = 366

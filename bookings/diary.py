@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from bookings.availability import Appointment, Availability, SlotState
 from bookings.models import SCHEDULED_STATUSES
 from bookings.scheduling import slot_value
-from treatments.models import Clinician
+from staff.models import Clinician
 
 WEEK_DAYS = 7
 PLACEHOLDER_ID = 987654321

@@ -12,32 +12,37 @@ import csv
 
 from django.utils import timezone
 
-from bookings.models import SCREENING_FIELDS, ConsultationRequest
+from bookings.models import ConsultationRequest
+from clinic.personal_data import NOT_PERSONAL, PERSONAL, SCREENING
 from clinic.text import BIDI_REORDERING
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
+# (title, the field or derived property it shows, its value for a request), in the order of the file.
+# Which columns a member of staff gets follows ConsultationRequest.personal_data.
 COLUMNS = [
-    ("Reference", lambda r: r.reference),
-    ("Status", lambda r: r.get_status_display()),
-    ("Received", lambda r: _when(r.created_at)),
-    ("Treatments", lambda r: "; ".join(treatment.title for treatment in r.treatments.all())),
-    ("First preferred date", lambda r: r.first_preferred_date.isoformat()),
-    ("Second preferred date", lambda r: r.second_preferred_date.isoformat() if r.second_preferred_date else ""),
-    ("Preferred time of day", lambda r: r.get_time_of_day_display()),
-    ("Consultation", lambda r: _when(r.confirmed_start) if r.confirmed_start else ""),
-    ("Clinician", lambda r: r.clinician.name if r.clinician_id else ""),
+    ("Reference", "reference", lambda r: r.reference),
+    ("Name", "full_name", lambda r: r.full_name),
+    ("Email", "email", lambda r: r.email),
+    ("Phone", "phone", lambda r: r.phone),
+    ("Contact by", "contact_preference", lambda r: r.get_contact_preference_display()),
+    ("Status", "status", lambda r: r.get_status_display()),
+    ("Received", "created_at", lambda r: _when(r.created_at)),
+    ("Treatments", "treatments", lambda r: "; ".join(treatment.title for treatment in r.treatments.all())),
+    ("First preferred date", "first_preferred_date", lambda r: r.first_preferred_date.isoformat()),
+    (
+        "Second preferred date",
+        "second_preferred_date",
+        lambda r: r.second_preferred_date.isoformat() if r.second_preferred_date else "",
+    ),
+    ("Preferred time of day", "time_of_day", lambda r: r.get_time_of_day_display()),
+    ("Consultation", "confirmed_start", lambda r: _when(r.confirmed_start) if r.confirmed_start else ""),
+    ("Clinician", "clinician", lambda r: r.clinician.name if r.clinician_id else ""),
 ]
-PERSONAL_COLUMNS = [
-    ("Name", lambda r: r.full_name),
-    ("Email", lambda r: r.email),
-    ("Phone", lambda r: r.phone),
-    ("Contact by", lambda r: r.get_contact_preference_display()),
-]
-
-
+# Whether any answer is "yes" or "not sure": for staff who do not see the answers themselves.
 SCREENING_FLAG_COLUMN = (
     "Screening",
+    "screening_flags",
     lambda r: ", ".join(
         label for value, label in [("yes", "a yes"), ("not_sure", "a not sure")] if value in r.screening_flags
     ),
@@ -47,9 +52,13 @@ SCREENING_FLAG_COLUMN = (
 def _screening_columns():
     def column(name):
         field = ConsultationRequest._meta.get_field(name)
-        return (f"Screening: {field.verbose_name}", lambda r: r._get_FIELD_display(field) if getattr(r, name) else "")
+        return (
+            f"Screening: {field.verbose_name}",
+            name,
+            lambda r: r._get_FIELD_display(field) if getattr(r, name) else "",
+        )
 
-    return [column(name) for name in SCREENING_FIELDS]
+    return [column(name) for name in ConsultationRequest.personal_data.screening]
 
 
 def _when(moment):
@@ -65,16 +74,23 @@ def spreadsheet_safe(value):
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def write_requests(requests, out, *, with_personal_details, with_screening_answers=False):
-    """Write `requests` (with clinician selected and treatments prefetched) to the file-like `out`.
-
-    Personal columns need `with_personal_details`; the screening answers also
-    `with_screening_answers` (clinicians), otherwise only the "Screening" flag column.
-    """
-    columns = COLUMNS[:1] + (PERSONAL_COLUMNS if with_personal_details else []) + COLUMNS[1:]
+def columns_for(*, with_personal_details, with_screening_answers=False):
+    """The columns (see COLUMNS) a member of staff gets: the personal ones with
+    `with_personal_details`, the screening answers with `with_screening_answers` too
+    (clinicians), who get them in place of the "Screening" flag column."""
+    declaration = ConsultationRequest.personal_data
+    allowed = {NOT_PERSONAL}
     if with_personal_details:
-        columns += _screening_columns() if with_screening_answers else [SCREENING_FLAG_COLUMN]
+        allowed |= {PERSONAL, SCREENING} if with_screening_answers else {PERSONAL}
+    screening = _screening_columns() if SCREENING in allowed else [SCREENING_FLAG_COLUMN]
+    return [column for column in COLUMNS + screening if declaration.kind(column[1]) in allowed]
+
+
+def write_requests(requests, out, *, with_personal_details, with_screening_answers=False):
+    """Write `requests` (with clinician selected and treatments prefetched) to the file-like `out`,
+    with the columns `columns_for` gives."""
+    columns = columns_for(with_personal_details=with_personal_details, with_screening_answers=with_screening_answers)
     writer = csv.writer(out)
-    writer.writerow([title for title, _ in columns])
+    writer.writerow([title for title, _, _ in columns])
     for request in requests:
-        writer.writerow([spreadsheet_safe(value(request)) for _, value in columns])
+        writer.writerow([spreadsheet_safe(value(request)) for _, _, value in columns])

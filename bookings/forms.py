@@ -193,8 +193,9 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
             # Nothing to tick (yet): the patient describes what they need instead.
             del self.fields["treatments"]
         # The model lets these be blank only once a request is anonymised; a patient must answer them.
-        for name in ["full_name", "email", *SCREENING_FIELDS]:
-            self.fields[name].required = True
+        for name in ConsultationRequest.personal_data.required:
+            if name in self.fields:
+                self.fields[name].required = True
         self.fields["full_name"].validators.append(validate_single_line)
         self.fields["email"].validators.append(validate_single_line)
         self.fields["help_with"].validators.append(validate_text)

@@ -22,7 +22,7 @@ from bookings.availability import (
     slot_length,
 )
 from bookings.models import ClinicHours, Closure, Status
-from treatments.models import Clinician
+from staff.models import Clinician
 
 __all__ = [
     "MAX_DAYS_AHEAD_FOR_STAFF",

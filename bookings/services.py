@@ -35,7 +35,7 @@ from bookings.models import (
 )
 from bookings.scheduling import describe, slot_problem, time_of_day
 from notifications import outbox
-from notifications.models import EmailState
+from notifications.models import Email, EmailState
 from treatments.models import Treatment
 
 HELP_WITH_MAX_LENGTH = ConsultationRequest._meta.get_field("help_with").max_length
@@ -61,7 +61,7 @@ class SlotUnavailable(ValidationError):
 
 @dataclass(frozen=True)
 class Submission:
-    request: ConsultationRequest
+    consultation: ConsultationRequest
     created: bool
 
 
@@ -124,7 +124,7 @@ def submit_request(
     for attempt in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
-                request = _create_request(details, treatments)
+                consultation = _create_request(details, treatments)
         except IntegrityError:
             # Either the same form won a race with this one, or the reference collided.
             existing = ConsultationRequest.objects.for_idempotency_key(idempotency_key)
@@ -133,7 +133,7 @@ def submit_request(
             if attempt == REFERENCE_ATTEMPTS - 1:
                 raise
         else:
-            return Submission(request, created=True)
+            return Submission(consultation, created=True)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -162,7 +162,7 @@ def _check_submission(*, consent, treatments, help_with, first_preferred_date, s
 
 
 def _create_request(details, treatments):
-    request = ConsultationRequest(
+    consultation = ConsultationRequest(
         **details,
         reference=new_reference(),
         token=new_token(),
@@ -171,13 +171,13 @@ def _create_request(details, treatments):
         privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
     )
     # Uniqueness (reference, form key) is left to the database, which also holds under a race.
-    request.full_clean(validate_unique=False)
-    request.save()
-    request.treatments.set(treatments)
-    _record(request, from_status="", to_status=Status.NEW, by=None, note="Submitted online by the patient.")
-    emails.queue(request, NotificationKind.ACKNOWLEDGEMENT)
-    emails.queue(request, NotificationKind.NEW_REQUEST_NOTICE)
-    return request
+    consultation.full_clean(validate_unique=False)
+    consultation.save()
+    consultation.treatments.set(treatments)
+    _record(consultation, from_status="", to_status=Status.NEW, by=None, note="Submitted online by the patient.")
+    emails.queue(consultation, NotificationKind.ACKNOWLEDGEMENT)
+    emails.queue(consultation, NotificationKind.NEW_REQUEST_NOTICE)
+    return consultation
 
 
 def book_by_phone(
@@ -225,7 +225,7 @@ def book_by_phone(
     how = ConsentMethod(consent_method).label.split(",")[0].lower()
     taken_by = by.get_full_name() or by.get_username()
     with _refusing_double_booking(start, clinician), transaction.atomic():
-        request = ConsultationRequest(
+        consultation = ConsultationRequest(
             idempotency_key=idempotency_key,
             reference=new_reference(),
             token=new_token(),
@@ -246,23 +246,23 @@ def book_by_phone(
             consent_method=consent_method,
             consent_recorded_by=by,
         )
-        request.full_clean(validate_unique=False)
-        request.save()
-        request.treatments.set(treatments)
+        consultation.full_clean(validate_unique=False)
+        consultation.save()
+        consultation.treatments.set(treatments)
         _record(
-            request,
+            consultation,
             from_status="",
             to_status=Status.NEW,
             by=by,
             note=f"Booked {how} by {taken_by}; the patient agreed to the privacy notice {how}.",
         )
-        transition(request=request, to_status=Status.IN_REVIEW, by=by)
-        confirmed = confirm_request(request=request, start=start, clinician=clinician, by=by, note=note)
+        transition(consultation=consultation, to_status=Status.IN_REVIEW, by=by)
+        confirmed = confirm_request(consultation=consultation, start=start, clinician=clinician, by=by, note=note)
     return Submission(confirmed, created=True)
 
 
-def transition(*, request, to_status, by, note="", **changes):
-    """Move `request` to `to_status`, applying `changes` to its fields, and
+def transition(*, consultation, to_status, by, note="", **changes):
+    """Move `consultation` to `to_status`, applying `changes` to its fields, and
     record who did it (`by=None`: the patient). The row is locked for the
     change, so two members of staff acting at once cannot both succeed from
     the same state. Returns the updated request; raises TransitionNotAllowed.
@@ -272,7 +272,7 @@ def transition(*, request, to_status, by, note="", **changes):
     """
     to_status = Status(to_status)
     with transaction.atomic():
-        locked = ConsultationRequest.objects.select_for_update().get(pk=request.pk)
+        locked = ConsultationRequest.objects.select_for_update().get(pk=consultation.pk)
         if not locked.can_transition_to(to_status):
             raise TransitionNotAllowed(
                 f"A request that is {locked.get_status_display().lower()} cannot become {to_status.label.lower()}.",
@@ -288,27 +288,27 @@ def transition(*, request, to_status, by, note="", **changes):
     return locked
 
 
-def cancel_request(*, request, by=None, note=""):
+def cancel_request(*, consultation, by=None, note=""):
     """Cancel a request. `by=None` is the patient, who may cancel while the
     request is open, or confirmed and more than 24 hours away; staff may cancel
     whenever the state machine allows. The patient and (when the patient
     cancelled) the clinic are emailed after the transaction commits."""
     with transaction.atomic():
-        locked = ConsultationRequest.objects.select_for_update().get(pk=request.pk)
+        locked = ConsultationRequest.objects.select_for_update().get(pk=consultation.pk)
         if by is None and (problem := locked.patient_cancellation_problem()):
             raise CancellationNotAllowed(problem, code="cancellation_not_allowed")
         if by is not None:
             _guard(locked, "cancel")
-        cancelled = transition(request=locked, to_status=Status.CANCELLED, by=by, note=note)
+        cancelled = transition(consultation=locked, to_status=Status.CANCELLED, by=by, note=note)
         emails.queue(cancelled, NotificationKind.CANCELLATION)
         if by is None:
             emails.queue(cancelled, NotificationKind.CANCELLATION_NOTICE)
     return cancelled
 
 
-def _record(request, *, from_status, to_status, by, note):
+def _record(consultation, *, from_status, to_status, by, note):
     return StatusChange.objects.create(
-        request=request, from_status=from_status, to_status=to_status, by=by, note=note, at=timezone.now()
+        request=consultation, from_status=from_status, to_status=to_status, by=by, note=note, at=timezone.now()
     )
 
 
@@ -334,8 +334,8 @@ STEP_STARTS_FROM = {
 }
 
 
-def _lock(request):
-    return ConsultationRequest.objects.select_for_update().get(pk=request.pk)
+def _lock(consultation):
+    return ConsultationRequest.objects.select_for_update().get(pk=consultation.pk)
 
 
 def _statuses(statuses):
@@ -447,26 +447,26 @@ def _check_slot(start, clinician, *, consultation):
         raise SlotUnavailable(problem, code="slot_unavailable")
 
 
-def start_review(*, request, by, note=""):
+def start_review(*, consultation, by, note=""):
     """new → in_review: a member of staff has picked the request up."""
     with transaction.atomic():
-        locked = _lock(request)
+        locked = _lock(consultation)
         _guard(locked, "start_review")
-        return transition(request=locked, to_status=Status.IN_REVIEW, by=by, note=note)
+        return transition(consultation=locked, to_status=Status.IN_REVIEW, by=by, note=note)
 
 
-def confirm_request(*, request, start, clinician, by, note=""):
+def confirm_request(*, consultation, start, clinician, by, note=""):
     """in_review | time_proposed → confirmed, at `start` with `clinician`; emails the
     patient a confirmation with a calendar invite. `by=None` is the patient taking a
     proposed time. The slot must pass `slot_problem`; a clash that slips past it (two
     confirmations at the same moment) is stopped by the database's unique constraint
     and reported as SlotUnavailable, with the request left as it was."""
     with _refusing_double_booking(start, clinician), transaction.atomic():  # a savepoint inside a transaction
-        locked = _lock(request)
+        locked = _lock(consultation)
         _guard(locked, "confirm")
         _check_slot(start, clinician, consultation=locked)
         confirmed = transition(
-            request=locked,
+            consultation=locked,
             to_status=Status.CONFIRMED,
             by=by,
             note=_joined(f"Booked for {describe(start)} with {clinician}.", note),
@@ -488,7 +488,7 @@ def patient_reschedule_window(now=None):
     return today + timedelta(days=1), today + timedelta(weeks=PATIENT_RESCHEDULE_WEEKS)
 
 
-def reschedule_request(*, request, start, clinician, by, note="", now=None):
+def reschedule_request(*, consultation, start, clinician, by, note="", now=None):
     """Move a confirmed consultation to another slot or clinician. The status stays
     confirmed; the move is recorded (confirmed → confirmed, with both times) and
     the patient gets an updated invite that replaces the old one in their calendar.
@@ -498,7 +498,7 @@ def reschedule_request(*, request, start, clinician, by, note="", now=None):
     same slot rules as staff (told without naming other patients); the clinic is
     emailed too. Raises TransitionNotAllowed or SlotUnavailable, changing nothing."""
     with _refusing_double_booking(start, clinician), transaction.atomic():
-        locked = _lock(request)
+        locked = _lock(consultation)
         if by is None:
             if problem := locked.patient_reschedule_problem(now):
                 raise TransitionNotAllowed(problem, code="transition_not_allowed")
@@ -536,7 +536,7 @@ def reschedule_request(*, request, start, clinician, by, note="", now=None):
 MAX_PROPOSED_TIMES = 2
 
 
-def propose_times(*, request, slots, by, note=""):
+def propose_times(*, consultation, slots, by, note=""):
     """in_review → time_proposed: offer the patient one or two `(start, clinician)`
     slots, each checked like a confirmation; replaces any earlier offer and emails
     the patient, who accepts one from their status page."""
@@ -544,7 +544,7 @@ def propose_times(*, request, slots, by, note=""):
     if not 1 <= len(slots) <= MAX_PROPOSED_TIMES:
         raise ValidationError(f"Offer one or {MAX_PROPOSED_TIMES} different times.", code="proposal_size")
     with transaction.atomic():
-        locked = _lock(request)
+        locked = _lock(consultation)
         _guard(locked, "propose")
         problems = [
             problem
@@ -560,7 +560,7 @@ def propose_times(*, request, slots, by, note=""):
             proposal.save()
         offered = "; ".join(f"{describe(start)} with {clinician}" for start, clinician in sorted(slots, key=_start))
         proposed = transition(
-            request=locked, to_status=Status.TIME_PROPOSED, by=by, note=_joined(f"Offered {offered}.", note)
+            consultation=locked, to_status=Status.TIME_PROPOSED, by=by, note=_joined(f"Offered {offered}.", note)
         )
         emails.queue(proposed, NotificationKind.TIME_PROPOSAL)
     return proposed
@@ -612,12 +612,12 @@ def _other_time():
     return f"Please ask us to contact you about another time, or call us on {settings.CLINIC_PHONE}."
 
 
-def accept_proposed_time(*, request, proposed_time_id):
+def accept_proposed_time(*, consultation, proposed_time_id):
     """The patient takes one of the times offered: it is confirmed through
     `confirm_request` and its rules. If it was taken or has passed meanwhile, the
     patient is told so in plain words and nothing changes."""
     with transaction.atomic():
-        locked = _lock(request)
+        locked = _lock(consultation)
         if locked.status != Status.TIME_PROPOSED:
             raise TransitionNotAllowed(
                 "These times are no longer on offer: the page now shows where your request stands.",
@@ -634,7 +634,7 @@ def accept_proposed_time(*, request, proposed_time_id):
             raise SlotUnavailable(problem, code="offer_gone")
         try:
             confirmed = confirm_request(
-                request=locked,
+                consultation=locked,
                 start=proposal.start,
                 clinician=proposal.clinician,
                 by=None,
@@ -650,11 +650,11 @@ def accept_proposed_time(*, request, proposed_time_id):
     return confirmed
 
 
-def back_to_review(*, request, by, note=""):
+def back_to_review(*, consultation, by, note=""):
     """time_proposed → in_review: none of the offered times suits. `by=None` is the
     patient asking to be contacted from their status page; the clinic is told."""
     with transaction.atomic():
-        locked = _lock(request)
+        locked = _lock(consultation)
         if by is None and locked.status != Status.TIME_PROPOSED:
             raise TransitionNotAllowed(
                 "There are no times on offer to turn down: the page shows where your request stands.",
@@ -662,13 +662,13 @@ def back_to_review(*, request, by, note=""):
             )
         _guard(locked, "back_to_review")
         lead = "The patient asked to be contacted about another time." if by is None else ""
-        reviewed = transition(request=locked, to_status=Status.IN_REVIEW, by=by, note=_joined(lead, note))
+        reviewed = transition(consultation=locked, to_status=Status.IN_REVIEW, by=by, note=_joined(lead, note))
         if by is None:
             emails.queue(reviewed, NotificationKind.CONTACT_REQUESTED_NOTICE)
     return reviewed
 
 
-def decline_request(*, request, by, standard_reason=None, details="", note=""):
+def decline_request(*, consultation, by, standard_reason=None, details="", note=""):
     """new | in_review | time_proposed → declined. The patient is emailed the reason:
     the standard reason's text, `details`, or both; at least one is required."""
     reason = _joined(standard_reason.text if standard_reason else "", (details or "").strip(), sep="\n\n")
@@ -678,10 +678,10 @@ def decline_request(*, request, by, standard_reason=None, details="", note=""):
             code="reason_required",
         )
     with transaction.atomic():
-        locked = _lock(request)
+        locked = _lock(consultation)
         _guard(locked, "decline")
         declined = transition(
-            request=locked,
+            consultation=locked,
             to_status=Status.DECLINED,
             by=by,
             note=note,
@@ -692,24 +692,24 @@ def decline_request(*, request, by, standard_reason=None, details="", note=""):
     return declined
 
 
-def complete_request(*, request, by, note="", now=None):
+def complete_request(*, consultation, by, note="", now=None):
     """confirmed → completed, once the consultation's start time has passed. A
     completed consultation or session for a treatment given in sessions starts or
     advances the patient's course (see `follow_up_course`)."""
     with transaction.atomic():
-        locked = _lock(request)
+        locked = _lock(consultation)
         _guard(locked, "complete", now=now)
-        completed = transition(request=locked, to_status=Status.COMPLETED, by=by, note=note)
+        completed = transition(consultation=locked, to_status=Status.COMPLETED, by=by, note=note)
         follow_up_course(completed, now=now)
         return completed
 
 
-def mark_no_show(*, request, by, note="", now=None):
+def mark_no_show(*, consultation, by, note="", now=None):
     """confirmed → no_show, once the consultation's start time has passed."""
     with transaction.atomic():
-        locked = _lock(request)
+        locked = _lock(consultation)
         _guard(locked, "no_show", now=now)
-        return transition(request=locked, to_status=Status.NO_SHOW, by=by, note=note)
+        return transition(consultation=locked, to_status=Status.NO_SHOW, by=by, note=note)
 
 
 def _joined(*parts, sep=" "):
@@ -719,22 +719,22 @@ def _joined(*parts, sep=" "):
 # --- Emails again -------------------------------------------------------------------------
 
 
-def resend_last_email(*, request):
+def resend_last_email(*, consultation):
     """Send the latest email to the patient again: queued in the outbox (a copy if it
     was sent, the same email if it failed), rendered from the request as it is now.
     Returns the queued outbox Email; its `state` says whether it went already.
     Raises ValidationError when the request is anonymised or has no email to the patient."""
-    if request.is_anonymised:
-        raise ValidationError(f"{request.reference} is anonymised: there is no one to email.")
+    if consultation.is_anonymised:
+        raise ValidationError(f"{consultation.reference} is anonymised: there is no one to email.")
     notification = (
-        request.notifications.exclude(kind__in=TO_CLINIC)
+        consultation.notifications.exclude(kind__in=TO_CLINIC)
         .exclude(kind=NotificationKind.REMINDER)
         .exclude(to="")
         .order_by("-created_at", "-id")
         .first()
     )
     if notification is None:
-        raise ValidationError(f"{request.reference} has no email to the patient to send again.")
+        raise ValidationError(f"{consultation.reference} has no email to the patient to send again.")
     queued = send_emails_again([notification])
     return queued[0] if queued else notification  # being sent right now: nothing more to do
 
@@ -760,31 +760,27 @@ def retry_failed_emails(*, notifications):
 
 # --- Retention ------------------------------------------------------------------------------
 
-ANONYMISED_NAME = "Anonymised"
 
-
-def anonymise_request(*, request, now=None):
-    """Erase a closed request's personal details for good: name, contact details,
-    message, screening answers, staff notes, the decline text, the status link's
-    token, the history's free-text notes and the email addresses and errors of its
-    emails. Reference, status, dates, treatments, clinician and the standard decline
-    reason stay, for statistics. Recorded as anonymised_at and a last StatusChange."""
+def anonymise_request(*, consultation, now=None):
+    """Erase a closed request's personal details for good: each field its model's
+    `personal_data` declares erasable becomes its declared value (name, contact
+    details, message, screening answers, staff notes, the decline text, the status
+    link's token), and so on its history (free-text notes) and its emails
+    (addresses and errors). Reference, status, dates, treatments, clinician and the
+    standard decline reason stay, for statistics. Recorded as anonymised_at and a
+    last StatusChange. Raises ValidationError when already anonymised or not closed."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock(request)
+        locked = _lock(consultation)
         if locked.is_anonymised:
             raise ValidationError(f"{locked.reference} is already anonymised.", code="already_anonymised")
         _guard(locked, set(CLOSED_STATUSES), "anonymised")
-        locked.full_name = ANONYMISED_NAME
-        locked.email = locked.phone = locked.help_with = locked.staff_notes = locked.decline_reason = ""
-        locked.token = ""
-        for name in ["isotretinoin_recent", "pregnant_or_breastfeeding", "keloid_tendency", "active_skin_infection"]:
-            setattr(locked, name, "")
+        ConsultationRequest.personal_data.erase(locked)
         locked.anonymised_at = now
         locked.full_clean()
         locked.save()
-        locked.status_changes.exclude(note="").update(note="")
-        locked.notifications.update(to="", error="")
+        locked.status_changes.update(**StatusChange.personal_data.erased_values())
+        locked.notifications.update(**Email.personal_data.erased_values())
         _record(
             locked,
             from_status=locked.status,
@@ -815,14 +811,14 @@ def anonymise_closed_requests(*, older_than_days, now=None, dry_run=False):
     now = now or timezone.now()
     found = list(anonymisable_requests(older_than_days=older_than_days, now=now))
     if dry_run:
-        return [request.reference for request in found]
+        return [consultation.reference for consultation in found]
     done = []
-    for request in found:
+    for consultation in found:
         try:
-            anonymise_request(request=request, now=now)
+            anonymise_request(consultation=consultation, now=now)
         except ValidationError:  # changed since it was found (anonymised or reopened elsewhere)
             continue
-        done.append(request.reference)
+        done.append(consultation.reference)
     return done
 
 
@@ -850,10 +846,10 @@ SESSION_COPIED_FIELDS = [
 ]
 
 
-def course_treatment(request):
+def course_treatment(consultation):
     """The treatment of interest given as a course (sessions and weeks between them,
     more than one session), first by title; None when there is none."""
-    for treatment in sorted(request.treatments.all(), key=lambda t: t.title):
+    for treatment in sorted(consultation.treatments.all(), key=lambda t: t.title):
         if treatment.sessions_max and treatment.sessions_max > 1 and treatment.weeks_between_sessions:
             return treatment
     return None
@@ -906,10 +902,10 @@ def _upcoming_session(course, now=None):
     return course.sessions.filter(status=Status.CONFIRMED, confirmed_start__gt=now or timezone.now()).first()
 
 
-def next_session_problem(request, *, now=None):
-    """Why the patient cannot book their course's next session from `request`'s page
+def next_session_problem(consultation, *, now=None):
+    """Why the patient cannot book their course's next session from `consultation`'s page
     now, in their words; None when they can."""
-    course = request.course
+    course = consultation.course
     if course is None:
         return "This request is not part of a course of treatment."
     if not course.is_active:
@@ -919,15 +915,15 @@ def next_session_problem(request, *, now=None):
     return None
 
 
-def book_next_session(*, request, start, clinician, now=None):
-    """The patient books their course's next session from `request`'s status page: a
+def book_next_session(*, consultation, start, clinician, now=None):
+    """The patient books their course's next session from `consultation`'s status page: a
     new request for the course's treatment, with their details copied, confirmed at
     `start` with `clinician` (same slot rules as any booking, within
     `next_session_window`), and the confirmation emailed. Returns the new request;
     raises TransitionNotAllowed or SlotUnavailable, storing nothing."""
-    if problem := next_session_problem(request, now=now):
+    if problem := next_session_problem(consultation, now=now):
         raise TransitionNotAllowed(problem, code="transition_not_allowed")
-    course = request.course
+    course = consultation.course
     first, last = next_session_window(course, now=now)
     if not first <= timezone.localtime(start).date() <= last:
         raise SlotUnavailable(
@@ -939,7 +935,7 @@ def book_next_session(*, request, start, clinician, now=None):
         raise SlotUnavailable(problem, code="slot_unavailable")
     with _refusing_double_booking(start, clinician), transaction.atomic():
         session = ConsultationRequest(
-            **{name: getattr(request, name) for name in SESSION_COPIED_FIELDS},
+            **{name: getattr(consultation, name) for name in SESSION_COPIED_FIELDS},
             idempotency_key=new_idempotency_key(),
             reference=new_reference(),
             token=new_token(),
@@ -953,8 +949,8 @@ def book_next_session(*, request, start, clinician, now=None):
         session.treatments.set([course.treatment])
         what = f"Session {course.next_session} of the course of {course.treatment.title}"
         _record(session, from_status="", to_status=Status.NEW, by=None, note=f"{what}, booked online by the patient.")
-        transition(request=session, to_status=Status.IN_REVIEW, by=None)
-        return confirm_request(request=session, start=start, clinician=clinician, by=None)
+        transition(consultation=session, to_status=Status.IN_REVIEW, by=None)
+        return confirm_request(consultation=session, start=start, clinician=clinician, by=None)
 
 
 def end_course(*, course, by, reason=""):

@@ -28,7 +28,7 @@ from bookings.models import (
 )
 from clinic.pagecache import page_cache
 from clinic.ratelimit import ratelimit
-from treatments.models import Clinician
+from staff.models import Clinician
 
 # A patient correcting mistakes posts a few times; a script posts hundreds.
 REQUEST_FORM_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
@@ -110,7 +110,7 @@ class ConsultationRequestCreateView(FormView):
         if earlier is not None:
             return self._answer_resubmission(earlier)
         try:
-            consultation = services.submit_request(**form.submission()).request
+            consultation = services.submit_request(**form.submission()).consultation
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
@@ -276,7 +276,7 @@ class StatusView(PatientRequestMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(accept_form=form, **kwargs))
         try:
-            services.accept_proposed_time(request=consultation, proposed_time_id=form.cleaned_data["proposal"])
+            services.accept_proposed_time(consultation=consultation, proposed_time_id=form.cleaned_data["proposal"])
         except ValidationError as refusal:
             messages.error(request, refusal.messages[0])
         else:
@@ -291,7 +291,7 @@ class StatusView(PatientRequestMixin, TemplateView):
                 return redirect(consultation.status_path())
             return self.render_to_response(self.get_context_data(contact_form=form, **kwargs))
         try:
-            services.back_to_review(request=consultation, by=None, note=form.cleaned_data["note"])
+            services.back_to_review(consultation=consultation, by=None, note=form.cleaned_data["note"])
         except ValidationError as refusal:
             messages.error(request, refusal.messages[0])
         else:
@@ -308,7 +308,7 @@ class StatusView(PatientRequestMixin, TemplateView):
             return response
         cancelled = consultation.what_the_patient_cancels
         try:
-            services.cancel_request(request=consultation, by=None, note=form.cleaned_data["reason"])
+            services.cancel_request(consultation=consultation, by=None, note=form.cleaned_data["reason"])
         except services.CancellationNotAllowed as refusal:
             messages.error(request, refusal.messages[0])
         else:
@@ -435,7 +435,7 @@ class RescheduleView(FreeTimesView):
         return consultation.patient_reschedule_problem()
 
     def take(self, consultation, start, clinician):
-        services.reschedule_request(request=consultation, start=start, clinician=clinician, by=None)
+        services.reschedule_request(consultation=consultation, start=start, clinician=clinician, by=None)
         return (
             f"Your consultation is moved to {services.describe(start)} with {clinician.name}. "
             "We have emailed you an updated invite."
@@ -459,7 +459,7 @@ class NextSessionView(FreeTimesView):
         return services.next_session_problem(consultation)
 
     def take(self, consultation, start, clinician):
-        session = services.book_next_session(request=consultation, start=start, clinician=clinician)
+        session = services.book_next_session(consultation=consultation, start=start, clinician=clinician)
         return (
             f"Session {session.course.sessions_done + 1} is booked for {services.describe(start)} with "
             f"{clinician.name}. We have emailed you the details, an invite and the link to its own page."

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "accounts.apps.AuthenticatorAppsConfig",
     "accounts.apps.BackupCodesConfig",
     "reversion",
+    # The project itself: commands that span the apps (load_demo_content).
+    "clinic",
+    "staff",
     "treatments",
     "bookings",
     "accounts",

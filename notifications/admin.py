@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from bookings.admin.selection import SafeSelectionMixin
+from clinic.admin_personal_data import PersonalDataAdminMixin
 from notifications import kinds, outbox
 from notifications.models import Email, EmailState
 
@@ -34,10 +35,18 @@ class KindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Email)
-class EmailAdmin(SafeSelectionMixin, admin.ModelAdmin):
+class EmailAdmin(PersonalDataAdminMixin, SafeSelectionMixin, admin.ModelAdmin):
     """One page for every email: queued, sending, sent, failed (or no longer needed),
     with attempts, the next attempt and the kind of the last error. Staff see the
-    emails of the area they work in; "send again" queues them for the worker."""
+    emails of the area they work in; "send again" queues them for the worker.
+    What `Email.personal_data` declares personal shows only to staff who see the
+    patients' details of that area."""
+
+    shows = {
+        "kind_label": ["kind"],
+        "about_link": ["content_type", "object_id"],
+        "next_attempt": ["state", "next_attempt_at"],
+    }
 
     list_display = [
         "created_at",
@@ -112,23 +121,11 @@ class EmailAdmin(SafeSelectionMixin, admin.ModelAdmin):
     def has_send_again_permission(self, request):
         return request.user.has_perm("notifications.change_email") or bool(self._areas(request, 3))
 
-    def get_list_display(self, request):
-        if self._sees_addresses(request):
-            return self.list_display
-        return [column for column in self.list_display if column != "to"]
-
-    def get_fields(self, request, obj=None):
-        if self._sees_addresses(request):
-            return self.fields
-        return [field for field in self.fields if field != "to"]
-
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
 
-    def get_search_fields(self, request):
-        return self.search_fields if self._sees_addresses(request) else []
-
-    def _sees_addresses(self, request):
+    def sees_personal_data(self, request):
+        """Addresses (and what went wrong sending to them) go with seeing the patients' details."""
         return request.user.has_perm("notifications.view_email") or bool(self._areas(request, 4))
 
     # --- columns ---

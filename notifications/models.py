@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
+from clinic.personal_data import KEPT, PersonalData
 from notifications import kinds
 
 
@@ -61,6 +62,24 @@ class Email(models.Model):
     error = models.CharField(max_length=100, blank=True, help_text="The kind of the last failure, without addresses.")
 
     objects = EmailQuerySet.as_manager()
+
+    personal_data = PersonalData(
+        # The patient's address, and what went wrong sending to it.
+        personal={"to": "", "error": ""},
+        internal={"id": KEPT, "key": KEPT, "data": KEPT},
+        not_personal=[
+            "kind",
+            "content_type",
+            "object_id",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "claimed_at",
+            "created_at",
+            "sent_at",
+            "failed_at",
+        ],
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

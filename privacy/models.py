@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from clinic.personal_data import KEPT, PersonalData
+
 SUBJECT_SALT = "privacy.subject"
 
 
@@ -43,6 +45,21 @@ class PrivacyRequest(models.Model):
     note = models.TextField(blank=True)
 
     objects = PrivacyRequestQuerySet.as_manager()
+
+    # The audit trail outlives the erasure it records: it keeps no address, only its keyed hash.
+    personal_data = PersonalData(
+        internal={"id": KEPT, "subject": KEPT},
+        not_personal=[
+            "kind",
+            "outcome",
+            "requested_by",
+            "via",
+            "at",
+            "consultation_requests",
+            "comments",
+            "note",
+        ],
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -5,7 +5,9 @@ export and erasure, done or refused, is recorded as a PrivacyRequest.
 
 What an email address finds: consultation requests made with it (with their
 history, the emails about them and times offered) and the comments posted
-with it (clinic answers hold no patient's data). Matching ignores case.
+with it (clinic answers hold no patient's data). Matching ignores case. What
+each model declares personal in its `personal_data` (clinic.personal_data) is
+always in the export; a request's other fields too, bar the internal ones.
 
 Erasure anonymises the requests through bookings' own `anonymise_request` and
 erases the comments through treatments' `erase_commenter`, in one
@@ -23,13 +25,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings import services as bookings_services
-from bookings.models import CLOSED_STATUSES, ConsultationRequest
+from bookings.models import CLOSED_STATUSES, ConsultationRequest, StatusChange
+from notifications.models import Email
 from privacy.models import PrivacyRequest, subject_hash
 from treatments import services as treatments_services
 from treatments.models import Comment, Page
 
-# The service's own secrets (the status link's token, the form's one-time key), not data about the patient.
-NOT_EXPORTED = {"id", "token", "idempotency_key"}
+# The keys the export uses for a comment's fields where they differ from the field's name.
+COMMENT_KEYS = {"author_name": "display_name", "body": "text"}
 
 
 class ErasureRefused(ValidationError):
@@ -62,11 +65,11 @@ def comments_by(email):
 # --- Export ------------------------------------------------------------------------------------
 
 
-def _fields(obj, exclude=()):
+def _fields(obj):
+    """Every field of `obj` but those its model's `personal_data` declares internal
+    (the service's own keys and secrets), as a person reads them."""
     data = {}
-    for field in obj._meta.concrete_fields:
-        if field.name in exclude:
-            continue
+    for field in obj.personal_data.exported_fields():
         if field.is_relation:
             related = getattr(obj, field.name)
             data[field.name] = str(related) if related is not None else None
@@ -79,7 +82,7 @@ def _fields(obj, exclude=()):
 
 def _request_data(consultation):
     return {
-        **_fields(consultation, exclude=NOT_EXPORTED),
+        **_fields(consultation),
         "treatments": [treatment.title for treatment in consultation.treatments.all()],
         "history": [
             {
@@ -87,18 +90,18 @@ def _request_data(consultation):
                 "from": change.get_from_status_display() if change.from_status else "",
                 "to": change.get_to_status_display(),
                 "by": "clinic staff" if change.by_id else "patient",
-                "note": change.note,
+                **StatusChange.personal_data.values(change),
             }
             for change in consultation.status_changes.all()
         ],
         "emails": [
             {
                 "kind": email.get_kind_display(),
-                "to": email.to,
                 "created_at": email.created_at,
                 "sent_at": email.sent_at,
                 "failed_at": email.failed_at,
                 "state": email.state,
+                **Email.personal_data.values(email),
             }
             for email in consultation.notifications.all()
         ],
@@ -109,16 +112,14 @@ def _request_data(consultation):
 
 
 def _comment_data(comment):
+    personal = Comment.personal_data.values(comment)
     return {
         "id": comment.pk,
         "page": comment.page.specific.title,
         "page_url": comment.page.get_absolute_url(),
         "created_at": comment.created_at,
-        "display_name": comment.author_name,
-        "email": comment.email,
-        "text": comment.body,
+        **{COMMENT_KEYS.get(name, name): value for name, value in personal.items()},
         "is_question": comment.is_question,
-        "notify_on_reply": comment.notify_on_reply,
         "status": comment.get_status_display(),
         "is_reply": comment.parent_id is not None,
     }
@@ -179,7 +180,7 @@ def erase_personal_data(*, email, by, via):
         still_open = [c for c in consultations if c.status not in CLOSED_STATUSES]
         if not still_open:
             for consultation in consultations:
-                bookings_services.anonymise_request(request=consultation)
+                bookings_services.anonymise_request(consultation=consultation)
             comment_ids = list(comments_by(email).filter(erased_at__isnull=True).values_list("pk", flat=True))
             if comment_ids:
                 treatments_services.erase_commenter(comment=Comment.objects.get(pk=comment_ids[0]))

@@ -5,9 +5,9 @@ from itertools import count
 
 from django.contrib.auth.models import Permission, User
 
+from staff.models import Clinician
 from treatments.models import (
     FAQ,
-    Clinician,
     Comment,
     CommentStatus,
     Condition,

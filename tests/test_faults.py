@@ -317,7 +317,8 @@ from bookings import services
 from bookings.demo import DEMO_HOURS
 from bookings.models import ClinicHours, ConsultationRequest, StatusChange
 from notifications.models import Email
-from treatments.models import Clinician, Treatment
+from treatments.models import Treatment
+from staff.models import Clinician
 
 for weekday, (opens, closes) in DEMO_HOURS.items():
     ClinicHours.objects.get_or_create(weekday=weekday, defaults={"opens": opens, "closes": closes})

@@ -151,9 +151,9 @@ def site(settings, client):
     treatment = make_treatment(title="Microneedling", slug="microneedling", offered_here=True)
     make_treatment(title="Fractional laser", slug="fractional-laser", offered_here=True)
     clinician = make_clinician(name="Dr Imogen Sample")
-    new = services.submit_request(**{**SUBMISSION, "idempotency_key": "hostile-new-0001"}).request
+    new = services.submit_request(**{**SUBMISSION, "idempotency_key": "hostile-new-0001"}).consultation
     offered = services.propose_times(
-        request=in_review(),
+        consultation=in_review(),
         slots=[(at(open_day(weeks=2), 9), clinician), (at(open_day(weeks=2), 14), clinician)],
         by=make_staff_member(),
     )

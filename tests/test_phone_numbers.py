@@ -106,7 +106,7 @@ def test_every_public_page_that_gives_the_clinics_number_makes_it_tappable(clien
         "cancelled": move(submit(), Status.CANCELLED),
     }
     requests["offered"] = services.propose_times(
-        request=in_review(), slots=[(at(open_day(weeks=2), 9), clinician)], by=make_staff_member()
+        consultation=in_review(), slots=[(at(open_day(weeks=2), 9), clinician)], by=make_staff_member()
     )
     paths = ["/", "/conditions/ice-pick-scars/", "/treatments/microneedling/", "/consultations/request/"]
     for consultation in requests.values():

@@ -73,9 +73,9 @@ def test_a_whole_submission_and_review_logs_nothing_about_the_patient(
     client.get(consultation.status_path())
 
     with django_capture_on_commit_callbacks(execute=True):
-        bookings_services.start_review(request=consultation, by=reception)
+        bookings_services.start_review(consultation=consultation, by=reception)
         bookings_services.confirm_request(
-            request=consultation, start=at(open_day(), 10), clinician=make_clinician(), by=reception
+            consultation=consultation, start=at(open_day(), 10), clinician=make_clinician(), by=reception
         )
     admin_client.get(reverse("admin:bookings_consultationrequest_change", args=[consultation.pk]))
     admin_client.get(reverse("admin:bookings_consultationrequest_changelist"), {"q": EMAIL})
@@ -153,11 +153,11 @@ def patient_data(django_capture_on_commit_callbacks):
     staff = make_staff_member()
     with django_capture_on_commit_callbacks(execute=True):
         closed = submit(full_name=NAME, email=EMAIL, phone=PHONE_STORED, help_with=HEALTH, treatments=[treatment])
-        bookings_services.cancel_request(request=closed, by=None, note="Feeling better, thanks.")
+        bookings_services.cancel_request(consultation=closed, by=None, note="Feeling better, thanks.")
         confirmed = submit(full_name=NAME, email=EMAIL.upper(), phone=PHONE_STORED, help_with="Second request")
-        bookings_services.start_review(request=confirmed, by=staff)
+        bookings_services.start_review(consultation=confirmed, by=staff)
         bookings_services.confirm_request(
-            request=confirmed, start=at(open_day(), 11), clinician=make_clinician(), by=staff
+            consultation=confirmed, start=at(open_day(), 11), clinician=make_clinician(), by=staff
         )
         other = submit(full_name="Someone Else", email="someone@example.com")
     comment = make_comment(treatment, author_name=NAME, email=EMAIL, body=HEALTH, notify_on_reply=True)
@@ -222,6 +222,20 @@ def test_staff_export_everything_held_about_an_address_as_a_json_file(officer_cl
     )
 
 
+def test_the_export_holds_every_email_sent_to_the_patient_and_what_went_wrong_with_it(
+    django_capture_on_commit_callbacks,
+):
+    from unittest import mock
+
+    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=TimeoutError()):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(full_name=NAME, email=EMAIL, help_with=HEALTH)
+    [consultation] = services.personal_data(EMAIL)["consultation_requests"]
+    to_patient = [email for email in consultation["emails"] if email["kind"] == "Request received (to patient)"]
+    assert [(email["to"], email["error"]) for email in to_patient] == [(EMAIL, "TimeoutError")]
+    assert consultation["history"][0]["note"] == "Submitted online by the patient."
+
+
 def test_erasure_waits_until_every_request_is_closed(officer_client, patient_data):
     preview = officer_client.post(reverse("admin:privacy_erase"), {"email": EMAIL})
     assert f"{patient_data['confirmed'].reference} (confirmed)" in preview.text
@@ -239,7 +253,7 @@ def test_staff_erase_an_address_once_its_requests_are_closed(
     officer_client, patient_data, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        bookings_services.cancel_request(request=patient_data["confirmed"], by=make_staff_member())
+        bookings_services.cancel_request(consultation=patient_data["confirmed"], by=make_staff_member())
     preview = officer_client.post(reverse("admin:privacy_erase"), {"email": EMAIL})
     assert "anonymise 2 consultation requests" in preview.text and "2 comments" in preview.text
     response = officer_client.post(reverse("admin:privacy_erase"), {"email": EMAIL, "confirm": "yes"}, follow=True)
@@ -325,7 +339,7 @@ def test_erase_personal_data_says_what_it_would_do_then_erases_with_yes(
     with pytest.raises(CommandError, match="still open"):
         call_command("erase_personal_data", EMAIL)
     with django_capture_on_commit_callbacks(execute=True):
-        bookings_services.cancel_request(request=patient_data["confirmed"], by=make_staff_member())
+        bookings_services.cancel_request(consultation=patient_data["confirmed"], by=make_staff_member())
     out = StringIO()
     call_command("erase_personal_data", EMAIL, stdout=out)
     assert "Would anonymise 2 consultation request(s)" in out.getvalue() and "--yes" in out.getvalue()

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from notifications import kinds, outbox
 from notifications.kinds import NotToBeSent
-from treatments.models import Clinician, Condition, PublicationStatus, Treatment
+from staff.models import Clinician
+from treatments.models import Condition, PublicationStatus, Treatment
 
 KIND = "review_digest"
 DUE_WITHIN = timedelta(days=30)

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core import signing
 
 from clinic.forms import PlainTextFormMixin
+from staff.models import Clinician
 from treatments.comments import seconds_since_shown, sign_form_time
-from treatments.models import Clinician, Comment, Invasiveness, PublicationStatus
+from treatments.models import Comment, Invasiveness, PublicationStatus
 
 # --- Content pages: filters, comparison, search, helpful votes ----------------------
 

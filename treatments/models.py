@@ -1,5 +1,3 @@
-import re
-
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
@@ -9,118 +7,14 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
-from django.utils.text import slugify
 
+from clinic.personal_data import KEPT, PersonalData
+from staff.models import Clinician
 from treatments.markdown import render_markdown, section_headings
 
 # A DOI: "10.", a registrant code, "/", and a suffix without spaces (what doi.org resolves).
 DOI_RE = r"^10\.\d{4,9}/\S+$"
 PUBMED_SEARCH = "https://pubmed.ncbi.nlm.nih.gov/?term="
-
-
-class RegistrationBody(models.TextChoices):
-    """The UK regulators a clinician can be registered with, and the form of their numbers."""
-
-    GMC = "gmc", "General Medical Council (GMC)"
-    NMC = "nmc", "Nursing and Midwifery Council (NMC)"
-    HCPC = "hcpc", "Health and Care Professions Council (HCPC)"
-
-
-# What a registration number looks like, per regulator: GMC numbers are 7 digits,
-# NMC PINs like 12A3456E, HCPC numbers two letters and up to 6 digits.
-REGISTRATION_NUMBER_FORMATS = {
-    RegistrationBody.GMC: (r"[0-9]{7}", "7 digits, like 7012345"),
-    RegistrationBody.NMC: (r"[0-9]{2}[A-Z][0-9]{4}[A-Z]", "like 12A3456E"),
-    RegistrationBody.HCPC: (r"[A-Z]{2}[0-9]{1,6}", "two letters and digits, like PA12345"),
-}
-
-
-class Clinician(models.Model):
-    """A member of the clinical staff: bylines, medical review, clinic answers.
-
-    `user` links the clinician to the staff account they sign in with; what they
-    publish (answers, approvals) is recorded as them through it.
-    """
-
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(
-        max_length=140,
-        unique=True,
-        blank=True,
-        help_text="The profile's address: /clinicians/<slug>/. Made from the name when left blank.",
-    )
-    credentials = models.CharField(max_length=120, blank=True, help_text='For example "MBBS, MD".')
-    role = models.CharField(max_length=120, blank=True, help_text='For example "Consultant dermatologist".')
-    bio = models.TextField(blank=True)
-    registration_body = models.CharField(
-        "registered with", max_length=10, choices=RegistrationBody, blank=True, help_text="Their regulator."
-    )
-    registration_number = models.CharField(
-        max_length=20, blank=True, help_text="As on the regulator's public register, e.g. a GMC number or NMC PIN."
-    )
-    special_interests = models.CharField(
-        max_length=300, blank=True, help_text='Comma-separated, for example "acne scars, laser treatments".'
-    )
-    is_sample = models.BooleanField(
-        "fictional sample data", default=False, help_text="Demo clinicians are fictional and marked as such."
-    )
-    takes_consultations = models.BooleanField(
-        default=True, help_text="Untick for clinicians who write or review pages but see no patients here."
-    )
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="clinician",
-        verbose_name="staff account",
-        help_text="The account this clinician signs in with; put it in the Clinicians group too.",
-    )
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return f"{self.name}, {self.credentials}" if self.credentials else self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = self.free_slug()
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("treatments:clinician_detail", kwargs={"slug": self.slug})
-
-    def clean(self):
-        super().clean()
-        self.registration_number = self.registration_number.strip().upper()
-        if self.registration_number and not self.registration_body:
-            raise ValidationError({"registration_body": "Choose the regulator this number belongs to."})
-        if self.registration_body and not self.registration_number:
-            raise ValidationError({"registration_number": "Enter the registration number, or clear the regulator."})
-        if self.registration_body:
-            pattern, example = REGISTRATION_NUMBER_FORMATS[RegistrationBody(self.registration_body)]
-            if not re.fullmatch(pattern, self.registration_number):
-                label = RegistrationBody(self.registration_body).label
-                raise ValidationError({"registration_number": f"A number from the {label} is {example}."})
-
-    def free_slug(self):
-        """A slug made from the name that no other clinician uses: `dr-jane-doe`, then `dr-jane-doe-2`, ..."""
-        base = slugify(self.name)[:130] or "clinician"
-        taken = set(Clinician.objects.exclude(pk=self.pk).filter(slug__startswith=base).values_list("slug", flat=True))
-        slug, number = base, 1
-        while slug in taken:
-            number += 1
-            slug = f"{base}-{number}"
-        return slug
-
-    @property
-    def special_interests_list(self):
-        return [interest.strip() for interest in self.special_interests.split(",") if interest.strip()]
-
-    @property
-    def is_doctor(self):
-        return self.registration_body == RegistrationBody.GMC
 
 
 class PublicationStatus(models.TextChoices):
@@ -772,6 +666,12 @@ class HelpfulVote(models.Model):
     visitor_key = models.CharField(max_length=64, help_text="A one-way hash identifying the visitor's browser.")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # An anonymous visitor's view of a page: nothing links it to a patient, so there is nothing to export or erase.
+    personal_data = PersonalData(
+        internal={"id": KEPT, "visitor_key": KEPT},
+        not_personal=["page", "helpful", "missing", "created_at"],
+    )
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -909,6 +809,34 @@ class Comment(models.Model):
 
     ERASED_NAME = "Former patient"
     PER_PAGE = 50  # top-level comments per page; replies always sit with their parent
+
+    # What erasing a commenter's data (treatments.services.erase_commenter) does to each field.
+    personal_data = PersonalData(
+        personal={
+            "author_name": ERASED_NAME,
+            "email": "",
+            "body": KEPT,  # the thread stays readable; moderators take personal details out by hand
+            "notify_on_reply": False,
+        },
+        internal={"client_hash": ""},
+        not_personal=[
+            "id",
+            "page",
+            "parent",
+            "is_question",
+            "status",
+            "held_reason",
+            "is_urgent",
+            "clinician",
+            "drafted_by",
+            "clinician_approved_at",
+            "created_at",
+            "moderated_at",
+            "moderated_by",
+            "erased_at",
+            "promoted_to",
+        ],
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -18,10 +18,10 @@ from django.utils.text import Truncator
 
 from notifications import outbox
 from notifications.models import EmailState
+from staff.models import Clinician
 from treatments.comments import record_email, screen, urgent_symptoms
 from treatments.models import (
     FAQ,
-    Clinician,
     Comment,
     CommentStatus,
     HelpfulVote,
@@ -320,10 +320,11 @@ def promote_to_faq(*, comment):
 @transaction.atomic
 def erase_commenter(*, comment):
     """Erase the personal data of the patient who wrote `comment`, on every
-    comment they posted with the same email address: email, address hash and
-    notification choice go, the name becomes "Former patient", in admin's
-    history too. The text and the thread stay. Returns how many comments were
-    erased."""
+    comment they posted with the same email address, as `Comment.personal_data`
+    declares: email, address hash and notification choice go, the name becomes
+    "Former patient", in admin's history too. The text and the thread stay.
+    Returns how many comments were erased; raises CommentStateError for a clinic
+    answer or when already erased."""
     if comment.is_clinic_answer:
         raise CommentStateError("A clinic answer holds no patient's personal data.")
     same_person = Q(pk=comment.pk)
@@ -336,13 +337,10 @@ def erase_commenter(*, comment):
         raise CommentStateError("This commenter's personal data is already erased.")
     now = timezone.now()
     for each in comments:
-        each.author_name = Comment.ERASED_NAME
-        each.email = ""
-        each.client_hash = ""
-        each.notify_on_reply = False
+        erased = Comment.personal_data.erase(each)
         each.erased_at = now
         each.full_clean()
-        each.save(update_fields=["author_name", "email", "client_hash", "notify_on_reply", "erased_at"])
+        each.save(update_fields=[*erased, "erased_at"])
     _rename_in_admin_history(comments)
     return len(comments)
 

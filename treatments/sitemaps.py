@@ -8,7 +8,8 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
-from treatments.models import Clinician, Condition, Treatment
+from staff.models import Clinician
+from treatments.models import Condition, Treatment
 
 
 class SiteURLSitemap(Sitemap):

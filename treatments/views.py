@@ -18,11 +18,11 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from clinic.pagecache import page_cache
 from clinic.ratelimit import client_key, ratelimit
+from staff.models import Clinician
 from treatments.comments import comments_context
 from treatments.facts import compare
 from treatments.forms import CommentForm, ComparisonForm, HelpfulVoteForm, SearchForm, TreatmentFilterForm
 from treatments.models import (
-    Clinician,
     Comment,
     CommentStatus,
     Condition,

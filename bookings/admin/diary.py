@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from bookings.admin.selection import MAX_ID_DIGITS
 from bookings.diary import build_diary, week_of
 from bookings.models import ConsultationRequest
-from treatments.models import Clinician
+from staff.models import Clinician
 
 MIN_YEAR, MAX_YEAR = 2000, 2999
 

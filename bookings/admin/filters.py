@@ -98,6 +98,6 @@ class ConsultingClinicianFilter(admin.RelatedFieldListFilter):
     """Clinicians who take consultations (see BookableTreatmentFilter for why not "related only")."""
 
     def field_choices(self, field, request, model_admin):
-        from treatments.models import Clinician
+        from staff.models import Clinician
 
         return [(clinician.pk, str(clinician)) for clinician in Clinician.objects.filter(takes_consultations=True)]

@@ -16,7 +16,8 @@ from bookings.patient_text import health_terms_in
 from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF
 from bookings.services import MAX_PROPOSED_TIMES
 from clinic.forms import PlainTextFormMixin, PlainTextModelForm
-from treatments.models import Clinician, Treatment
+from staff.models import Clinician
+from treatments.models import Treatment
 
 NOTE_MAX_LENGTH = 1000
 # The longest value a grid slot can have ("2027-01-12T10:00|" and a clinician id).
@@ -242,8 +243,10 @@ class PhoneBookingForm(PlainTextModelForm):
         super().__init__(*args, **kwargs)
         self.fields["treatments"].queryset = Treatment.objects.bookable()
         self.fields["contact_preference"].initial = ContactPreference.PHONE
-        for name in ["full_name", "email", *SCREENING_FIELDS]:
-            self.fields[name].required = True
+        # The model lets these be blank only once a request is anonymised.
+        for name in ConsultationRequest.personal_data.required:
+            if name in self.fields:
+                self.fields[name].required = True
         self.fields["email"].help_text = "The confirmation, invite and status link go here."
 
     def clean_phone(self):

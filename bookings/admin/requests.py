@@ -32,32 +32,18 @@ from bookings.models import (
     StatusChange,
 )
 from bookings.models.requests import waiting_first
+from clinic.admin_personal_data import PersonalDataAdminMixin
 from clinic.phone import national_format, tel_link
 from notifications.models import Email
 from treatments.models import Treatment
 
-PERSONAL_FIELDS = {
-    "full_name",
-    "email",
-    "phone_number",
-    "contact_preference",
-    "help_with",
-    "screening_answers",
-    "screening_summary",
-    "staff_notes",
-    "decline_reason",
-}
-PERSONAL_COLUMNS = {"patient", "screening"}
-PERSONAL_SEARCH = {"full_name", "email", "phone"}
-
-
-def can_see_patient_details(request):
-    return request.user.has_perm("bookings.view_patient_details")
+PATIENT_DETAILS = "bookings.view_patient_details"
+SCREENING_ANSWERS = "bookings.view_screening_answers"
 
 
 def can_see_screening_answers(request):
     """Clinicians (and superusers) see the answers; everyone else at most `screening_summary`."""
-    return request.user.has_perm("bookings.view_screening_answers")
+    return request.user.has_perm(SCREENING_ANSWERS)
 
 
 class ReadOnlyInlineMixin:
@@ -76,32 +62,32 @@ class ReadOnlyInline(ReadOnlyInlineMixin, admin.TabularInline):
     pass
 
 
-class StatusChangeInline(ReadOnlyInline):
+class StatusChangeInline(PersonalDataAdminMixin, ReadOnlyInline):
     model = StatusChange
     fields = ["at", "from_status", "to_status", "actor", "note"]
     readonly_fields = fields
     verbose_name = "status change"
     verbose_name_plural = "history"
+    personal_permission = PATIENT_DETAILS
+    shows = {"actor": ["by"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("by")
-
-    def get_fields(self, request, obj=None):
-        # Notes can quote the patient (a cancellation reason): only for staff who see their details.
-        return self.fields if can_see_patient_details(request) else [f for f in self.fields if f != "note"]
 
     @admin.display(description="by")
     def actor(self, change):
         return change.actor
 
 
-class NotificationInline(ReadOnlyInlineMixin, GenericTabularInline):
+class NotificationInline(PersonalDataAdminMixin, ReadOnlyInlineMixin, GenericTabularInline):
     """The request's emails, from the outbox: seen by whoever may see the request."""
 
     model = Email
     fields = ["kind_label", "to", "created_at", "state", "sent_at", "failed_at", "attempts", "error"]
     readonly_fields = fields
     verbose_name_plural = "emails"
+    personal_permission = PATIENT_DETAILS
+    shows = {"kind_label": ["kind"]}
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("bookings.view_consultationrequest")
@@ -110,20 +96,36 @@ class NotificationInline(ReadOnlyInlineMixin, GenericTabularInline):
     def kind_label(self, notification):
         return notification.get_kind_display()
 
-    def get_fields(self, request, obj=None):
-        if can_see_patient_details(request):
-            return self.fields
-        return [field for field in self.fields if field not in {"to", "error"}]
-
     @admin.display(description="state")
     def state(self, notification):
         return notification.state
 
 
 @admin.register(ConsultationRequest)
-class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+class ConsultationRequestAdmin(PersonalDataAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     """Requests arrive from patients and change state only through bookings.services:
-    the workflow buttons and actions call it; the page itself edits only staff notes."""
+    the workflow buttons and actions call it; the page itself edits only staff notes.
+    Patients' details and answers show to the staff the model's `personal_data` allows."""
+
+    personal_permission = PATIENT_DETAILS
+    screening_permission = SCREENING_ANSWERS
+    # What each computed column and field shows, so it is hidden with the data.
+    shows = {
+        "patient": ["full_name"],
+        "phone_number": ["phone"],
+        "treatment_list": ["treatments"],
+        "screening": ["screening_flags"],
+        "screening_answers": SCREENING_FIELDS,
+        "preferred": ["first_preferred_date", "second_preferred_date", "time_of_day"],
+        "first_preferred": ["first_preferred_date"],
+        "second_preferred": ["second_preferred_date"],
+        "status_badge": ["status"],
+        "appointment": ["status", "confirmed_start", "clinician"],
+        "age": ["created_at"],
+        "email_trouble": [],  # a count of failed emails
+        "offered_times": [],  # times and clinicians (ProposedTime)
+        "came_from": ["source_condition", "source_treatment"],
+    }
 
     list_display = [
         "reference",
@@ -232,26 +234,17 @@ class ConsultationRequestAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         return request.user.is_active and request.user.is_superuser
 
     def get_fieldsets(self, request, obj=None):
-        hidden = set() if can_see_patient_details(request) else set(PERSONAL_FIELDS)
-        hidden.add("screening_summary" if can_see_screening_answers(request) else "screening_answers")
+        hidden = set()
+        if can_see_screening_answers(request):
+            hidden.add("screening_summary")  # clinicians read the answers themselves
         if obj is None or obj.anonymised_at is None:
             hidden.add("anonymised_at")
         fieldsets = []
-        for name, options in self.fieldsets:
+        for name, options in super().get_fieldsets(request, obj):
             fields = [field for field in options["fields"] if field not in hidden]
             if fields:
                 fieldsets.append((name, {**options, "fields": fields}))
         return fieldsets
-
-    def get_list_display(self, request):
-        if can_see_patient_details(request):
-            return self.list_display
-        return [column for column in self.list_display if column not in PERSONAL_COLUMNS]
-
-    def get_search_fields(self, request):
-        if can_see_patient_details(request):
-            return self.search_fields
-        return [field for field in self.search_fields if field not in PERSONAL_SEARCH]
 
     # --- the list ---
 

@@ -238,29 +238,33 @@ class WorkflowAdminMixin(SafeSelectionMixin):
         ref, note = consultation.reference, data.get("note", "")
         match step.name:
             case "start_review":
-                services.start_review(request=consultation, by=user, note=note)
+                services.start_review(consultation=consultation, by=user, note=note)
                 return f"{ref} is in review."
             case "confirm":
                 start, clinician = data["slot"]
-                services.confirm_request(request=consultation, start=start, clinician=clinician, by=user, note=note)
+                services.confirm_request(
+                    consultation=consultation, start=start, clinician=clinician, by=user, note=note
+                )
                 return (
                     f"{ref} is confirmed for {describe(start)} with {clinician.name}. "
                     "The patient is being emailed the details and a calendar invite."
                 )
             case "reschedule":
                 start, clinician = data["slot"]
-                services.reschedule_request(request=consultation, start=start, clinician=clinician, by=user, note=note)
+                services.reschedule_request(
+                    consultation=consultation, start=start, clinician=clinician, by=user, note=note
+                )
                 return f"{ref} is moved to {describe(start)} with {clinician.name}. The patient is being emailed."
             case "propose":
-                services.propose_times(request=consultation, slots=data["slots"], by=user, note=note)
+                services.propose_times(consultation=consultation, slots=data["slots"], by=user, note=note)
                 count = len(data["slots"])
                 return f"{ref}: {count} time{'s' if count > 1 else ''} offered. The patient is being emailed."
             case "back_to_review":
-                services.back_to_review(request=consultation, by=user, note=note)
+                services.back_to_review(consultation=consultation, by=user, note=note)
                 return f"{ref} is back in review; the times offered are withdrawn."
             case "decline":
                 services.decline_request(
-                    request=consultation,
+                    consultation=consultation,
                     by=user,
                     standard_reason=data["standard_reason"],
                     details=data["details"],
@@ -268,13 +272,13 @@ class WorkflowAdminMixin(SafeSelectionMixin):
                 )
                 return f"{ref} is declined. The patient is being emailed the reason."
             case "complete":
-                services.complete_request(request=consultation, by=user, note=note)
+                services.complete_request(consultation=consultation, by=user, note=note)
                 return f"{ref} is marked completed."
             case "no_show":
-                services.mark_no_show(request=consultation, by=user, note=note)
+                services.mark_no_show(consultation=consultation, by=user, note=note)
                 return f"{ref} is marked as a no-show."
             case "cancel":
-                services.cancel_request(request=consultation, by=user, note=note)
+                services.cancel_request(consultation=consultation, by=user, note=note)
                 return f"{ref} is cancelled. The patient is being emailed."
         raise AssertionError(f"unknown step {step.name}")  # pragma: no cover
 
@@ -293,7 +297,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
                 except ValidationError as error:
                     _add_errors(form, error)
                 else:
-                    consultation = booking.request
+                    consultation = booking.consultation
                     self.log_addition(request, consultation, "Booked by phone or at the desk.")
                     self.message_user(
                         request,
@@ -360,7 +364,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
         since = timezone.now()
         if what == "last":
             try:
-                notification = services.resend_last_email(request=consultation)
+                notification = services.resend_last_email(consultation=consultation)
             except ValidationError as error:
                 self.message_user(request, error.messages[0], messages.ERROR)
                 return
@@ -408,7 +412,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
         self._each(
             request,
             queryset,
-            lambda c: services.start_review(request=c, by=request.user),
+            lambda c: services.start_review(consultation=c, by=request.user),
             "Put in review",
         )
 
@@ -417,7 +421,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
         self._each(
             request,
             queryset,
-            lambda c: services.complete_request(request=c, by=request.user),
+            lambda c: services.complete_request(consultation=c, by=request.user),
             "Marked completed",
         )
 
@@ -426,7 +430,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
         self._each(
             request,
             queryset,
-            lambda c: services.mark_no_show(request=c, by=request.user),
+            lambda c: services.mark_no_show(consultation=c, by=request.user),
             "Marked as no-shows",
         )
 
@@ -467,7 +471,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
     def decline_selected(self, request, queryset):
         def decline(consultation, data):
             services.decline_request(
-                request=consultation,
+                consultation=consultation,
                 by=request.user,
                 standard_reason=data["standard_reason"],
                 details=data["details"],
@@ -479,7 +483,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
     @admin.action(description="Cancel the selected requests…", permissions=["change"])
     def cancel_selected(self, request, queryset):
         def cancel(consultation, data):
-            services.cancel_request(request=consultation, by=request.user, note=data["note"])
+            services.cancel_request(consultation=consultation, by=request.user, note=data["note"])
 
         return self._bulk_step(request, queryset, STEPS_BY_NAME["cancel"], cancel, "Cancelled, patient emailed")
 
@@ -489,7 +493,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
         since = timezone.now()
         for consultation in queryset.order_by("created_at"):
             try:
-                notification = services.resend_last_email(request=consultation)
+                notification = services.resend_last_email(consultation=consultation)
             except ValidationError as error:
                 self.message_user(request, error.messages[0], messages.WARNING)
                 continue

@@ -1,14 +1,5 @@
 from django.db import migrations
 
-from clinic.staff_groups import EDITORS, RECEPTION, grant, model_permissions
-
-
-def grant_permissions(apps, schema_editor):
-    grant(
-        apps, RECEPTION, "bookings", model_permissions(["clinichours", "closure"], actions=("add", "change", "view"))
-    )
-    grant(apps, EDITORS, "bookings", model_permissions(["clinichours", "closure"], actions=("view",)))
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -16,4 +7,5 @@ class Migration(migrations.Migration):
         ("treatments", "0002_staff_groups"),
     ]
 
-    operations = [migrations.RunPython(grant_permissions, migrations.RunPython.noop)]
+    # Staff roles are granted by staff/roles.py after every migrate; this once granted some here.
+    operations = []

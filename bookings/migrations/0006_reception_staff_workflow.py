@@ -1,7 +1,5 @@
 from django.db import migrations
 
-from clinic.staff_groups import RECEPTION, grant, model_permissions
-
 # A first set of reasons reception can pick when declining; staff edit them in admin.
 DECLINE_REASONS = [
     (
@@ -28,23 +26,12 @@ DECLINE_REASONS = [
 
 
 def set_up(apps, schema_editor):
-    # Reception works requests (confirm, propose, decline, export) and sees patients'
-    # details; it may edit the reusable decline reasons but delete nothing.
-    grant(
-        apps,
-        RECEPTION,
-        "bookings",
-        [
-            "view_patient_details",
-            "export_consultationrequest",
-            *model_permissions(["declinereason"], actions=("add", "change", "view")),
-        ],
-    )
     DeclineReason = apps.get_model("bookings", "DeclineReason")
     for order, (title, text) in enumerate(DECLINE_REASONS):
         DeclineReason.objects.get_or_create(title=title, defaults={"text": text, "order": order})
 
 
+# It once also granted staff groups permissions: staff/roles.py does that now, after every migrate.
 class Migration(migrations.Migration):
     dependencies = [
         ("bookings", "0005_staff_workflow"),

@@ -1,23 +1,7 @@
 from django.db import migrations
 
-from clinic.staff_groups import CLINICIANS, grant, model_permissions
 
-
-def grant_permissions(apps, schema_editor):
-    # Clinicians read consultation requests, with the patient's details and, alone among
-    # staff groups, the screening answers; they change nothing here (reception does).
-    grant(
-        apps,
-        CLINICIANS,
-        "bookings",
-        [
-            "view_patient_details",
-            "view_screening_answers",
-            *model_permissions(["consultationrequest", "statuschange", "notification"], actions=("view",)),
-        ],
-    )
-
-
+# It once also granted staff groups permissions: staff/roles.py does that now, after every migrate.
 class Migration(migrations.Migration):
     dependencies = [
         ("bookings", "0006_reception_staff_workflow"),
@@ -38,5 +22,4 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(grant_permissions, migrations.RunPython.noop),
     ]

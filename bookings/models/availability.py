@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from bookings.models.hours import Weekday
-from treatments.models import Clinician
+from staff.models import Clinician
 
 
 class ClinicianAvailability(Clinician):

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.formats import date_format
 
+from clinic.personal_data import KEPT, PersonalData
+
 
 class CourseQuerySet(models.QuerySet):
     def active(self):
@@ -40,6 +42,23 @@ class Course(models.Model):
     end_reason = models.CharField(max_length=300, blank=True)
 
     objects = CourseQuerySet.as_manager()
+
+    personal_data = PersonalData(
+        internal={"id": KEPT},
+        not_personal=[
+            "treatment",
+            "sessions_done",
+            "sessions_min",
+            "sessions_max",
+            "weeks_between",
+            "last_session_on",
+            "due_notice_for",
+            "started_at",
+            "ended_at",
+            "ended_by",
+            "end_reason",  # one of three fixed sentences (bookings.services.end_course)
+        ],
+    )
 
     class Meta:
         ordering = ["-started_at"]

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.personal_data import KEPT, PERSONAL, PersonalData
+
 # No 0/O, 1/I/L or U: a reference copied from an email or read out on the phone is not mistyped.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 REFERENCE_LENGTH = 6
@@ -113,22 +115,6 @@ class ScreeningAnswer(models.TextChoices):
     NOT_SURE = "not_sure", "Not sure"
 
 
-# The health questions the form asks; only clinicians (and superusers) see the answers.
-SCREENING_FIELDS = ["isotretinoin_recent", "pregnant_or_breastfeeding", "keloid_tendency", "active_skin_infection"]
-
-# Personal details every live request has; only anonymisation empties them.
-REQUIRED_UNTIL_ANONYMISED = [
-    "token",
-    "full_name",
-    "email",
-    "phone",
-    "isotretinoin_recent",
-    "pregnant_or_breastfeeding",
-    "keloid_tendency",
-    "active_skin_infection",
-]
-
-
 def waiting_first():
     """0 for a new request (someone must pick it up), 1 for any other: how the requests
     list orders, before newest first; the model indexes the same expression."""
@@ -176,7 +162,7 @@ class ConsultationRequest(models.Model):
         help_text="Carried in the form, so a resubmission finds this request.",
     )
 
-    # Personal fields may be blank only once anonymised (see `clean`).
+    # Personal fields may be blank only once anonymised (see `personal_data` and `clean_fields`).
     full_name = models.CharField(max_length=150, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(
@@ -235,7 +221,7 @@ class ConsultationRequest(models.Model):
     status = models.CharField(max_length=20, choices=Status, default=Status.NEW)
     confirmed_start = models.DateTimeField(null=True, blank=True)
     clinician = models.ForeignKey(
-        "treatments.Clinician", on_delete=models.PROTECT, null=True, blank=True, related_name="consultations"
+        "staff.Clinician", on_delete=models.PROTECT, null=True, blank=True, related_name="consultations"
     )
     decline_reason = models.TextField(blank=True, help_text="Shown to the patient.")
     declined_for = models.ForeignKey(
@@ -267,6 +253,61 @@ class ConsultationRequest(models.Model):
     notifications = GenericRelation("notifications.Email", related_query_name="consultation_request")
 
     objects = ConsultationRequestQuerySet.as_manager()
+
+    # Which fields are the patient's (see clinic.personal_data), and what each becomes when anonymised.
+    personal_data = PersonalData(
+        personal={
+            "full_name": "Anonymised",
+            "email": "",
+            "phone": "",
+            "contact_preference": KEPT,  # email or phone: says nothing about who they are
+            "help_with": "",
+            "decline_reason": "",
+            "staff_notes": "",
+        },
+        # The health questions the form asks; only clinicians (and superusers) see the answers.
+        screening={
+            "isotretinoin_recent": "",
+            "pregnant_or_breastfeeding": "",
+            "keloid_tendency": "",
+            "active_skin_infection": "",
+        },
+        internal={"id": KEPT, "token": "", "idempotency_key": KEPT},
+        not_personal=[
+            "reference",
+            "treatments",
+            "first_preferred_date",
+            "second_preferred_date",
+            "time_of_day",
+            "consent_given_at",
+            "privacy_notice_version",
+            "consent_method",
+            "consent_recorded_by",
+            "source_condition",
+            "source_treatment",
+            "status",
+            "confirmed_start",
+            "clinician",
+            "declined_for",
+            "course",
+            "anonymised_at",
+            "created_at",
+            "updated_at",
+        ],
+        # Every live request has these; only anonymisation empties them.
+        required=[
+            "token",
+            "full_name",
+            "email",
+            "phone",
+            "isotretinoin_recent",
+            "pregnant_or_breastfeeding",
+            "keloid_tendency",
+            "active_skin_infection",
+        ],
+        # Whether any answer is "yes" or "not sure", never which: staff who see patients' details see these.
+        derived={"screening_flags": PERSONAL, "screening_summary": PERSONAL},
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -313,9 +354,9 @@ class ConsultationRequest(models.Model):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if self.anonymised_at is None:
-            for name in REQUIRED_UNTIL_ANONYMISED:
-                if name not in (exclude or ()) and name not in errors and not getattr(self, name):
-                    errors[name] = [ValidationError("This field cannot be blank.", code="blank")]
+            for name, error in self.personal_data.missing_required(self).items():
+                if name not in (exclude or ()) and name not in errors:
+                    errors[name] = [error]
         if errors:
             raise ValidationError(errors)
 
@@ -433,6 +474,10 @@ class ConsultationRequest(models.Model):
         return settings.SITE_URL + reverse("admin:bookings_consultationrequest_change", args=[self.pk])
 
 
+# The screening questions, in the order the forms ask them.
+SCREENING_FIELDS = ConsultationRequest.personal_data.screening
+
+
 class StatusChange(models.Model):
     """One step in a request's history; `by` is empty when the patient acted."""
 
@@ -449,6 +494,12 @@ class StatusChange(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
+
+    personal_data = PersonalData(
+        personal={"note": ""},  # can quote the patient (a cancellation reason)
+        internal={"id": KEPT},
+        not_personal=["request", "from_status", "to_status", "by", "at"],
+    )
 
     class Meta:
         ordering = ["at", "id"]

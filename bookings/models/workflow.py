@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from clinic.personal_data import KEPT, PersonalData
+
 
 class ProposedTime(models.Model):
     """A slot offered to the patient when their preferred dates do not work. The
@@ -15,8 +17,10 @@ class ProposedTime(models.Model):
         "bookings.ConsultationRequest", on_delete=models.CASCADE, related_name="proposed_times"
     )
     start = models.DateTimeField()
-    clinician = models.ForeignKey("treatments.Clinician", on_delete=models.PROTECT, related_name="+")
+    clinician = models.ForeignKey("staff.Clinician", on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(default=timezone.now)
+
+    personal_data = PersonalData(internal={"id": KEPT}, not_personal=["request", "start", "clinician", "proposed_at"])
 
     class Meta:
         ordering = ["start", "id"]

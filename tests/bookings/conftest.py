@@ -30,7 +30,7 @@ def make_treatment(**fields):
 
 
 def make_staff_member(*, group="Reception", **fields):
-    """A staff user in one of the staff groups the data migrations create."""
+    """A staff user in one of the staff groups (staff/roles.py)."""
     n = next(_numbers)
     user = get_user_model().objects.create_user(
         username=fields.pop("username", f"staff{n}"), password="a-long-test-password", is_staff=True, **fields
@@ -93,7 +93,7 @@ def submit(**overrides):
         "consent": True,
     }
     details.update(overrides)
-    return services.submit_request(**details).request
+    return services.submit_request(**details).consultation
 
 
 def slot(days_ahead=7, hour=10, minute=0):
@@ -108,7 +108,7 @@ def move(request, *statuses, by=None, **changes):
         extra = changes if status == Status.CONFIRMED else {}
         if status == Status.DECLINED:
             extra = {"decline_reason": "We do not offer this treatment for your skin type."}
-        request = services.transition(request=request, to_status=status, by=by, **extra)
+        request = services.transition(consultation=request, to_status=status, by=by, **extra)
     return request
 
 
@@ -184,7 +184,7 @@ def confirm_at_once(bookings, *, clinician, check):
 
     def confirm_one(request, start):
         try:
-            services.confirm_request(request=request, start=start, clinician=clinician, by=None)
+            services.confirm_request(consultation=request, start=start, clinician=clinician, by=None)
             outcomes[request.pk] = "confirmed"
         except services.SlotUnavailable as refusal:
             outcomes[request.pk] = refusal.messages[0]

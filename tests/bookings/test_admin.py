@@ -35,7 +35,6 @@ def test_reception_can_view_change_and_add_requests_and_view_their_history_but_d
         "change_consultationrequest",
         "add_consultationrequest",  # bookings taken by phone or at the desk
         "view_statuschange",
-        "view_notification",
     } <= permissions
     assert not {p for p in permissions if p.startswith("delete_") and "consultation" in p}
     assert "delete_statuschange" not in permissions

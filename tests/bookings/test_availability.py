@@ -65,7 +65,9 @@ def test_a_break_is_shown_in_the_grid_and_never_booked(clinician, reception_user
     assert cells_at(open_day(), 12, 30)["Dr Imogen Sample"].unavailable == "Break (Lunch)"
     assert cells_at(open_day(), 13)["Dr Imogen Sample"].free
     with pytest.raises(services.SlotUnavailable, match=r"falls in Dr Imogen Sample's break \(Lunch, 12:00–13:00\)"):
-        services.confirm_request(request=in_review(), start=at(open_day(), 12), clinician=clinician, by=reception_user)
+        services.confirm_request(
+            consultation=in_review(), start=at(open_day(), 12), clinician=clinician, by=reception_user
+        )
 
 
 def test_leave_takes_a_clinician_out_of_every_slot_of_those_days(clinician, reception_user):
@@ -75,7 +77,7 @@ def test_leave_takes_a_clinician_out_of_every_slot_of_those_days(clinician, rece
     problem = slot_problem(at(day + timedelta(days=1), 10), clinician=clinician)
     assert problem.startswith("Dr Imogen Sample is away on") and "(Annual leave)" in problem
     with pytest.raises(services.SlotUnavailable, match="away on"):
-        services.propose_times(request=in_review(), slots=[(at(day, 10), clinician)], by=reception_user)
+        services.propose_times(consultation=in_review(), slots=[(at(day, 10), clinician)], by=reception_user)
     assert slot_problem(at(day + timedelta(days=7), 10), clinician=clinician) is None
 
 
@@ -89,7 +91,7 @@ def test_an_overlapping_consultation_is_refused_even_at_another_start_time(clini
 
 def test_a_cancelled_or_declined_request_frees_its_time(clinician):
     booked = confirm(submit(), start=at(open_day(), 10), clinician=clinician)
-    services.cancel_request(request=booked, by=make_staff_member())
+    services.cancel_request(consultation=booked, by=make_staff_member())
     assert slot_problem(at(open_day(), 10), clinician=clinician) is None
 
 
@@ -98,38 +100,38 @@ def test_a_cancelled_or_declined_request_frees_its_time(clinician):
 
 def test_an_offered_time_is_held_for_that_patient_only(clinician, reception_user):
     start = at(open_day(weeks=2), 11)
-    offered = services.propose_times(request=in_review(), slots=[(start, clinician)], by=reception_user)
+    offered = services.propose_times(consultation=in_review(), slots=[(start, clinician)], by=reception_user)
     problem = slot_problem(start, clinician=clinician)
     assert f"is held for another patient ({offered.reference})" in problem
     with pytest.raises(services.SlotUnavailable, match="held for another patient"):
-        services.confirm_request(request=in_review(), start=start, clinician=clinician, by=reception_user)
+        services.confirm_request(consultation=in_review(), start=start, clinician=clinician, by=reception_user)
     with pytest.raises(services.SlotUnavailable, match="held for another patient"):
-        services.propose_times(request=in_review(), slots=[(start, clinician)], by=reception_user)
-    accepted = services.accept_proposed_time(request=offered, proposed_time_id=offered.proposed_times.get().pk)
+        services.propose_times(consultation=in_review(), slots=[(start, clinician)], by=reception_user)
+    accepted = services.accept_proposed_time(consultation=offered, proposed_time_id=offered.proposed_times.get().pk)
     assert accepted.status == Status.CONFIRMED
 
 
 def test_a_hold_ends_when_the_offer_expires_or_the_patient_answers(clinician, reception_user, settings):
     settings.OFFER_HOLD_HOURS = 48
     start = at(open_day(weeks=2), 11)
-    offered = services.propose_times(request=in_review(), slots=[(start, clinician)], by=reception_user)
+    offered = services.propose_times(consultation=in_review(), slots=[(start, clinician)], by=reception_user)
     ProposedTime.objects.filter(request=offered).update(proposed_at=timezone.now() - timedelta(hours=47))
     assert slot_problem(start, clinician=clinician) is not None
     ProposedTime.objects.filter(request=offered).update(proposed_at=timezone.now() - timedelta(hours=49))
     assert slot_problem(start, clinician=clinician) is None
     ProposedTime.objects.filter(request=offered).update(proposed_at=timezone.now())
-    services.back_to_review(request=offered, by=None)
+    services.back_to_review(consultation=offered, by=None)
     assert slot_problem(start, clinician=clinician) is None
 
 
 def test_an_expired_offer_cannot_be_taken_and_the_patient_is_told_why(clinician, reception_user, settings):
     settings.OFFER_HOLD_HOURS = 48
     offered = services.propose_times(
-        request=in_review(), slots=[(at(open_day(weeks=2), 11), clinician)], by=reception_user
+        consultation=in_review(), slots=[(at(open_day(weeks=2), 11), clinician)], by=reception_user
     )
     ProposedTime.objects.filter(request=offered).update(proposed_at=timezone.now() - timedelta(hours=49))
     with pytest.raises(services.SlotUnavailable, match="were held for you until .* and have been released"):
-        services.accept_proposed_time(request=offered, proposed_time_id=offered.proposed_times.get().pk)
+        services.accept_proposed_time(consultation=offered, proposed_time_id=offered.proposed_times.get().pk)
     offered.refresh_from_db()
     assert offered.status == Status.TIME_PROPOSED
 

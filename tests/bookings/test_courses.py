@@ -30,7 +30,7 @@ def completed_on(day, clinician, treatments, course=None):
         ConsultationRequest.objects.filter(pk=request.pk).update(course=course)
         request.refresh_from_db()
     later = at(day, 10) + timedelta(hours=1)
-    return services.complete_request(request=request, by=make_staff_member(), now=later)
+    return services.complete_request(consultation=request, by=make_staff_member(), now=later)
 
 
 def test_a_completed_consultation_for_a_treatment_in_sessions_starts_a_course(clinician, needling):
@@ -114,7 +114,7 @@ def test_the_patient_books_the_next_session_in_the_window_and_gets_the_confirmat
 def test_a_session_outside_the_window_is_refused(clinician, needling):
     done = completed_on(timezone.localdate() - timedelta(days=3), clinician, [needling])
     with pytest.raises(services.SlotUnavailable, match="Choose a time between"):
-        services.book_next_session(request=done, start=at(next_weekday(1), 10), clinician=clinician)
+        services.book_next_session(consultation=done, start=at(next_weekday(1), 10), clinician=clinician)
 
 
 def test_the_patient_can_end_their_course_and_is_not_reminded_again(client, clinician, needling):

@@ -46,7 +46,7 @@ def test_a_day_shows_consultations_with_name_and_linked_reference_holds_free_slo
 ):
     other = make_clinician(name="Dr Rafael Other")
     booked = confirm(submit(full_name="Maya Lindqvist"), start=at(day, 10), clinician=clinician)
-    offered = services.propose_times(request=in_review(), slots=[(at(day, 11), other)], by=reception_user)
+    offered = services.propose_times(consultation=in_review(), slots=[(at(day, 11), other)], by=reception_user)
     Break.objects.create(clinician=clinician, weekday=Weekday.TUESDAY, starts=time(13), ends=time(14), label="Lunch")
     html = diary(reception_client, date=day.isoformat())
     assert "Dr Imogen Sample" in html and "Dr Rafael Other" in html
@@ -58,7 +58,7 @@ def test_a_day_shows_consultations_with_name_and_linked_reference_holds_free_slo
 
 def test_cancelled_and_declined_requests_never_appear(reception_client, clinician, day, reception_user):
     cancelled = confirm(submit(full_name="Cancelled Person"), start=at(day, 10), clinician=clinician)
-    services.cancel_request(request=cancelled, by=reception_user)
+    services.cancel_request(consultation=cancelled, by=reception_user)
     declined = move(submit(full_name="Declined Person"), "in_review", "declined")
     html = diary(reception_client, date=day.isoformat())
     assert cancelled.reference not in html and "Cancelled Person" not in html

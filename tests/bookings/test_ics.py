@@ -1,14 +1,14 @@
 """The calendar invite (RFC 5545) for a confirmed consultation."""
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from bookings.ics import consultation_invite, escape_text, fold, vtimezone_lines
+from bookings.ics import consultation_invite
 from tests.bookings.conftest import confirm, make_clinician, make_treatment, submit
 
 pytestmark = pytest.mark.django_db
@@ -78,19 +78,38 @@ def test_a_summer_consultation_carries_british_summer_time():
     assert "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000" in text
 
 
+def observances(text):
+    """The VTIMEZONE's observances, unfolded: [(kind, {property: value})]."""
+    zone = unfold(text).split("BEGIN:VTIMEZONE\r\n", 1)[1].split("END:VTIMEZONE", 1)[0]
+    found = re.findall(r"BEGIN:(STANDARD|DAYLIGHT)\r\n(.*?)END:\1", zone, flags=re.S)
+    return [(kind, dict(line.split(":", 1) for line in body.split("\r\n") if line)) for kind, body in found]
+
+
+def onsets(observance):
+    """Every date (YYYYMMDD) an observance starts on: its DTSTART and its RDATEs."""
+    stamps = [observance["DTSTART"], *observance.get("RDATE", "").split(",")]
+    return {stamp[:8] for stamp in stamps if stamp}
+
+
 def test_the_time_zone_definition_matches_the_real_clock_changes():
-    lines = vtimezone_lines("Europe/London", datetime(2027, 6, 1, tzinfo=UTC))
-    text = "\r\n".join(lines)
-    # Clocks go forward at 01:00 GMT on the last Sunday of March, back at 02:00 BST in October.
-    assert "BEGIN:DAYLIGHT\r\nDTSTART:20270328T010000\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0100" in text
-    assert "BEGIN:STANDARD\r\nDTSTART:20271031T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000" in text
+    text = consultation_invite(confirmed_at(datetime(2027, 6, 1, 10, 0, tzinfo=LONDON)))
+    assert text.count("BEGIN:VTIMEZONE") == 1
+    # Clocks go forward on the last Sunday of March, back on the last Sunday of October.
+    summer = [fields for kind, fields in observances(text) if kind == "DAYLIGHT"]
+    winter = [fields for kind, fields in observances(text) if kind == "STANDARD"]
+    assert all((fields["TZOFFSETFROM"], fields["TZOFFSETTO"]) == ("+0000", "+0100") for fields in summer)
+    assert "20270328" in set().union(*map(onsets, summer))
+    assert "20271031" in set().union(*map(onsets, [f for f in winter if f["TZOFFSETFROM"] == "+0100"]))
+    assert all(fields["TZOFFSETTO"] == "+0000" for fields in winter)
     assert text.count("BEGIN:") == text.count("END:")
 
 
-def test_a_time_zone_without_clock_changes_still_gets_a_definition():
-    lines = vtimezone_lines("Asia/Kolkata", datetime(2027, 6, 1, tzinfo=UTC))
-    assert "TZOFFSETTO:+0530" in lines
-    assert lines[0] == "BEGIN:VTIMEZONE" and lines[-1] == "END:VTIMEZONE"
+def test_a_time_zone_without_clock_changes_still_gets_a_definition(settings):
+    settings.TIME_ZONE = "Asia/Kolkata"
+    text = consultation_invite(confirmed_at(datetime(2027, 6, 1, 10, 0, tzinfo=LONDON)))
+    assert "BEGIN:VTIMEZONE\r\nTZID:Asia/Kolkata\r\n" in text
+    assert [fields["TZOFFSETTO"] for _kind, fields in observances(text)] == ["+0530"]
+    assert properties(text)["DTSTART;TZID=Asia/Kolkata"] == "20270601T143000"
 
 
 def test_the_invite_carries_no_health_details():
@@ -117,23 +136,30 @@ def test_the_invite_carries_no_health_details():
         ("Zoë's clinic", "Zoë's clinic"),
     ],
 )
-def test_text_values_are_escaped(raw, escaped):
-    assert escape_text(raw) == escaped
+def test_text_values_are_escaped(raw, escaped, settings):
+    settings.CLINIC_ADDRESS = raw
+    request = confirmed_at(datetime(timezone.localdate().year + 1, 1, 12, 10, 0, tzinfo=LONDON))
+    assert properties(consultation_invite(request))["LOCATION"] == escaped
 
 
-def test_folding_never_splits_a_character_and_unfolds_to_the_original():
-    line = "DESCRIPTION:" + "Zoë Łukasz 李小龍 " * 12
-    folded = fold(line)
-    parts = folded.split("\r\n")
-    assert all(len(part.encode()) <= 75 for part in parts)
-    assert all(part.startswith(" ") for part in parts[1:])
+def test_folding_never_splits_a_character_and_unfolds_to_the_original(settings):
+    settings.CLINIC_ADDRESS = "Zoë Łukasz 李小龍 " * 12
+    request = confirmed_at(datetime(timezone.localdate().year + 1, 1, 12, 10, 0, tzinfo=LONDON))
+    raw = consultation_invite(request).encode()
+    lines = raw.split(b"\r\n")
+    location = lines.index(next(line for line in lines if line.startswith(b"LOCATION:")))
+    parts = [lines[location]]
+    while lines[location + len(parts)].startswith(b" "):
+        parts.append(lines[location + len(parts)])
+    assert len(parts) > 1 and all(len(part) <= 75 for part in parts)
     for part in parts:
-        part.encode().decode()  # every chunk is whole UTF-8
-    assert unfold(folded) == line
+        part.decode()  # every chunk is whole UTF-8
+    assert unfold(b"\r\n".join(parts).decode()) == "LOCATION:" + "Zoë Łukasz 李小龍 " * 12
 
 
 def test_a_short_line_is_not_folded():
-    assert fold("SUMMARY:Consultation") == "SUMMARY:Consultation"
+    request = confirmed_at(datetime(timezone.localdate().year + 1, 1, 12, 10, 0, tzinfo=LONDON))
+    assert "\r\nSUMMARY:Consultation at Larchfield Skin Clinic\r\n" in consultation_invite(request)
 
 
 def test_the_emailed_invite_names_organiser_and_attendee_with_safely_quoted_names():

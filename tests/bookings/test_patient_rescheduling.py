@@ -120,12 +120,12 @@ def test_within_24_hours_the_patient_is_told_to_phone(client, clinician):
 def test_a_time_outside_the_window_is_refused_with_the_window(booked, clinician):
     far = at(next_weekday(1, weeks=6), 10)
     with pytest.raises(services.SlotUnavailable, match="Choose a time between"):
-        services.reschedule_request(request=booked, start=far, clinician=clinician, by=None)
+        services.reschedule_request(consultation=booked, start=far, clinician=clinician, by=None)
 
 
 def test_the_same_slot_rules_as_staff_apply(booked, clinician):
     with pytest.raises(services.SlotUnavailable, match="outside opening hours"):
-        services.reschedule_request(request=booked, start=at(soon_tuesday(), 7), clinician=clinician, by=None)
+        services.reschedule_request(consultation=booked, start=at(soon_tuesday(), 7), clinician=clinician, by=None)
 
 
 @pytest.mark.parametrize("value", ["", "nonsense", "2027-01-01T10:00|x", "9" * 50])

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def offered(clinician):
     """A request with two times offered: Tuesday in two weeks at 09:00 and 14:00."""
     return services.propose_times(
-        request=in_review(),
+        consultation=in_review(),
         slots=[(at(open_day(weeks=2), 9), clinician), (at(open_day(weeks=2), 14), clinician)],
         by=make_staff_member(),
     )

@@ -452,7 +452,7 @@ def test_the_same_answers_after_cancelling_make_a_new_request(client):
     from bookings import services
 
     first = client.post(URL, form_data())
-    services.cancel_request(request=ConsultationRequest.objects.get(), by=None)
+    services.cancel_request(consultation=ConsultationRequest.objects.get(), by=None)
     again = client.post(URL, form_data())
     assert again["Location"] != first["Location"]
     assert ConsultationRequest.objects.count() == 2

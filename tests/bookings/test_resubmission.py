@@ -25,7 +25,7 @@ def send_first(client):
 
 
 def cancelled_by_the_patient(consultation):
-    services.cancel_request(request=consultation, note="Feeling better.")
+    services.cancel_request(consultation=consultation, note="Feeling better.")
 
 
 def declined(consultation):
@@ -34,7 +34,7 @@ def declined(consultation):
 
 def completed(consultation):
     confirmed = confirm(consultation, start=timezone.now() - timedelta(days=1))
-    services.complete_request(request=confirmed, by=make_staff_member())
+    services.complete_request(consultation=confirmed, by=make_staff_member())
 
 
 @pytest.mark.parametrize("happened", [cancelled_by_the_patient, declined, completed])
@@ -50,11 +50,11 @@ def test_a_form_sent_again_after_the_request_closed_shows_that_requests_page(cli
 @pytest.mark.parametrize("erased_by", ["the patient's erasure", "the retention rule"])
 def test_a_form_sent_again_after_cancelling_and_erasing_shows_the_form_with_the_answers_kept(client, erased_by):
     data, consultation = send_first(client)
-    services.cancel_request(request=consultation)
+    services.cancel_request(consultation=consultation)
     if erased_by == "the patient's erasure":
         erase_personal_data(email=data["email"], by=None, via="test")
     else:
-        services.anonymise_request(request=consultation)
+        services.anonymise_request(consultation=consultation)
 
     for sender in (client, client.__class__()):  # this browser (with its cookie), and another
         response = sender.post(URL, data)

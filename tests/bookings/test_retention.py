@@ -48,7 +48,7 @@ def declined_with_everything(django_capture_on_commit_callbacks):
     ConsultationRequest.objects.filter(pk=request.pk).update(staff_notes="Zoë prefers mornings")
     request = move(request, Status.IN_REVIEW)
     services.decline_request(
-        request=request,
+        consultation=request,
         by=None,
         standard_reason=DeclineReason.objects.get(title="Not suitable at the moment"),
         details="Zoë, you told us you are expecting a baby.",
@@ -133,7 +133,7 @@ def test_open_requests_and_recent_closed_ones_are_kept(clinician):
 
 def test_a_request_closed_recently_is_kept_even_if_it_was_made_long_ago():
     request = age(submit(), 400)
-    services.cancel_request(request=request, by=None)
+    services.cancel_request(consultation=request, by=None)
     purge("--older-than-days", "365")
     request.refresh_from_db()
     assert not request.is_anonymised
@@ -162,7 +162,7 @@ def test_the_limit_must_be_a_positive_number_of_days():
 
 def test_an_open_request_cannot_be_anonymised_by_the_service():
     with pytest.raises(services.TransitionNotAllowed):
-        services.anonymise_request(request=submit())
+        services.anonymise_request(consultation=submit())
 
 
 def test_an_anonymised_request_still_shows_in_admin_without_errors(admin_client):

@@ -74,7 +74,7 @@ def test_the_same_idempotency_key_returns_the_stored_request_and_sends_nothing_m
         first = services.submit_request(**_details(idempotency_key="same-key-123"))
         again = services.submit_request(**_details(idempotency_key="same-key-123"))
     assert first.created and not again.created
-    assert again.request == first.request
+    assert again.consultation == first.consultation
     assert ConsultationRequest.objects.count() == 1
     assert len(mailoutbox) == 2
 
@@ -88,7 +88,7 @@ def test_a_form_that_loses_a_race_with_its_own_resubmission_finds_the_winner():
     ):
         result = services.submit_request(**_details(idempotency_key="raced-key-123"))
     assert not result.created
-    assert result.request == winner
+    assert result.consultation == winner
     assert ConsultationRequest.objects.count() == 1
 
 
@@ -262,13 +262,13 @@ def test_only_the_allowed_transitions_happen_and_each_is_recorded(from_status, t
     if to_status == Status.DECLINED:
         extra = {"decline_reason": "Not suitable."}
     if to_status in ALLOWED_TRANSITIONS[from_status]:
-        moved = services.transition(request=request, to_status=to_status, by=reception_user, note="ok", **extra)
+        moved = services.transition(consultation=request, to_status=to_status, by=reception_user, note="ok", **extra)
         assert moved.status == to_status
         last = moved.status_changes.last()
         assert (last.from_status, last.to_status, last.by, last.note) == (from_status, to_status, reception_user, "ok")
     else:
         with pytest.raises(services.TransitionNotAllowed):
-            services.transition(request=request, to_status=to_status, by=reception_user, **extra)
+            services.transition(consultation=request, to_status=to_status, by=reception_user, **extra)
         request.refresh_from_db()
         assert request.status == from_status
         assert request.status_changes.count() == changes_before
@@ -277,7 +277,7 @@ def test_only_the_allowed_transitions_happen_and_each_is_recorded(from_status, t
 def test_a_confirmed_consultation_needs_a_time_and_a_clinician():
     request = move(submit(), Status.IN_REVIEW)
     with pytest.raises(ValidationError):
-        services.transition(request=request, to_status=Status.CONFIRMED, by=None)
+        services.transition(consultation=request, to_status=Status.CONFIRMED, by=None)
     request.refresh_from_db()
     assert request.status == Status.IN_REVIEW
 
@@ -309,7 +309,7 @@ def test_the_database_itself_forbids_a_confirmed_consultation_without_a_time():
 def test_a_cancelled_slot_can_be_confirmed_for_someone_else():
     clinician, start = make_clinician(), slot(days_ahead=9, hour=11)
     first = confirm(submit(), start=start, clinician=clinician)
-    services.cancel_request(request=first, by=None)
+    services.cancel_request(consultation=first, by=None)
     assert confirm(submit(), start=start, clinician=clinician).status == Status.CONFIRMED
 
 
@@ -327,7 +327,7 @@ def test_the_patient_can_cancel_an_open_request(status, mailoutbox, django_captu
     request = _request_in(status)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        cancelled = services.cancel_request(request=request, by=None, note="Found another clinic")
+        cancelled = services.cancel_request(consultation=request, by=None, note="Found another clinic")
     assert cancelled.status == Status.CANCELLED
     change = cancelled.status_changes.last()
     assert (change.from_status, change.to_status, change.by, change.note) == (
@@ -357,7 +357,7 @@ def test_a_closed_request_cannot_be_cancelled_and_nothing_changes(
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(services.CancellationNotAllowed, match=message):
-            services.cancel_request(request=request, by=None)
+            services.cancel_request(consultation=request, by=None)
     request.refresh_from_db()
     assert request.status == status
     assert request.status_changes.count() == changes_before
@@ -367,14 +367,14 @@ def test_a_closed_request_cannot_be_cancelled_and_nothing_changes(
 def test_the_patient_cannot_cancel_online_within_24_hours_of_the_consultation():
     request = confirm(submit(), start=timezone.now() + timedelta(hours=23))
     with pytest.raises(services.CancellationNotAllowed, match="less than 24 hours away"):
-        services.cancel_request(request=request, by=None)
+        services.cancel_request(consultation=request, by=None)
     request.refresh_from_db()
     assert request.status == Status.CONFIRMED
 
 
 def test_the_patient_can_cancel_a_consultation_just_over_24_hours_away():
     request = confirm(submit(), start=timezone.now() + timedelta(hours=24, minutes=5))
-    assert services.cancel_request(request=request, by=None).status == Status.CANCELLED
+    assert services.cancel_request(consultation=request, by=None).status == Status.CANCELLED
 
 
 def test_staff_can_cancel_a_consultation_at_short_notice_and_only_the_patient_is_emailed(
@@ -383,7 +383,7 @@ def test_staff_can_cancel_a_consultation_at_short_notice_and_only_the_patient_is
     request = confirm(submit(), start=timezone.now() + timedelta(hours=3))
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        cancelled = services.cancel_request(request=request, by=reception_user, note="Clinician unwell")
+        cancelled = services.cancel_request(consultation=request, by=reception_user, note="Clinician unwell")
     assert cancelled.status == Status.CANCELLED
     assert cancelled.status_changes.last().by == reception_user
     assert [m.to for m in mailoutbox] == [[request.email]]
@@ -394,7 +394,7 @@ def test_a_cancellation_email_names_the_freed_slot_for_the_clinic(mailoutbox, dj
     request = confirm(submit(), start=slot(days_ahead=12, hour=14, minute=30), clinician=clinician)
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_request(request=request, by=None)
+        services.cancel_request(consultation=request, by=None)
     notice = next(m for m in mailoutbox if m.to != [request.email])
     assert "14:30" in notice.body
     assert "Dr Imogen Sample" in notice.body
@@ -437,6 +437,6 @@ def test_two_simultaneous_posts_of_one_form_store_one_request(mailoutbox):
     assert errors == []
     stored = ConsultationRequest.objects.get()
     assert sorted(result.created for result in results) == [False, True]
-    assert {result.request.pk for result in results} == {stored.pk}
+    assert {result.consultation.pk for result in results} == {stored.pk}
     assert stored.status_changes.count() == 1
     assert len(mailoutbox) == 2

@@ -24,7 +24,7 @@ def started(clinician):
 
 def test_staff_cannot_cancel_a_consultation_that_has_begun(started, reception_user):
     with pytest.raises(services.TransitionNotAllowed, match="a consultation that has started cannot be cancelled"):
-        services.cancel_request(request=started, by=reception_user)
+        services.cancel_request(consultation=started, by=reception_user)
     started.refresh_from_db()
     assert started.status == Status.CONFIRMED
 
@@ -32,12 +32,12 @@ def test_staff_cannot_cancel_a_consultation_that_has_begun(started, reception_us
 def test_staff_cannot_move_a_consultation_that_has_begun(started, reception_user):
     with pytest.raises(services.TransitionNotAllowed, match="cannot be moved to another time"):
         services.reschedule_request(
-            request=started, start=at(open_day(weeks=2), 10), clinician=make_clinician(), by=reception_user
+            consultation=started, start=at(open_day(weeks=2), 10), clinician=make_clinician(), by=reception_user
         )
 
 
 def test_a_consultation_that_has_begun_can_be_completed(started, reception_user):
-    assert services.complete_request(request=started, by=reception_user).status == Status.COMPLETED
+    assert services.complete_request(consultation=started, by=reception_user).status == Status.COMPLETED
 
 
 def test_the_patient_is_told_it_has_begun_not_that_it_is_less_than_24_hours_away(started):

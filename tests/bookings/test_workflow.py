@@ -51,7 +51,7 @@ def invite_of(message):
 
 
 def test_starting_a_review_records_who_and_when(reception_user):
-    request = services.start_review(request=submit(), by=reception_user, note="Looks straightforward")
+    request = services.start_review(consultation=submit(), by=reception_user, note="Looks straightforward")
     change = request.status_changes.last()
     assert request.status == Status.IN_REVIEW
     assert (change.from_status, change.to_status, change.by, change.note) == (
@@ -73,7 +73,7 @@ def test_only_a_new_request_can_be_put_in_review_and_the_refusal_says_why(status
     request = move(submit(), *path)
     before = request.status_changes.count()
     with pytest.raises(services.TransitionNotAllowed, match="only requests that are new can be put in review"):
-        services.start_review(request=request, by=reception_user)
+        services.start_review(consultation=request, by=reception_user)
     request.refresh_from_db()
     assert request.status == status and request.status_changes.count() == before
 
@@ -87,7 +87,7 @@ def test_confirming_books_the_slot_records_it_and_emails_the_patient_an_invite(
     request = in_review(email="zoe@example.com", full_name="Zoë Sample")
     start = at(open_day(), 10, 30)
     with django_capture_on_commit_callbacks(execute=True):
-        confirmed = services.confirm_request(request=request, start=start, clinician=clinician, by=reception_user)
+        confirmed = services.confirm_request(consultation=request, start=start, clinician=clinician, by=reception_user)
     assert (confirmed.status, confirmed.confirmed_start, confirmed.clinician) == (Status.CONFIRMED, start, clinician)
     change = confirmed.status_changes.last()
     assert (change.from_status, change.to_status, change.by) == (Status.IN_REVIEW, Status.CONFIRMED, reception_user)
@@ -114,7 +114,9 @@ def test_the_confirmation_carries_no_health_details(
 ):
     request = in_review(help_with="Painful cystic acne", isotretinoin_recent="yes")
     with django_capture_on_commit_callbacks(execute=True):
-        services.confirm_request(request=request, start=at(open_day(), 10), clinician=clinician, by=reception_user)
+        services.confirm_request(
+            consultation=request, start=at(open_day(), 10), clinician=clinician, by=reception_user
+        )
     (message,) = mailoutbox
     _, ics = invite_of(message)
     everything = " ".join([message.subject, message.body, message.alternatives[0][0], ics]).lower()
@@ -123,7 +125,7 @@ def test_the_confirmation_carries_no_health_details(
 
 def test_the_patients_status_page_shows_the_confirmed_appointment(reception_user, clinician, client):
     request = in_review()
-    services.confirm_request(request=request, start=at(open_day(), 14), clinician=clinician, by=reception_user)
+    services.confirm_request(consultation=request, start=at(open_day(), 14), clinician=clinician, by=reception_user)
     html = client.get(request.status_path()).content.decode()
     assert "Your appointment" in html and "14:00" in html and "Dr Imogen Sample" in html
     assert request.invite_path() in html
@@ -144,7 +146,7 @@ def test_a_confirmation_at_a_time_that_cannot_be_booked_changes_nothing(
 ):
     request = in_review()
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(services.SlotUnavailable, match=words):
-        services.confirm_request(request=request, start=when(), clinician=clinician, by=reception_user)
+        services.confirm_request(consultation=request, start=when(), clinician=clinician, by=reception_user)
     request.refresh_from_db()
     assert (request.status, request.confirmed_start, request.clinician) == (Status.IN_REVIEW, None, None)
     assert mailoutbox == []
@@ -157,7 +159,9 @@ def test_a_confirmation_on_a_closed_day_says_why(reception_user, clinician):
     request = in_review()
     Closure.objects.create(date=open_day(), reason="Staff training day")
     with pytest.raises(services.SlotUnavailable, match="Staff training day"):
-        services.confirm_request(request=request, start=at(open_day(), 10), clinician=clinician, by=reception_user)
+        services.confirm_request(
+            consultation=request, start=at(open_day(), 10), clinician=clinician, by=reception_user
+        )
 
 
 def test_a_clinician_cannot_be_booked_twice_at_one_time(reception_user, clinician):
@@ -167,7 +171,7 @@ def test_a_clinician_cannot_be_booked_twice_at_one_time(reception_user, clinicia
     with pytest.raises(
         services.SlotUnavailable, match=f"already has a confirmed consultation \\({first.reference}\\)"
     ):
-        services.confirm_request(request=second, start=start, clinician=clinician, by=reception_user)
+        services.confirm_request(consultation=second, start=start, clinician=clinician, by=reception_user)
     second.refresh_from_db()
     assert second.status == Status.IN_REVIEW
 
@@ -182,7 +186,7 @@ def test_a_clash_that_slips_past_the_checks_is_stopped_by_the_database_and_repor
         mock.patch.object(ConsultationRequest, "validate_constraints"),
     ):
         with pytest.raises(services.SlotUnavailable, match="has just been booked .* by someone else"):
-            services.confirm_request(request=second, start=start, clinician=clinician, by=reception_user)
+            services.confirm_request(consultation=second, start=start, clinician=clinician, by=reception_user)
     second.refresh_from_db()
     assert (second.status, second.confirmed_start) == (Status.IN_REVIEW, None)
     assert second.status_changes.count() == 2
@@ -194,7 +198,7 @@ def test_a_clash_found_by_the_models_own_check_is_reported_the_same_way(receptio
     second = in_review()
     with mock.patch("bookings.services.slot_problem", return_value=None):
         with pytest.raises(services.SlotUnavailable, match="has just been booked"):
-            services.confirm_request(request=second, start=start, clinician=clinician, by=reception_user)
+            services.confirm_request(consultation=second, start=start, clinician=clinician, by=reception_user)
     second.refresh_from_db()
     assert second.status == Status.IN_REVIEW
 
@@ -202,7 +206,9 @@ def test_a_clash_found_by_the_models_own_check_is_reported_the_same_way(receptio
 def test_a_request_is_confirmed_only_from_review_or_proposed_times(reception_user, clinician):
     request = submit()
     with pytest.raises(services.TransitionNotAllowed, match="only requests that are in review or times proposed"):
-        services.confirm_request(request=request, start=at(open_day(), 10), clinician=clinician, by=reception_user)
+        services.confirm_request(
+            consultation=request, start=at(open_day(), 10), clinician=clinician, by=reception_user
+        )
 
 
 # --- Under real concurrency (PostgreSQL) ----------------------------------------------------
@@ -248,7 +254,7 @@ def test_moving_a_confirmed_consultation_is_recorded_and_sends_an_updated_invite
     other = make_clinician(name="Dr Other")
     new_start = at(open_day(weeks=2), 15)
     with django_capture_on_commit_callbacks(execute=True):
-        moved = services.reschedule_request(request=request, start=new_start, clinician=other, by=reception_user)
+        moved = services.reschedule_request(consultation=request, start=new_start, clinician=other, by=reception_user)
     assert (moved.status, moved.confirmed_start, moved.clinician) == (Status.CONFIRMED, new_start, other)
     change = moved.status_changes.last()
     assert (change.from_status, change.to_status, change.by) == (Status.CONFIRMED, Status.CONFIRMED, reception_user)
@@ -265,7 +271,7 @@ def test_a_move_to_a_taken_slot_changes_nothing(reception_user, clinician):
     confirm(submit(), start=taken, clinician=clinician)
     request = confirm(submit(), start=at(open_day(), 10), clinician=clinician)
     with pytest.raises(services.SlotUnavailable):
-        services.reschedule_request(request=request, start=taken, clinician=clinician, by=reception_user)
+        services.reschedule_request(consultation=request, start=taken, clinician=clinician, by=reception_user)
     request.refresh_from_db()
     assert request.confirmed_start == at(open_day(), 10)
     assert request.status_changes.filter(from_status=Status.CONFIRMED).count() == 0
@@ -274,7 +280,7 @@ def test_a_move_to_a_taken_slot_changes_nothing(reception_user, clinician):
 def test_a_request_that_is_not_confirmed_cannot_be_moved(reception_user, clinician):
     with pytest.raises(services.TransitionNotAllowed, match="only requests that are confirmed"):
         services.reschedule_request(
-            request=in_review(), start=at(open_day(), 10), clinician=clinician, by=reception_user
+            consultation=in_review(), start=at(open_day(), 10), clinician=clinician, by=reception_user
         )
 
 
@@ -287,7 +293,7 @@ def test_offering_two_times_records_them_and_emails_the_patient(
     request = in_review()
     slots = [(at(open_day(weeks=2), 9), clinician), (at(open_day(weeks=2), 16, 30), clinician)]
     with django_capture_on_commit_callbacks(execute=True):
-        proposed = services.propose_times(request=request, slots=slots, by=reception_user)
+        proposed = services.propose_times(consultation=request, slots=slots, by=reception_user)
     assert proposed.status == Status.TIME_PROPOSED
     assert [(p.start, p.clinician) for p in proposed.proposed_times.all()] == slots
     assert "09:00" in proposed.status_changes.last().note and "16:30" in proposed.status_changes.last().note
@@ -301,14 +307,14 @@ def test_offering_two_times_records_them_and_emails_the_patient(
 def test_one_or_two_times_are_offered_never_none_or_more(count, reception_user, clinician):
     slots = [(at(open_day(weeks=2), 9 + n), clinician) for n in range(count)]
     with pytest.raises(ValidationError, match="Offer one or 2"):
-        services.propose_times(request=in_review(), slots=slots, by=reception_user)
+        services.propose_times(consultation=in_review(), slots=slots, by=reception_user)
 
 
 def test_offered_times_follow_the_same_rules_as_a_confirmation(reception_user, clinician):
     request = in_review()
     slots = [(at(open_day(), 10), clinician), (at(open_day(), 20), clinician)]
     with pytest.raises(services.SlotUnavailable, match="outside opening hours"):
-        services.propose_times(request=request, slots=slots, by=reception_user)
+        services.propose_times(consultation=request, slots=slots, by=reception_user)
     request.refresh_from_db()
     assert request.status == Status.IN_REVIEW and not request.proposed_times.exists()
 
@@ -317,11 +323,11 @@ def test_the_patient_accepting_a_time_confirms_it_and_tells_both_sides(
     clinician, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
     request = services.propose_times(
-        request=in_review(), slots=[(at(open_day(weeks=2), 11), clinician)], by=make_staff()
+        consultation=in_review(), slots=[(at(open_day(weeks=2), 11), clinician)], by=make_staff()
     )
     proposal = request.proposed_times.get()
     with django_capture_on_commit_callbacks(execute=True):
-        confirmed = services.accept_proposed_time(request=request, proposed_time_id=proposal.pk)
+        confirmed = services.accept_proposed_time(consultation=request, proposed_time_id=proposal.pk)
     assert (confirmed.status, confirmed.confirmed_start, confirmed.clinician) == (
         Status.CONFIRMED,
         proposal.start,
@@ -343,10 +349,10 @@ def make_staff():
 
 def test_a_proposed_time_taken_meanwhile_is_refused_kindly_and_nothing_changes(clinician, mailoutbox):
     start = at(open_day(weeks=2), 11)
-    request = services.propose_times(request=in_review(), slots=[(start, clinician)], by=make_staff())
+    request = services.propose_times(consultation=in_review(), slots=[(start, clinician)], by=make_staff())
     taker = confirm(submit(), start=start, clinician=clinician)
     with pytest.raises(services.SlotUnavailable) as refusal:
-        services.accept_proposed_time(request=request, proposed_time_id=request.proposed_times.get().pk)
+        services.accept_proposed_time(consultation=request, proposed_time_id=request.proposed_times.get().pk)
     assert "no longer available" in refusal.value.messages[0]
     assert taker.reference not in refusal.value.messages[0]  # never another patient's reference
     request.refresh_from_db()
@@ -355,14 +361,14 @@ def test_a_proposed_time_taken_meanwhile_is_refused_kindly_and_nothing_changes(c
 
 def test_a_time_that_was_not_offered_cannot_be_accepted(clinician):
     request = services.propose_times(
-        request=in_review(), slots=[(at(open_day(weeks=2), 11), clinician)], by=make_staff()
+        consultation=in_review(), slots=[(at(open_day(weeks=2), 11), clinician)], by=make_staff()
     )
     stranger = services.propose_times(
-        request=in_review(), slots=[(at(open_day(weeks=2), 12), clinician)], by=make_staff()
+        consultation=in_review(), slots=[(at(open_day(weeks=2), 12), clinician)], by=make_staff()
     )
     for bad in [stranger.proposed_times.get().pk, "abc", "", None]:
         with pytest.raises(ValidationError, match="one of the times we offered"):
-            services.accept_proposed_time(request=request, proposed_time_id=bad)
+            services.accept_proposed_time(consultation=request, proposed_time_id=bad)
     request.refresh_from_db()
     assert request.status == Status.TIME_PROPOSED
 
@@ -371,10 +377,10 @@ def test_the_patient_asking_to_be_contacted_puts_the_request_back_in_review_with
     clinician, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
     request = services.propose_times(
-        request=in_review(), slots=[(at(open_day(weeks=2), 11), clinician)], by=make_staff()
+        consultation=in_review(), slots=[(at(open_day(weeks=2), 11), clinician)], by=make_staff()
     )
     with django_capture_on_commit_callbacks(execute=True):
-        reviewed = services.back_to_review(request=request, by=None, note="Any weekday after 4pm")
+        reviewed = services.back_to_review(consultation=request, by=None, note="Any weekday after 4pm")
     assert reviewed.status == Status.IN_REVIEW
     change = reviewed.status_changes.last()
     assert change.by is None and "Any weekday after 4pm" in change.note and "asked to be contacted" in change.note
@@ -385,11 +391,11 @@ def test_the_patient_asking_to_be_contacted_puts_the_request_back_in_review_with
 
 def test_staff_can_take_proposed_times_back_and_offer_new_ones(reception_user, clinician):
     request = services.propose_times(
-        request=in_review(), slots=[(at(open_day(weeks=2), 11), clinician)], by=reception_user
+        consultation=in_review(), slots=[(at(open_day(weeks=2), 11), clinician)], by=reception_user
     )
-    request = services.back_to_review(request=request, by=reception_user, note="Patient phoned")
+    request = services.back_to_review(consultation=request, by=reception_user, note="Patient phoned")
     request = services.propose_times(
-        request=request, slots=[(at(open_day(weeks=3), 12), clinician)], by=reception_user
+        consultation=request, slots=[(at(open_day(weeks=3), 12), clinician)], by=reception_user
     )
     assert [timezone.localtime(p.start).hour for p in request.proposed_times.all()] == [12]
 
@@ -400,7 +406,7 @@ def test_staff_can_take_proposed_times_back_and_offer_new_ones(reception_user, c
 def test_declining_needs_a_reason_and_changes_nothing_without_one(reception_user, mailoutbox):
     request = in_review()
     with pytest.raises(ValidationError) as refusal:
-        services.decline_request(request=request, by=reception_user, details="   ")
+        services.decline_request(consultation=request, by=reception_user, details="   ")
     assert "details" in refusal.value.message_dict
     request.refresh_from_db()
     assert request.status == Status.IN_REVIEW
@@ -413,7 +419,7 @@ def test_a_standard_reason_and_free_text_are_both_sent_to_the_patient(
     request = in_review()
     with django_capture_on_commit_callbacks(execute=True):
         declined = services.decline_request(
-            request=request, by=reception_user, standard_reason=reason, details="We recommend a dermatologist."
+            consultation=request, by=reception_user, standard_reason=reason, details="We recommend a dermatologist."
         )
     assert declined.status == Status.DECLINED and declined.declined_for == reason
     assert declined.decline_reason == f"{reason.text}\n\nWe recommend a dermatologist."
@@ -426,7 +432,7 @@ def test_a_standard_reason_and_free_text_are_both_sent_to_the_patient(
 def test_a_confirmed_or_closed_request_cannot_be_declined(status, reception_user, clinician):
     request = confirm(submit(), clinician=clinician) if status == Status.CONFIRMED else move(submit(), status)
     with pytest.raises(services.TransitionNotAllowed, match="can be declined"):
-        services.decline_request(request=request, by=reception_user, details="No")
+        services.decline_request(consultation=request, by=reception_user, details="No")
 
 
 # --- Completed and no-show ----------------------------------------------------------------
@@ -441,17 +447,17 @@ def test_a_consultation_is_marked_completed_or_missed_only_once_it_has_begun(
     start = at(open_day(), 10)
     request = confirm(submit(), start=start, clinician=clinician)
     with pytest.raises(services.TransitionNotAllowed, match="only once it has begun"):
-        service(request=request, by=reception_user)
+        service(consultation=request, by=reception_user)
     request.refresh_from_db()
     assert request.status == Status.CONFIRMED
-    marked = service(request=request, by=reception_user, now=start + timedelta(minutes=1))
+    marked = service(consultation=request, by=reception_user, now=start + timedelta(minutes=1))
     assert marked.status == status
     assert marked.status_changes.last().by == reception_user
 
 
 def test_only_a_confirmed_consultation_can_be_completed(reception_user):
     with pytest.raises(services.TransitionNotAllowed, match="only requests that are confirmed"):
-        services.complete_request(request=in_review(), by=reception_user)
+        services.complete_request(consultation=in_review(), by=reception_user)
 
 
 # --- Cancel on the patient's behalf -----------------------------------------------------------
@@ -462,7 +468,7 @@ def test_staff_cancelling_a_booked_consultation_sends_a_calendar_cancellation(
 ):
     request = confirm(submit(), start=at(open_day(), 10), clinician=clinician)
     with django_capture_on_commit_callbacks(execute=True):
-        cancelled = services.cancel_request(request=request, by=reception_user, note="Patient phoned")
+        cancelled = services.cancel_request(consultation=request, by=reception_user, note="Patient phoned")
     assert cancelled.status == Status.CANCELLED
     (message,) = mailoutbox
     part, ics = invite_of(message)
@@ -473,7 +479,7 @@ def test_staff_cancelling_a_booked_consultation_sends_a_calendar_cancellation(
 def test_staff_cannot_cancel_a_closed_request(reception_user):
     request = move(submit(), Status.DECLINED)
     with pytest.raises(services.TransitionNotAllowed, match="can be cancelled"):
-        services.cancel_request(request=request, by=reception_user)
+        services.cancel_request(consultation=request, by=reception_user)
 
 
 # --- Resend and retry -------------------------------------------------------------------------
@@ -484,11 +490,13 @@ def test_resending_sends_the_latest_email_to_the_patient_again(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         request = submit()
-        services.start_review(request=request, by=reception_user)
-        services.confirm_request(request=request, start=at(open_day(), 10), clinician=clinician, by=reception_user)
+        services.start_review(consultation=request, by=reception_user)
+        services.confirm_request(
+            consultation=request, start=at(open_day(), 10), clinician=clinician, by=reception_user
+        )
     mailoutbox.clear()
     first = request.notifications.get(kind=NotificationKind.CONFIRMATION)
-    notification = services.resend_last_email(request=request)
+    notification = services.resend_last_email(consultation=request)
     # A new email in the outbox: the record of the first one stays as it was.
     assert notification.kind == NotificationKind.CONFIRMATION and notification.pk != first.pk
     assert (notification.state, notification.attempts) == ("sent", 1)
@@ -521,7 +529,9 @@ def test_an_email_failure_never_undoes_a_confirmation(reception_user, clinician,
     request = in_review()
     with mock.patch(FAILING_SEND, side_effect=ConnectionRefusedError()):
         with django_capture_on_commit_callbacks(execute=True):
-            services.confirm_request(request=request, start=at(open_day(), 10), clinician=clinician, by=reception_user)
+            services.confirm_request(
+                consultation=request, start=at(open_day(), 10), clinician=clinician, by=reception_user
+            )
     request.refresh_from_db()
     assert request.status == Status.CONFIRMED
     assert request.notifications.in_trouble().get().kind == NotificationKind.CONFIRMATION
@@ -532,10 +542,12 @@ def test_an_email_failure_never_undoes_a_confirmation(reception_user, clinician,
 
 def test_every_step_of_a_request_is_in_its_history_with_who_did_it(reception_user, clinician):
     request = submit()
-    services.start_review(request=request, by=reception_user)
-    services.propose_times(request=request, slots=[(at(open_day(), 9), clinician)], by=reception_user)
-    services.accept_proposed_time(request=request, proposed_time_id=ProposedTime.objects.get(request=request).pk)
-    services.reschedule_request(request=request, start=at(open_day(), 9, 30), clinician=clinician, by=reception_user)
+    services.start_review(consultation=request, by=reception_user)
+    services.propose_times(consultation=request, slots=[(at(open_day(), 9), clinician)], by=reception_user)
+    services.accept_proposed_time(consultation=request, proposed_time_id=ProposedTime.objects.get(request=request).pk)
+    services.reschedule_request(
+        consultation=request, start=at(open_day(), 9, 30), clinician=clinician, by=reception_user
+    )
     steps = list(StatusChange.objects.filter(request=request).values_list("from_status", "to_status", "by"))
     assert steps == [
         ("", Status.NEW, None),

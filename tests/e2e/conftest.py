@@ -198,36 +198,15 @@ def validate_html(documents):
 
 
 def restore_staff_groups():
-    """Run again every data migration that grants the staff groups' permissions.
+    """Give the staff groups their permissions again (staff/roles.py).
 
-    Browser tests need a transactional database, and each flush empties the
-    tables the data migrations filled. (pytest-django's serialized_rollback
-    cannot restore them here: inside Playwright's context Django hands out new
-    connection objects without the serialized copy, and content types that
-    other tests' flushes re-create collide with it.) The functions are found,
-    not listed, so a new migration that grants permissions is included.
+    Browser tests need a transactional database, and a flush empties the groups'
+    tables; the roles are applied after every migrate and flush, and once more
+    here so a test never depends on that.
     """
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import RunPython
+    from staff.roles import apply_roles
 
-    from clinic.staff_groups import grant
-
-    loader = MigrationLoader(connection)
-    done = set()
-    for key in loader.graph.leaf_nodes():
-        for node in loader.graph.forwards_plan(key):
-            granting = [
-                operation
-                for operation in loader.graph.nodes[node].operations
-                if isinstance(operation, RunPython) and operation.code.__globals__.get("grant") is grant
-            ]
-            if granting and node not in done:
-                done.add(node)
-                # The models as they were at that migration: a later one may have removed one it grants on.
-                historical = loader.project_state(node, at_end=True).apps
-                for operation in granting:
-                    operation.code(historical, None)
+    apply_roles()
 
 
 @pytest.fixture

@@ -138,21 +138,21 @@ def requests_in_every_status(page, live_server):
         if status == Status.NEW:
             continue
         if status == Status.CANCELLED:
-            services.cancel_request(request=consultation)
+            services.cancel_request(consultation=consultation)
             continue
-        services.start_review(request=consultation, by=staff)
+        services.start_review(consultation=consultation, by=staff)
         if status == Status.TIME_PROPOSED:
-            services.propose_times(request=consultation, slots=[free.pop(), free.pop()], by=staff)
+            services.propose_times(consultation=consultation, slots=[free.pop(), free.pop()], by=staff)
         elif status == Status.DECLINED:
-            services.decline_request(request=consultation, by=staff, details="We do not treat this skin type.")
+            services.decline_request(consultation=consultation, by=staff, details="We do not treat this skin type.")
         elif status in (Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW):
             start, clinician = free.pop()
-            services.confirm_request(request=consultation, start=start, clinician=clinician, by=staff)
+            services.confirm_request(consultation=consultation, start=start, clinician=clinician, by=staff)
             later = start + timedelta(hours=2)
             if status == Status.COMPLETED:
-                services.complete_request(request=consultation, by=staff, now=later)
+                services.complete_request(consultation=consultation, by=staff, now=later)
             elif status == Status.NO_SHOW:
-                services.mark_no_show(request=consultation, by=staff, now=later)
+                services.mark_no_show(consultation=consultation, by=staff, now=later)
     assert {ConsultationRequest.objects.get(reference=path.split("/")[2]).status for path in made.values()} == set(
         Status.values
     )

@@ -33,7 +33,7 @@ def test_a_question_is_moderated_and_answered_by_a_named_clinician(
     expect(patient.locator("main")).not_to_contain_text("How soon after a session can I wear make-up?")
     screenshot(patient, "journey2-01-question-awaits-moderation")
 
-    from treatments.models import Clinician
+    from staff.models import Clinician
 
     okonjo = make_staff("okonjo", "Clinicians")  # a clinician answers as themselves (their staff account)
     Clinician.objects.filter(name="Dr Rafael Okonjo").update(user=okonjo)
@@ -114,7 +114,7 @@ def test_reception_confirms_a_request_and_the_patient_gets_the_time_and_an_invit
 def test_an_edit_of_a_published_page_waits_for_and_receives_medical_sign_off(
     demo_site, new_page, make_staff, screenshot
 ):
-    from treatments.models import Clinician
+    from staff.models import Clinician
 
     patient = new_page()
     patient.goto(demo_site.url + "/treatments/microneedling/")
@@ -157,8 +157,8 @@ def test_reception_runs_the_day_from_the_diary_and_books_a_caller_into_a_free_sl
 
     from bookings import services
     from bookings.models import ConsultationRequest, Status
+    from staff.models import Clinician
     from tests.bookings.conftest import submit
-    from treatments.models import Clinician
 
     # A Tuesday: Dr Hartwell sees patients 09:00–17:00 with lunch at 13:00 (the demo's working week).
     day = timezone.localdate() + timedelta(days=1)
@@ -167,11 +167,11 @@ def test_reception_runs_the_day_from_the_diary_and_books_a_caller_into_a_free_sl
     hartwell = Clinician.objects.get(name="Dr Imogen Hartwell")
     receptionist = make_staff("priya", "Reception")
     booked = submit(full_name="Maya Lindqvist", first_preferred_date=day)
-    services.start_review(request=booked, by=receptionist)
+    services.start_review(consultation=booked, by=receptionist)
     start = timezone.make_aware(datetime.combine(day, time(10)))
-    services.confirm_request(request=booked, start=start, clinician=hartwell, by=receptionist)
+    services.confirm_request(consultation=booked, start=start, clinician=hartwell, by=receptionist)
     cancelled = submit(full_name="Cancelled Caller", first_preferred_date=day)
-    services.cancel_request(request=cancelled, by=receptionist)
+    services.cancel_request(consultation=cancelled, by=receptionist)
 
     staff = new_page()
     sign_in_to_admin(staff, demo_site, receptionist)

@@ -159,3 +159,26 @@ def test_reception_sees_the_emails_about_requests_and_not_those_about_comments(
     page = reception_client.get(reverse("admin:notifications_email_changelist")).content.decode()
     assert f"/consultationrequest/{request.pk}/change/" in page
     assert "/treatments/comment/" not in page
+
+
+def test_staff_who_may_not_see_patients_details_see_neither_addresses_nor_failures_in_the_outbox(
+    reception_client, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Permission
+    from django.test import Client
+
+    from tests.bookings.conftest import make_staff_member
+    from tests.conftest import staff_login
+
+    with mock.patch(SEND, side_effect=TimeoutError()):
+        with django_capture_on_commit_callbacks(execute=True):
+            submit(email="zoe@example.com")
+    user = make_staff_member(group=None)
+    user.user_permissions.add(Permission.objects.get(codename="view_consultationrequest"))
+    client = staff_login(Client(), user)
+
+    page = client.get(reverse("admin:notifications_email_changelist")).content.decode()
+    assert "Request received (to patient)" in page
+    assert "zoe@example.com" not in page and "TimeoutError" not in page
+    reception = reception_client.get(reverse("admin:notifications_email_changelist")).content.decode()
+    assert "zoe@example.com" in reception and "TimeoutError" in reception

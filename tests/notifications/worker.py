@@ -150,7 +150,8 @@ from bookings import services
 from bookings.demo import DEMO_HOURS
 from bookings.models import ClinicHours, ConsultationRequest
 from notifications.models import Email
-from treatments.models import Clinician, Treatment
+from treatments.models import Treatment
+from staff.models import Clinician
 
 Email.objects.all().delete()
 DBTaskResult.objects.all().delete()

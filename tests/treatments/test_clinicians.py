@@ -7,8 +7,9 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 
+from staff.models import Clinician, RegistrationBody
 from tests.factories import make_clinician, make_comment, make_condition, make_treatment
-from treatments.models import Clinician, CommentStatus, PublicationStatus, RegistrationBody
+from treatments.models import CommentStatus, PublicationStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +161,7 @@ def test_a_registration_number_must_fit_its_regulator(body, number, field, messa
 
 def test_editors_enter_the_profile_in_admin(admin_client):
     response = admin_client.post(
-        "/admin/treatments/clinician/add/",
+        "/admin/staff/clinician/add/",
         {
             "name": "Dr Ada Moss",
             "slug": "",
@@ -179,7 +180,7 @@ def test_editors_enter_the_profile_in_admin(admin_client):
 
 def test_a_profiles_address_stays_put_when_editors_change_the_name(admin_client, hartwell):
     response = admin_client.post(
-        f"/admin/treatments/clinician/{hartwell.pk}/change/",
+        f"/admin/staff/clinician/{hartwell.pk}/change/",
         {
             "name": "Dr Imogen Hartwell-Reyes",
             "slug": "dr-imogen-hartwell-reyes",

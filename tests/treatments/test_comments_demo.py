@@ -33,7 +33,7 @@ def test_the_demo_adds_patient_comments_and_answered_questions_once(client):
 
 def test_demo_comments_skip_pages_that_do_not_exist():
     make_treatment(slug="microneedling")
-    make_clinician(name=demo.PETROV)
+    make_clinician(name="Nadia Petrov")
     assert demo.load_comments() == {"comments": 3}
     assert set(Comment.objects.values_list("page__treatment__slug", flat=True)) == {"microneedling"}
     assert demo.load_comments() == {"comments": 0}

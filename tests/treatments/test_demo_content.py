@@ -4,16 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from treatments.models import (
-    FAQ,
-    Clinician,
-    Condition,
-    ConditionTreatment,
-    KeyTakeaway,
-    Numbing,
-    Reference,
-    Treatment,
-)
+from staff.models import Clinician
+from treatments.models import FAQ, Condition, ConditionTreatment, KeyTakeaway, Numbing, Reference, Treatment
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,11 @@
-"""Migrations 0022-0024 move every part of a page onto its one Page, and back."""
+"""Migrations 0023-0025 move every part of a page onto its one Page, and back."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("treatments", "0021_reference_doi_pmid")]
-AFTER = [("treatments", "0024_page_required")]
+BEFORE = [("treatments", "0022_clinicians_move_to_staff")]
+AFTER = [("treatments", "0025_page_required")]
 
 
 def migrate(targets):

@@ -2,10 +2,6 @@
 
 from django.db import migrations, models
 
-from clinic.staff_groups import CLINICIANS, EDITORS, grant, model_permissions
-
-CONTENT_MODELS = ["condition", "treatment", "conditiontreatment", "faq", "keytakeaway", "reference"]
-
 
 def unpublish_pages_without_review(apps, schema_editor):
     # The constraint below would refuse them; as drafts they wait for an author and a review.
@@ -15,32 +11,7 @@ def unpublish_pages_without_review(apps, schema_editor):
         model.objects.filter(missing | models.Q(reviewed_on__isnull=True), status="published").update(status="draft")
 
 
-def set_up_groups(apps, schema_editor):
-    # Clinicians write and medically review pages and answer patients; like editors they
-    # unpublish rather than delete pages (only superusers delete).
-    grant(
-        apps,
-        CLINICIANS,
-        "treatments",
-        [
-            *model_permissions(CONTENT_MODELS, actions=("add", "change", "view")),
-            *model_permissions(["faq", "keytakeaway", "reference", "conditiontreatment"], actions=("delete",)),
-            "view_clinician",
-            "change_clinician",
-            *model_permissions(["comment"], actions=("add", "change", "view")),
-            "view_helpfulvote",
-            "sign_off_condition",
-            "sign_off_treatment",
-        ],
-    )
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    pages = Permission.objects.filter(
-        content_type__app_label="treatments", codename__in=["delete_condition", "delete_treatment"]
-    )
-    Group.objects.get(name=EDITORS).permissions.remove(*pages)
-
-
+# It once also granted staff groups permissions: staff/roles.py does that now, after every migrate.
 class Migration(migrations.Migration):
     dependencies = [
         ("treatments", "0008_clinician_staff_account"),
@@ -90,5 +61,4 @@ class Migration(migrations.Migration):
                 violation_error_message="A page can be published only with an author, a medical reviewer and a review date.",
             ),
         ),
-        migrations.RunPython(set_up_groups, migrations.RunPython.noop),
     ]

@@ -1,8 +1,6 @@
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from clinic.staff_groups import EDITORS, grant, model_permissions
-
 # The synonym groups every site starts with; editors add and change them in admin.
 FIRST_SYNONYMS = [
     "microneedling, needling, skin needling, micro-needling, dermaroller, derma roller, dermapen, "
@@ -26,9 +24,9 @@ def add_first_synonyms(apps, schema_editor):
     SearchSynonym = apps.get_model("treatments", "SearchSynonym")
     for terms in FIRST_SYNONYMS:
         SearchSynonym.objects.get_or_create(terms=terms)
-    grant(apps, EDITORS, "treatments", model_permissions(["searchsynonym"]))
 
 
+# It once also granted staff groups permissions: staff/roles.py does that now, after every migrate.
 class Migration(migrations.Migration):
     dependencies = [
         ("treatments", "0009_published_pages_need_review"),

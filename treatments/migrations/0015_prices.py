@@ -3,14 +3,8 @@
 import django.core.validators
 from django.db import migrations, models
 
-from clinic.staff_groups import EDITORS, grant, model_permissions
 
-
-def editors_set_the_consultation_fee(apps, schema_editor):
-    # Editors already change treatments, and with them their prices; only superusers delete.
-    grant(apps, EDITORS, "treatments", model_permissions(["consultationfee"], actions=("add", "change", "view")))
-
-
+# It once also granted staff groups permissions: staff/roles.py does that now, after every migrate.
 class Migration(migrations.Migration):
     dependencies = [
         ("treatments", "0014_clinician_slug_unique"),
@@ -82,5 +76,4 @@ class Migration(migrations.Migration):
                 blank=True, help_text="When someone last checked these prices; shown beside them.", null=True
             ),
         ),
-        migrations.RunPython(editors_set_the_consultation_fee, migrations.RunPython.noop),
     ]

@@ -7,6 +7,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ("treatments", "0015_prices"),
     ]
+    # The last change to the clinician table made here: clinicians then move to the staff
+    # app (staff 0001, treatments 0022), whose later migrations need the table complete.
+    run_before = [("staff", "0001_initial")]
 
     operations = [
         migrations.AddField(

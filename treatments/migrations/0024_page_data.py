@@ -85,7 +85,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0022_page"),
+        ("treatments", "0023_page"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("reversion", "0002_add_index_on_version_for_content_type_and_db"),
     ]

@@ -2,10 +2,10 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # One Page per condition and treatment, which everything that belongs to a page
-# points at (step 1 of 3: the new table and nullable keys; 0023 fills them,
-# 0024 drops the old condition/treatment keys and makes the new ones required).
+# points at (step 1 of 3: the new table and nullable keys; 0024 fills them,
+# 0025 drops the old condition/treatment keys and makes the new ones required).
 # The "exactly one of condition and treatment" checks go here, before the data
-# moves, so that reversing 0024 can add the old keys back empty and 0023 refill them.
+# moves, so that reversing 0025 can add the old keys back empty and 0024 refill them.
 
 ONE_PAGE_CHECKS = {
     "faq": "faq_on_one_page",
@@ -30,7 +30,7 @@ DEPENDENTS = {
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0021_reference_doi_pmid"),
+        ("treatments", "0022_clinicians_move_to_staff"),
     ]
 
     operations = [

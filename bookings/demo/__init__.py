@@ -1,44 +1,42 @@
-"""Demo opening hours and closures for a fresh site; loaded by `load_demo_content`."""
+"""Demo opening hours, clinicians' weeks and closures for a fresh site.
+
+The values are data, in `calendar.yaml` beside this module; the rules that place
+closures ahead of today stay here. `manage.py load_demo_content` calls `load()`,
+after the clinicians' own demo (treatments) has created the clinicians.
+"""
 
 from datetime import date, time, timedelta
+from pathlib import Path
 
+import yaml
 from django.utils import timezone
 
 from bookings.models import Break, ClinicHours, Closure, Weekday, WorkingHours
-from treatments.models import Clinician
+from staff.models import Clinician
 
+CALENDAR = yaml.safe_load((Path(__file__).parent / "calendar.yaml").read_text(encoding="utf-8"))
+
+
+def _day(name):
+    return Weekday[name.upper()]
+
+
+# {Weekday: (opens, closes)}
 DEMO_HOURS = {
-    Weekday.MONDAY: (time(9), time(18)),
-    Weekday.TUESDAY: (time(9), time(18)),
-    Weekday.WEDNESDAY: (time(9), time(18)),
-    Weekday.THURSDAY: (time(10), time(20)),
-    Weekday.FRIDAY: (time(9), time(17)),
-    Weekday.SATURDAY: (time(9), time(13)),
+    _day(day): (time.fromisoformat(opens), time.fromisoformat(closes))
+    for day, (opens, closes) in CALENDAR["opening_hours"].items()
 }
-
-
-MON, TUE, WED, THU, FRI, SAT = (
-    Weekday.MONDAY,
-    Weekday.TUESDAY,
-    Weekday.WEDNESDAY,
-    Weekday.THURSDAY,
-    Weekday.FRIDAY,
-    Weekday.SATURDAY,
-)
 # The fictional clinicians' weeks: {name: {weekday: (starts, ends, lunch starts or None)}}; lunch lasts an hour.
 DEMO_WORKING_WEEKS = {
-    "Dr Imogen Hartwell": {
-        MON: (time(9), time(17), time(13)),
-        TUE: (time(9), time(17), time(13)),
-        THU: (time(12), time(20), time(15)),
-    },
-    "Dr Rafael Okonjo": {day: (time(9), time(17), time(12, 30)) for day in (TUE, WED, THU, FRI)},
-    "Nadia Petrov": {
-        MON: (time(10), time(18), time(14)),
-        WED: (time(10), time(18), time(14)),
-        FRI: (time(9), time(17), time(13)),
-        SAT: (time(9), time(13), None),
-    },
+    name: {
+        _day(day): (
+            time.fromisoformat(hours["starts"]),
+            time.fromisoformat(hours["ends"]),
+            time.fromisoformat(hours["lunch"]) if "lunch" in hours else None,
+        )
+        for day, hours in week.items()
+    }
+    for name, week in CALENDAR["working_weeks"].items()
 }
 
 
@@ -59,26 +57,26 @@ def load_working_weeks():
 
 def demo_closures(today):
     """The next bank holidays at year's end, and a staff training day three weeks on,
-    so the demo always has closures ahead of whoever is looking."""
+    so the demo always has closures ahead of whoever is looking: {date: reason}."""
 
     def next_on(month, day):
         this_year = date(today.year, month, day)
         return this_year if this_year > today else date(today.year + 1, month, day)
 
     closures = {
-        next_on(12, 25): "Christmas Day",
-        next_on(12, 26): "Boxing Day",
-        next_on(1, 1): "New Year's Day",
+        next_on(*map(int, month_day.split("-"))): reason for month_day, reason in CALENDAR["yearly_closures"].items()
     }
     training_day = today + timedelta(days=21)
     while training_day.weekday() != Weekday.WEDNESDAY or training_day in closures:
         training_day += timedelta(days=1)
-    closures[training_day] = "Staff training day"
+    closures[training_day] = CALENDAR["training_day"]
     return closures
 
 
 def load():
-    """Create the demo week and closures where missing; never overwrite staff's edits."""
+    """Create the demo week and closures where missing; never overwrite staff's edits.
+
+    Returns {what: how many were created}, for the command's summary."""
     created_hours = 0
     for weekday, (opens, closes) in DEMO_HOURS.items():
         _, was_created = ClinicHours.objects.get_or_create(

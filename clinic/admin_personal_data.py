@@ -1,0 +1,70 @@
+"""Admin pages that hide patients' data by the model's own declaration (clinic.personal_data).
+
+A ModelAdmin or inline with `PersonalDataAdminMixin` shows the model's personal
+fields (and internal ones) only to staff for whom `sees_personal_data` is true,
+and the screening answers only to those for whom `sees_screening_answers` is
+true as well: in fieldsets, fields, list columns and search fields alike.
+A computed column or field (a method) says in `shows` which fields or
+properties it shows, so it is hidden with them; a name that is neither
+declared nor in `shows` raises ImproperlyConfigured when the page is built.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from clinic.personal_data import INTERNAL, NOT_PERSONAL, PERSONAL, SCREENING
+
+# How private each kind is: staff who see patients' details see up to 1, clinicians up to 2.
+PRIVACY = {NOT_PERSONAL: 0, PERSONAL: 1, INTERNAL: 1, SCREENING: 2}
+
+
+class PersonalDataAdminMixin:
+    """Hides what `self.model.personal_data` declares personal or screening (see the module)."""
+
+    personal_permission = None  # "app.codename" that reveals personal fields; or override sees_personal_data
+    screening_permission = None  # "app.codename" that also reveals screening answers
+    shows = {}  # {computed column or field: [the model fields or derived properties it shows]}
+
+    def sees_personal_data(self, request):
+        return self.personal_permission is not None and request.user.has_perm(self.personal_permission)
+
+    def sees_screening_answers(self, request):
+        return self.screening_permission is not None and request.user.has_perm(self.screening_permission)
+
+    def privacy(self, name):
+        """How private the most private data is that the column or field `name` shows (see PRIVACY)."""
+        declaration = self.model.personal_data
+        if name in self.shows:
+            shown = self.shows[name]
+        elif name in declaration.kinds:
+            shown = [name]
+        else:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__}: say in `shows` which fields {name!r} shows, or declare it on "
+                f"{self.model.__name__}.personal_data."
+            )
+        return max((PRIVACY[declaration.kind(each)] for each in shown), default=0)
+
+    def visible(self, request, names):
+        """`names` (columns, fields or search fields; a search field may carry a
+        lookup, "email__iexact") without those `request.user` may not see."""
+        allowed = 0
+        if self.sees_personal_data(request):
+            allowed = 2 if self.sees_screening_answers(request) else 1
+        return [name for name in names if self.privacy(name.lstrip("^=@").split("__")[0]) <= allowed]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            fields = self.visible(request, options["fields"])
+            if fields:
+                fieldsets.append((title, {**options, "fields": fields}))
+        return fieldsets
+
+    def get_fields(self, request, obj=None):
+        return self.visible(request, super().get_fields(request, obj))
+
+    def get_list_display(self, request):
+        return self.visible(request, super().get_list_display(request))
+
+    def get_search_fields(self, request):
+        return self.visible(request, super().get_search_fields(request))
