@@ -71,9 +71,6 @@ class Page(models.Model):
 
     kind = models.CharField(max_length=10, choices=PageKind, editable=False)
 
-    # select_related() paths from a Page to both kinds, so `specific` costs no query.
-    SPECIFIC = ("condition", "treatment")
-
     def __str__(self):
         return str(self.specific)
 
@@ -82,14 +79,16 @@ class Page(models.Model):
 
     @property
     def specific(self):
-        """The Condition or Treatment this page is (a query unless selected with `SPECIFIC`)."""
+        """The Condition or Treatment this page is: a query, unless selected along
+        (`select_related(*Page.specific_paths(...))`)."""
         return getattr(self, self.kind)
 
     @staticmethod
     def specific_paths(via):
         """select_related() paths from a model's foreign key `via` to the page's
-        condition and treatment, e.g. `specific_paths("page")`."""
-        return [f"{via}__{kind}" for kind in Page.SPECIFIC]
+        condition and treatment, e.g. `specific_paths("page")`; the reverse
+        one-to-one accessors are named after the kinds."""
+        return [f"{via}__{kind}" for kind in PageKind.values]
 
 
 class GuidePage(MarkdownRenderMixin, models.Model):

@@ -1,23 +1,11 @@
 """Migrations 0023-0025 move every part of a page onto its one Page, and back."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import latest_migrations, migrate
 
 BEFORE = [("treatments", "0022_clinicians_move_to_staff")]
 AFTER = [("treatments", "0025_page_required")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
 
 
 def make_pages(apps):
@@ -63,4 +51,4 @@ def test_every_part_of_a_page_moves_to_its_page_and_back():
             assert model.objects.filter(condition=scars.pk, treatment__isnull=True).count() == 1, name
             assert model.objects.filter(treatment=needling.pk, condition__isnull=True).count() == 1, name
     finally:
-        migrate(latest())
+        migrate(latest_migrations())
