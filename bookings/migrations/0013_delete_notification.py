@@ -16,6 +16,8 @@ def copy_history(apps, schema_editor):
     request_type, _ = ContentType.objects.db_manager(db).get_or_create(
         app_label="bookings", model="consultationrequest"
     )
+    if Email.objects.using(db).filter(content_type=request_type).exists():
+        return  # copied already, by notifications 0002 as it was before this copy moved here
     pairs = [
         (
             copied(old, Email, kind=old.kind, to=old.to, content_type=request_type, object_id=old.request_id),

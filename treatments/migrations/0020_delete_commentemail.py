@@ -16,6 +16,8 @@ def copy_history(apps, schema_editor):
     CommentEmail = apps.get_model("treatments", "CommentEmail")
     db = schema_editor.connection.alias
     comment_type, _ = ContentType.objects.db_manager(db).get_or_create(app_label="treatments", model="comment")
+    if Email.objects.using(db).filter(content_type=comment_type).exists():
+        return  # copied already, by notifications 0002 as it was before this copy moved here
     pairs = []
     for old in CommentEmail.objects.using(db).order_by("pk").iterator():
         email = copied(
