@@ -47,6 +47,14 @@ def queue(request, kind, *, data=None, key=None):
     return outbox.record(kind, about=request, to=recipient(request, kind), data=data, key=key)
 
 
+def queue_all(request, kinds_of_email):
+    """Record an email of each kind in `kinds_of_email` about `request`, as `queue`
+    does, in one write. Returns the outbox Emails."""
+    return outbox.record_all(
+        [{"kind": kind, "about": request, "to": recipient(request, kind)} for kind in kinds_of_email]
+    )
+
+
 def render(notification):
     """The subject, text and HTML of an outbox email about a request, from the
     request's current state."""

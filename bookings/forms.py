@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from bookings.models import (
@@ -56,6 +57,41 @@ class SourceSlugField(forms.CharField):
         return value if SLUG_RE.fullmatch(value) else ""
 
 
+class ListedChoicesField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField that checks what was ticked against the objects
+    the form listed (`listed`, set by the form from one query) instead of asking
+    the database again. Cleans to a list of those objects, without repeats, in the
+    order listed; the same errors as Django's field for anything else."""
+
+    listed = ()
+
+    def clean(self, value):
+        value = self.prepare_value(value)
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if not value:
+            return []
+        if not isinstance(value, (list, tuple)):
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        by_pk = {str(item.pk): item for item in self.listed}
+        chosen = set()
+        for pk in value:
+            self.validate_no_null_characters(pk)
+            try:
+                key = str(int(pk))
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                ) from None
+            if key not in by_pk:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+            chosen.add(key)
+        self.run_validators(value)
+        return [item for key, item in by_pk.items() if key in chosen]
+
+
 class ErrorSummaryMixin:
     """Field errors as (anchor, message) pairs for the summary at the top of the form,
     each linking to its field (to the first option of a radio or checkbox group).
@@ -95,7 +131,7 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
         help_text="A UK number, or an international one starting with +.",
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    treatments = forms.ModelMultipleChoiceField(
+    treatments = ListedChoicesField(
         label="Treatments you are interested in",
         queryset=Treatment.objects.none(),
         required=False,
@@ -185,10 +221,12 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
         super().__init__(*args, **kwargs)
         self.today = timezone.localdate()
         self.fields["treatments"].queryset = Treatment.objects.bookable()
-        # One query for the checkboxes (a model field's choices would query on each look).
-        bookable = list(Treatment.objects.bookable().only("pk", "title"))
-        if bookable:
-            self.fields["treatments"].choices = [(treatment.pk, treatment.title) for treatment in bookable]
+        # One query for the checkboxes and for checking what was ticked (a model
+        # field's choices would query on each look, and again to clean).
+        self.bookable = list(Treatment.objects.bookable().only("pk", "title", "slug"))
+        if self.bookable:
+            self.fields["treatments"].choices = [(treatment.pk, treatment.title) for treatment in self.bookable]
+            self.fields["treatments"].listed = self.bookable
         else:
             # Nothing to tick (yet): the patient describes what they need instead.
             del self.fields["treatments"]
@@ -219,7 +257,11 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
         else:
             self.initial.setdefault("idempotency_key", new_idempotency_key())
             self._prefill_from(source or {})
-        self.helper = self._build_helper()
+
+    @cached_property
+    def helper(self):
+        """The layout, built when the form is shown (a valid post never is)."""
+        return self._build_helper()
 
     def _ensure_idempotency_key(self):
         """A post without a well-formed key (never sent by the page itself) gets a fresh
@@ -232,10 +274,10 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
     def _prefill_from(self, source):
         treatment_slug = source.get("treatment", "")
         if SLUG_RE.fullmatch(treatment_slug):
-            bookable = Treatment.objects.bookable().filter(slug=treatment_slug).first()
+            bookable = next((treatment for treatment in self.bookable if treatment.slug == treatment_slug), None)
             if bookable is not None:
                 self.initial["treatments"] = [bookable.pk]
-            if Treatment.objects.published().filter(slug=treatment_slug).exists():
+            if bookable is not None or Treatment.objects.published().filter(slug=treatment_slug).exists():
                 self.initial["source_treatment"] = treatment_slug
         condition_slug = source.get("condition", "")
         if SLUG_RE.fullmatch(condition_slug) and Condition.objects.published().filter(slug=condition_slug).exists():
@@ -304,7 +346,11 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
 
     def clean_source_treatment(self):
         slug = self.cleaned_data["source_treatment"]
-        return Treatment.objects.published().filter(slug=slug).first() if slug else None
+        if not slug:
+            return None
+        # Usually the treatment the patient came from is one they can book, listed already.
+        listed = next((treatment for treatment in self.bookable if treatment.slug == slug), None)
+        return listed or Treatment.objects.published().filter(slug=slug).first()
 
     def clean(self):
         cleaned = super().clean()

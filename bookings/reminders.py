@@ -1,9 +1,11 @@
 """Appointment reminders: an email 48 hours before each confirmed consultation (or
 as soon as it is confirmed, when that is sooner), and another on the day before,
 from 09:00. Recorded by the scheduled job `send_appointment_reminders`
-(bookings/tasks.py) every 10 minutes, each under a key naming the request, its
-start time and which reminder it is, so a second run, or a second scheduler,
-records nothing new. A consultation that moves gets reminders for its new time;
+(bookings/tasks.py) every 10 minutes, and for one consultation as it is
+confirmed or moved (bookings.services), so that one less than 48 hours ahead has
+its first reminder at once, not at the job's next run. Each is recorded under a
+key naming the request, its start time and which reminder it is, so a second
+run, or a second scheduler, records nothing new. A consultation that moves gets reminders for its new time;
 a reminder recorded for the old time, or for a consultation cancelled since, is
 not sent (`check_still_due`, when the worker sends it).
 """
@@ -27,8 +29,9 @@ def reminder_key(request, which):
     return f"reminder:{request.pk}:{request.confirmed_start.astimezone(UTC):%Y%m%dT%H%MZ}:{which}"
 
 
-def queue_due_reminders(*, now=None):
-    """Record every reminder that is due at `now` and not recorded yet; returns how
+def queue_due_reminders(*, now=None, consultation=None):
+    """Record every reminder that is due at `now` and not recorded yet, or only
+    `consultation`'s (in the transaction that confirms or moves it); returns how
     many were recorded. Idempotent."""
     from bookings import emails
 
@@ -37,6 +40,8 @@ def queue_due_reminders(*, now=None):
     upcoming = ConsultationRequest.objects.filter(
         status=Status.CONFIRMED, confirmed_start__gt=now, confirmed_start__lte=now + FIRST_REMINDER
     ).exclude(email="")
+    if consultation is not None:
+        upcoming = upcoming.filter(pk=consultation.pk)
     for request in upcoming.select_related("clinician"):
         data = {"start": request.confirmed_start.isoformat()}
         first_key = reminder_key(request, "48h")

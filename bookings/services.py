@@ -1,7 +1,7 @@
 """Consultation request workflow: every change of state goes through here.
 
 Views, admin actions and management commands call these functions; each change
-happens in one transaction, is checked against `ALLOWED_TRANSITIONS`, recorded
+happens in one transaction, is checked against the steps of bookings.workflow, recorded
 as a `StatusChange`, and sends its emails only after the transaction commits.
 """
 
@@ -15,7 +15,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from bookings import emails
+from bookings import emails, reminders
 from bookings.availability import Availability, hold_expires
 from bookings.emails import TO_CLINIC
 from bookings.models import (
@@ -34,6 +34,7 @@ from bookings.models import (
     preferred_date_problem,
 )
 from bookings.scheduling import describe, slot_problem, time_of_day
+from bookings.workflow import STEPS_BY_NAME
 from notifications import outbox
 from notifications.models import Email, EmailState
 from treatments.models import Treatment
@@ -170,13 +171,19 @@ def _create_request(details, treatments):
         consent_given_at=timezone.now(),
         privacy_notice_version=settings.PRIVACY_NOTICE_VERSION,
     )
-    # Uniqueness (reference, form key) is left to the database, which also holds under a race.
-    consultation.full_clean(validate_unique=False)
+    # Uniqueness (reference, form key) and the check constraints are left to the database, which
+    # also holds under a race and needs no round trip each (the one rule a patient can break, two
+    # equal dates, is checked above in their words); the treatment and condition pages came from
+    # the database a moment ago, and their foreign keys are the database's to enforce too.
+    consultation.full_clean(
+        exclude=["source_condition", "source_treatment"], validate_unique=False, validate_constraints=False
+    )
     consultation.save()
-    consultation.treatments.set(treatments)
+    Through = ConsultationRequest.treatments.through
+    chosen = dict.fromkeys(treatment.pk for treatment in treatments)  # one row each: no read of what is there
+    Through.objects.bulk_create(Through(consultationrequest=consultation, treatment_id=pk) for pk in chosen)
     _record(consultation, from_status="", to_status=Status.NEW, by=None, note="Submitted online by the patient.")
-    emails.queue(consultation, NotificationKind.ACKNOWLEDGEMENT)
-    emails.queue(consultation, NotificationKind.NEW_REQUEST_NOTICE)
+    emails.queue_all(consultation, [NotificationKind.ACKNOWLEDGEMENT, NotificationKind.NEW_REQUEST_NOTICE])
     return consultation
 
 
@@ -299,7 +306,7 @@ def cancel_request(*, consultation, by=None, note=""):
             raise CancellationNotAllowed(problem, code="cancellation_not_allowed")
         if by is not None:
             _guard(locked, "cancel")
-        cancelled = transition(consultation=locked, to_status=Status.CANCELLED, by=by, note=note)
+        cancelled = _take_step(locked, "cancel", by=by, note=note)
         emails.queue(cancelled, NotificationKind.CANCELLATION)
         if by is None:
             emails.queue(cancelled, NotificationKind.CANCELLATION_NOTICE)
@@ -315,23 +322,9 @@ def _record(consultation, *, from_status, to_status, by, note):
 # --- Staff workflow ---------------------------------------------------------------------
 #
 # Each function locks the request, checks it is in a state the step starts from
-# (TransitionNotAllowed says why not, and nothing changes), then changes it through
-# `transition` or records the change itself, and queues its emails for after commit.
-
-
-# Which statuses each staff step starts from: the guards below enforce it, and admin
-# offers a step only where it can start. Every target is allowed by ALLOWED_TRANSITIONS.
-STEP_STARTS_FROM = {
-    "start_review": {Status.NEW},
-    "confirm": {Status.IN_REVIEW, Status.TIME_PROPOSED},
-    "propose": {Status.IN_REVIEW},
-    "reschedule": {Status.CONFIRMED},
-    "back_to_review": {Status.TIME_PROPOSED},
-    "decline": {Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED},
-    "complete": {Status.CONFIRMED},
-    "no_show": {Status.CONFIRMED},
-    "cancel": {Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED, Status.CONFIRMED},
-}
+# (TransitionNotAllowed says why not, and nothing changes), then moves it to the step's
+# status (bookings.workflow.STEPS) through `transition` or records the change itself,
+# and queues its emails for after commit.
 
 
 def _lock(consultation):
@@ -341,23 +334,6 @@ def _lock(consultation):
 def _statuses(statuses):
     labels = [Status(status).label.lower() for status in statuses]
     return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
-
-
-# How each step reads in a refusal: "only requests that are … can be <doing>".
-STEP_DOING = {
-    "start_review": "put in review",
-    "confirm": "confirmed",
-    "propose": "offered other times",
-    "reschedule": "moved to another time",
-    "back_to_review": "taken back into review",
-    "decline": "declined",
-    "complete": "marked completed",
-    "no_show": "marked as a no-show",
-    "cancel": "cancelled",
-}
-# Steps that only make sense once the consultation has begun, and steps that no longer do.
-AFTER_THE_START = {"complete", "no_show"}
-BEFORE_THE_START = {"reschedule", "cancel"}
 
 
 def _status_problem(consultation, allowed, doing):
@@ -370,23 +346,28 @@ def _status_problem(consultation, allowed, doing):
 
 
 def step_problem(consultation, step, *, now=None):
-    """Why staff cannot take `step` (a key of STEP_STARTS_FROM) on `consultation` now,
-    in a sentence; None when they can. The services refuse with the same words."""
-    doing = STEP_DOING[step]
-    if problem := _status_problem(consultation, STEP_STARTS_FROM[step], doing):
+    """Why staff cannot take `step` (a name in bookings.workflow.STEPS) on `consultation`
+    now, in a sentence; None when they can. The services refuse with the same words."""
+    step = STEPS_BY_NAME[step]
+    if problem := _status_problem(consultation, step.from_statuses, step.doing):
         return problem
     now = now or timezone.now()
-    if step in AFTER_THE_START and consultation.confirmed_start > now:
+    if step.only_after_start and consultation.confirmed_start > now:
         return (
-            f"{consultation.reference} starts {describe(consultation.confirmed_start)}: it can be {doing} "
+            f"{consultation.reference} starts {describe(consultation.confirmed_start)}: it can be {step.doing} "
             "only once it has begun."
         )
-    if step in BEFORE_THE_START and consultation.status == Status.CONFIRMED and consultation.confirmed_start <= now:
+    if step.only_before_start and consultation.status == Status.CONFIRMED and consultation.confirmed_start <= now:
         return (
             f"{consultation.reference} began {describe(consultation.confirmed_start)}: a consultation that has "
-            f"started cannot be {doing}. Mark it completed or a no-show instead."
+            f"started cannot be {step.doing}. Mark it completed or a no-show instead."
         )
     return None
+
+
+def _take_step(locked, step, *, by, note="", **changes):
+    """Move `locked` to the status `step` leads to, through `transition`."""
+    return transition(consultation=locked, to_status=STEPS_BY_NAME[step].to_status, by=by, note=note, **changes)
 
 
 def _guard(locked, step, doing=None, *, now=None):
@@ -452,7 +433,7 @@ def start_review(*, consultation, by, note=""):
     with transaction.atomic():
         locked = _lock(consultation)
         _guard(locked, "start_review")
-        return transition(consultation=locked, to_status=Status.IN_REVIEW, by=by, note=note)
+        return _take_step(locked, "start_review", by=by, note=note)
 
 
 def confirm_request(*, consultation, start, clinician, by, note=""):
@@ -465,15 +446,16 @@ def confirm_request(*, consultation, start, clinician, by, note=""):
         locked = _lock(consultation)
         _guard(locked, "confirm")
         _check_slot(start, clinician, consultation=locked)
-        confirmed = transition(
-            consultation=locked,
-            to_status=Status.CONFIRMED,
+        confirmed = _take_step(
+            locked,
+            "confirm",
             by=by,
             note=_joined(f"Booked for {describe(start)} with {clinician}.", note),
             confirmed_start=start,
             clinician=clinician,
         )
         emails.queue(confirmed, NotificationKind.CONFIRMATION)
+        reminders.queue_due_reminders(consultation=confirmed)  # less than 48 hours ahead: the reminder now
     return confirmed
 
 
@@ -530,6 +512,7 @@ def reschedule_request(*, consultation, start, clinician, by, note="", now=None)
         emails.queue(locked, NotificationKind.RESCHEDULED)
         if by is None:
             emails.queue(locked, NotificationKind.RESCHEDULE_NOTICE)
+        reminders.queue_due_reminders(consultation=locked)  # moved to less than 48 hours ahead: the reminder now
     return locked
 
 
@@ -559,9 +542,7 @@ def propose_times(*, consultation, slots, by, note=""):
             proposal.full_clean()
             proposal.save()
         offered = "; ".join(f"{describe(start)} with {clinician}" for start, clinician in sorted(slots, key=_start))
-        proposed = transition(
-            consultation=locked, to_status=Status.TIME_PROPOSED, by=by, note=_joined(f"Offered {offered}.", note)
-        )
+        proposed = _take_step(locked, "propose", by=by, note=_joined(f"Offered {offered}.", note))
         emails.queue(proposed, NotificationKind.TIME_PROPOSAL)
     return proposed
 
@@ -662,7 +643,7 @@ def back_to_review(*, consultation, by, note=""):
             )
         _guard(locked, "back_to_review")
         lead = "The patient asked to be contacted about another time." if by is None else ""
-        reviewed = transition(consultation=locked, to_status=Status.IN_REVIEW, by=by, note=_joined(lead, note))
+        reviewed = _take_step(locked, "back_to_review", by=by, note=_joined(lead, note))
         if by is None:
             emails.queue(reviewed, NotificationKind.CONTACT_REQUESTED_NOTICE)
     return reviewed
@@ -680,9 +661,9 @@ def decline_request(*, consultation, by, standard_reason=None, details="", note=
     with transaction.atomic():
         locked = _lock(consultation)
         _guard(locked, "decline")
-        declined = transition(
-            consultation=locked,
-            to_status=Status.DECLINED,
+        declined = _take_step(
+            locked,
+            "decline",
             by=by,
             note=note,
             decline_reason=reason,
@@ -699,7 +680,7 @@ def complete_request(*, consultation, by, note="", now=None):
     with transaction.atomic():
         locked = _lock(consultation)
         _guard(locked, "complete", now=now)
-        completed = transition(consultation=locked, to_status=Status.COMPLETED, by=by, note=note)
+        completed = _take_step(locked, "complete", by=by, note=note)
         follow_up_course(completed, now=now)
         return completed
 
@@ -709,7 +690,7 @@ def mark_no_show(*, consultation, by, note="", now=None):
     with transaction.atomic():
         locked = _lock(consultation)
         _guard(locked, "no_show", now=now)
-        return transition(consultation=locked, to_status=Status.NO_SHOW, by=by, note=note)
+        return _take_step(locked, "no_show", by=by, note=note)
 
 
 def _joined(*parts, sep=" "):

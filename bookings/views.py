@@ -25,9 +25,11 @@ from bookings.models import (
     closures_between,
     new_idempotency_key,
     new_token,
+    opening_hours,
 )
 from clinic.pagecache import page_cache
 from clinic.ratelimit import ratelimit
+from clinic.views import ClinicPageView
 from staff.models import Clinician
 
 # A patient correcting mistakes posts a few times; a script posts hundreds.
@@ -76,11 +78,15 @@ class ConsultationRequestCreateView(FormView):
     form_class = ConsultationRequestForm
 
     def post(self, request, *args, **kwargs):
-        # The same form sent again (double click, refresh, back and resend) shows what the first one made.
+        form = self.get_form()
+        if form.is_valid():
+            return self.form_valid(form)  # a form key seen before is recognised by the service
+        # The same form sent again (double click, refresh, back and resend) shows what the
+        # first one made, even when its answers no longer pass (the date chosen has gone by).
         existing = ConsultationRequest.objects.for_idempotency_key(request.POST.get("idempotency_key"))
         if existing is not None:
             return self._answer_resubmission(existing)
-        return super().post(request, *args, **kwargs)
+        return self.form_invalid(form)
 
     def _answer_resubmission(self, existing):
         """The page for a form sent again: the first request's thanks page, or, when
@@ -110,7 +116,7 @@ class ConsultationRequestCreateView(FormView):
         if earlier is not None:
             return self._answer_resubmission(earlier)
         try:
-            consultation = services.submit_request(**form.submission()).consultation
+            submission = services.submit_request(**form.submission())
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
@@ -119,7 +125,10 @@ class ConsultationRequestCreateView(FormView):
             consultation = ConsultationRequest.objects.for_idempotency_key(form.cleaned_data["idempotency_key"])
             if consultation is None:
                 raise
-        if consultation.is_anonymised:  # the key of a request erased since the form was checked
+            submission = services.Submission(consultation, created=True)
+        consultation = submission.consultation
+        if not submission.created or consultation.is_anonymised:
+            # The same form sent again, its request perhaps erased since.
             return self._answer_resubmission(consultation)
         response = redirect(consultation.thanks_path())
         _remember_submission(response, recent, fingerprint, consultation)
@@ -464,3 +473,45 @@ class NextSessionView(FreeTimesView):
             f"Session {session.course.sessions_done + 1} is booked for {services.describe(start)} with "
             f"{clinician.name}. We have emailed you the details, an invite and the link to its own page."
         )
+
+
+# --- The contact page: the clinic's hours and closures come from here ----------------------
+
+
+class ContactView(ClinicPageView):
+    """Address, phone, email, the week's hours and the closures the consultation form shows, directions."""
+
+    template_name = "contact.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            upcoming_closures=upcoming_closures(),
+            directions=settings.CLINIC_DIRECTIONS,
+            structured_data=[clinic_structured_data()],
+            **kwargs,
+        )
+
+
+def clinic_structured_data():
+    """JSON-LD for the contact page: the clinic as a MedicalClinic with its contact
+    details and weekly opening hours (from the cached opening hours: no query)."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalClinic",
+        "name": settings.CLINIC_NAME,
+        "url": settings.SITE_URL,
+        "address": settings.CLINIC_ADDRESS,
+        "telephone": settings.CLINIC_PHONE,
+        "email": settings.CLINIC_EMAIL,
+        "medicalSpecialty": "https://schema.org/Dermatologic",
+        "openingHoursSpecification": [
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": f"https://schema.org/{row['day']}",
+                "opens": f"{row['opens']:%H:%M}",
+                "closes": f"{row['closes']:%H:%M}",
+            }
+            for row in opening_hours()
+            if row["opens"]
+        ],
+    }

@@ -131,6 +131,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
+                "bookings.context_processors.hours",
+                "treatments.context_processors.fee",
             ],
             # Filters every template may use without {% load %}: tel_link, phone_links, national_format.
             "builtins": ["clinic.phone"],
@@ -311,6 +313,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
 OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
 OUTBOX_SENDING_LEASE_SECONDS = env_int("OUTBOX_SENDING_LEASE_SECONDS", 300)
+# The worker's records of finished tasks (not the emails: those stay in the outbox) are
+# deleted by the job prune_task_results once this old; failed ones are kept longer.
+TASK_RESULTS_KEEP_DAYS = env_int("TASK_RESULTS_KEEP_DAYS", 14)
+TASK_RESULTS_FAILED_KEEP_DAYS = env_int("TASK_RESULTS_FAILED_KEEP_DAYS", 60)
 if OUTBOX_MAX_ATTEMPTS < 1 or OUTBOX_RETRY_SECONDS < 1 or OUTBOX_SENDING_LEASE_SECONDS < 1:
     raise ImproperlyConfigured(
         "OUTBOX_MAX_ATTEMPTS, OUTBOX_RETRY_SECONDS and OUTBOX_SENDING_LEASE_SECONDS must be 1 or more."
@@ -444,7 +450,7 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600 if REDIS_
 PAGE_CACHE_LOCAL_PAGES = 100
 # Hidden form fields whose value must be new for each visitor: refilled on every cached page.
 PAGE_CACHE_FRESH_FIELDS = {
-    "shown_at": "treatments.comments.sign_form_time",
+    "shown_at": "treatments.form_signing.sign_form_time",
     "idempotency_key": "bookings.models.new_idempotency_key",
 }
 

@@ -61,6 +61,28 @@ def record(kind, *, about=None, to="", data=None, key=None):
     return email
 
 
+def record_all(emails):
+    """Record several emails at once (one INSERT), each a dict of `record`'s
+    keyword arguments without `key`: kind, about, to, data. The same rules as
+    `record`; returns the Emails, in the order given."""
+    rows = []
+    for fields in emails:
+        kinds.get(fields["kind"])
+        rows.append(
+            Email(
+                kind=fields["kind"],
+                to=fields.get("to") or "",
+                data=fields.get("data") or {},
+                about=fields.get("about"),
+            )
+        )
+    Email.objects.bulk_create(rows)
+    for email in rows:
+        email.recorded_now = True
+        _queue(email.pk)
+    return rows
+
+
 def _queue(email_id, *, after_commit=True):
     from notifications.tasks import send_email
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 
 from bookings.models import Break, ClinicHours, Closure, Weekday, WorkingHours
+from staff.models import Clinician
 from treatments.models import (
     FAQ,
-    Clinician,
     Comment,
     Condition,
     ConditionTreatment,
@@ -114,4 +114,4 @@ def test_the_clinicians_weeks_and_the_clinic_hours_keep_their_times():
 def test_each_app_loads_its_own_demo_in_dependency_order():
     from clinic.management.commands.load_demo_content import demo_modules
 
-    assert [module.__name__ for module in demo_modules()] == ["treatments.demo", "bookings.demo"]
+    assert [module.__name__ for module in demo_modules()] == ["staff.demo", "treatments.demo", "bookings.demo"]

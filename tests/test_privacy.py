@@ -21,7 +21,7 @@ from privacy.models import PrivacyRequest, subject_hash
 from tests.bookings.conftest import at, form_data, make_staff_member, open_day, submit
 from tests.conftest import staff_login
 from tests.factories import make_clinician, make_comment, make_treatment
-from treatments.comments import record_email
+from treatments.comment_emails import record_email
 from treatments.models import Comment
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_comments_and_their_emails_log_nothing_about_the_commenter(
 ):
     import time
 
-    from treatments.comments import sign_form_time
+    from treatments.form_signing import sign_form_time
 
     page = make_treatment(slug="microneedling")
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

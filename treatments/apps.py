@@ -9,9 +9,9 @@ class TreatmentsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from clinic.pagecache import invalidate_on_change
-        from treatments import comments, digest
+        from treatments import comment_emails, digest
 
-        comments.register_kinds()
+        comment_emails.register_kinds()
         digest.register_kinds()
         from treatments.models import (
             FAQ,

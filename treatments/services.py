@@ -19,7 +19,8 @@ from django.utils.text import Truncator
 from notifications import outbox
 from notifications.models import EmailState
 from staff.models import Clinician
-from treatments.comments import record_email, screen, urgent_symptoms
+from treatments.comment_emails import record_email
+from treatments.comment_screening import screen, urgent_symptoms
 from treatments.models import (
     FAQ,
     Comment,
@@ -104,7 +105,7 @@ def post_comment(
     """Store a patient's comment (or reply to `parent`) on a published page.
 
     A reply to a reply joins the thread of the top-level comment (one level of
-    replies). The comment is screened (see treatments.comments.screen): held
+    replies). The comment is screened (see treatments.comment_screening.screen): held
     for moderation, held with a reason, or held as spam. Raises
     ValidationError, with nothing stored, for a reply to a comment that is not
     published on this page, or for the same text on this page within a day.

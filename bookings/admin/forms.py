@@ -9,12 +9,12 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import get_text_list
 
-from bookings.admin.selection import MAX_ID_DIGITS
 from bookings.forms import PHONE_INPUT_MAX_LENGTH, phone_number, validate_single_line, validate_text
 from bookings.models import SCREENING_FIELDS, ConsentMethod, ConsultationRequest, ContactPreference, DeclineReason
 from bookings.patient_text import health_terms_in
 from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF
 from bookings.services import MAX_PROPOSED_TIMES
+from clinic.admin_lists import MAX_ID_DIGITS
 from clinic.forms import PlainTextFormMixin, PlainTextModelForm
 from staff.models import Clinician
 from treatments.models import Treatment
@@ -91,26 +91,43 @@ def note_field(label="Note for the history (optional)", help_text="Only staff se
     )
 
 
-class NoteForm(PlainTextFormMixin, forms.Form):
+class StepForm(PlainTextFormMixin, forms.Form):
+    """A workflow step's page (bookings.workflow.Step.kind says which form)."""
+
+    service_fields = ()  # the cleaned fields passed on to the step's service as they are
+
+    def service_arguments(self):
+        """The keyword arguments for the step's service, besides `consultation` and `by`."""
+        return {name: self.cleaned_data[name] for name in self.service_fields}
+
+
+class NoteForm(StepForm):
+    service_fields = ("note",)
     note = note_field()
 
 
-class ConfirmForm(PlainTextFormMixin, forms.Form):
+class ConfirmForm(StepForm):
     slot = SlotField()
     note = note_field()
 
+    def service_arguments(self):
+        start, clinician = self.cleaned_data["slot"]
+        return {"start": start, "clinician": clinician, "note": self.cleaned_data["note"]}
 
-class ProposeForm(PlainTextFormMixin, forms.Form):
+
+class ProposeForm(StepForm):
+    service_fields = ("slots", "note")
     slots = SlotListField(max_count=MAX_PROPOSED_TIMES)
     note = note_field()
 
 
-class DeclineForm(PlainTextFormMixin, forms.Form):
+class DeclineForm(StepForm):
     """Why a request is declined: a reusable reason, words of the staff member's own,
     or both, all emailed to the patient. Own words that mention a health detail
     (bookings/patient_text.py) are refused until staff reword them or tick
     `send_as_written`."""
 
+    service_fields = ("standard_reason", "details", "note")
     standard_reason = forms.ModelChoiceField(
         label="A reason we often give",
         queryset=DeclineReason.objects.active(),

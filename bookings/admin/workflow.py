@@ -8,7 +8,6 @@ missing reason shows the page again with the message beside the form.
 """
 
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -17,6 +16,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -31,49 +31,38 @@ from bookings.admin.forms import (
     ShowDateForm,
     parse_slot,
 )
-from bookings.admin.selection import SafeSelectionMixin, is_id
 from bookings.export import write_requests
 from bookings.models import DeclineReason, Status, new_idempotency_key
 from bookings.scheduling import day_grids, days_to_show, describe
+from bookings.workflow import STEPS, STEPS_BY_NAME, bulk_steps
+from clinic.admin_lists import SafeSelectionMixin, is_id
 from notifications.models import Email
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Step:
-    name: str  # a key of services.STEP_STARTS_FROM, and the last part of the page's URL
-    label: str  # the button on the request's page
-    title: str  # the page's heading; {} is the reference
-    form_class: type
-    submit: str  # the page's submit button
-    kind: str = "note"  # which form the page shows: note, slot, slots, decline
-    danger: bool = False
-
-    @property
-    def url_name(self):
-        return f"bookings_consultationrequest_{self.name}"
+# What each kind of step page asks for (bookings.workflow.Step.kind).
+STEP_FORMS = {"note": NoteForm, "slot": ConfirmForm, "slots": ProposeForm, "decline": DeclineForm}
 
 
-STEPS = [
-    Step("start_review", "Start review", "Start the review of {}", NoteForm, "Start review"),
-    Step("confirm", "Confirm a time…", "Confirm a time for {}", ConfirmForm, "Confirm and email the patient", "slot"),
-    Step(
-        "propose",
-        "Offer other times…",
-        "Offer other times for {}",
-        ProposeForm,
-        "Offer these times and email the patient",
-        "slots",
-    ),
-    Step("reschedule", "Move…", "Move the consultation {}", ConfirmForm, "Move it and email the patient", "slot"),
-    Step("back_to_review", "Back to review…", "Take {} back into review", NoteForm, "Back to review"),
-    Step("decline", "Decline…", "Decline {}", DeclineForm, "Decline and email the patient", "decline", True),
-    Step("complete", "Mark completed…", "Mark {} completed", NoteForm, "Mark completed"),
-    Step("no_show", "Mark no-show…", "Mark {} as a no-show", NoteForm, "Mark as a no-show"),
-    Step("cancel", "Cancel…", "Cancel {}", NoteForm, "Cancel and email the patient", danger=True),
-]
-STEPS_BY_NAME = {step.name: step for step in STEPS}
+def _done_message(step, consultation, data):
+    """What staff are told once `step` is done: its `done` sentence, filled from the form's data."""
+    fields = {"ref": consultation.reference}
+    if slot := data.get("slot"):
+        fields.update(when=describe(slot[0]), clinician=slot[1].name)
+    if slots := data.get("slots"):
+        fields["times"] = f"{len(slots)} time{pluralize(len(slots))}"
+    return step.done.format(**fields)
+
+
+def _bulk_action(step):
+    """The list action for `step`, named `<step>_selected` as the action menu posts it."""
+
+    def act(modeladmin, request, queryset):
+        return modeladmin._bulk_step(request, queryset, step)
+
+    act.__name__ = f"{step.name}_selected"
+    return admin.action(description=step.bulk.description, permissions=["change"])(act)
 
 
 def _messages(error):
@@ -93,11 +82,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
     """Mixed into ConsultationRequestAdmin."""
 
     actions = [
-        "start_review_selected",
-        "complete_selected",
-        "no_show_selected",
-        "decline_selected",
-        "cancel_selected",
+        *(_bulk_action(step) for step in bulk_steps()),
         "resend_last_email_selected",
         "retry_failed_emails_selected",
         "export_csv",
@@ -182,10 +167,10 @@ class WorkflowAdminMixin(SafeSelectionMixin):
             self.message_user(request, problem, messages.ERROR)
             return redirect(change_url)
 
-        form = step.form_class(request.POST if request.method == "POST" else None)
+        form = STEP_FORMS[step.kind](request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
-                done = self._perform(step, consultation, request.user, form.cleaned_data)
+                done = self._perform(step, consultation, request.user, form)
             except services.TransitionNotAllowed as refusal:
                 # Someone else changed it meanwhile: nothing happened here.
                 self.message_user(request, refusal.messages[0], messages.ERROR)
@@ -233,54 +218,10 @@ class WorkflowAdminMixin(SafeSelectionMixin):
             "preference": consultation.time_of_day,
         }
 
-    def _perform(self, step, consultation, user, data):
-        """Call the service for `step`; return what to tell staff."""
-        ref, note = consultation.reference, data.get("note", "")
-        match step.name:
-            case "start_review":
-                services.start_review(consultation=consultation, by=user, note=note)
-                return f"{ref} is in review."
-            case "confirm":
-                start, clinician = data["slot"]
-                services.confirm_request(
-                    consultation=consultation, start=start, clinician=clinician, by=user, note=note
-                )
-                return (
-                    f"{ref} is confirmed for {describe(start)} with {clinician.name}. "
-                    "The patient is being emailed the details and a calendar invite."
-                )
-            case "reschedule":
-                start, clinician = data["slot"]
-                services.reschedule_request(
-                    consultation=consultation, start=start, clinician=clinician, by=user, note=note
-                )
-                return f"{ref} is moved to {describe(start)} with {clinician.name}. The patient is being emailed."
-            case "propose":
-                services.propose_times(consultation=consultation, slots=data["slots"], by=user, note=note)
-                count = len(data["slots"])
-                return f"{ref}: {count} time{'s' if count > 1 else ''} offered. The patient is being emailed."
-            case "back_to_review":
-                services.back_to_review(consultation=consultation, by=user, note=note)
-                return f"{ref} is back in review; the times offered are withdrawn."
-            case "decline":
-                services.decline_request(
-                    consultation=consultation,
-                    by=user,
-                    standard_reason=data["standard_reason"],
-                    details=data["details"],
-                    note=note,
-                )
-                return f"{ref} is declined. The patient is being emailed the reason."
-            case "complete":
-                services.complete_request(consultation=consultation, by=user, note=note)
-                return f"{ref} is marked completed."
-            case "no_show":
-                services.mark_no_show(consultation=consultation, by=user, note=note)
-                return f"{ref} is marked as a no-show."
-            case "cancel":
-                services.cancel_request(consultation=consultation, by=user, note=note)
-                return f"{ref} is cancelled. The patient is being emailed."
-        raise AssertionError(f"unknown step {step.name}")  # pragma: no cover
+    def _perform(self, step, consultation, user, form):
+        """Take `step` on `consultation` through its service; return what to tell staff."""
+        getattr(services, step.service)(consultation=consultation, by=user, **form.service_arguments())
+        return _done_message(step, consultation, form.cleaned_data)
 
     # --- a booking taken by phone or at the desk ---
 
@@ -407,39 +348,20 @@ class WorkflowAdminMixin(SafeSelectionMixin):
         if not succeeded and not refused:
             self.message_user(request, "None of the selected requests exists any more.", messages.WARNING)
 
-    @admin.action(description="Start review of the selected new requests", permissions=["change"])
-    def start_review_selected(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda c: services.start_review(consultation=c, by=request.user),
-            "Put in review",
-        )
-
-    @admin.action(description="Mark the selected consultations completed", permissions=["change"])
-    def complete_selected(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda c: services.complete_request(consultation=c, by=request.user),
-            "Marked completed",
-        )
-
-    @admin.action(description="Mark the selected consultations as no-shows", permissions=["change"])
-    def no_show_selected(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda c: services.mark_no_show(consultation=c, by=request.user),
-            "Marked as no-shows",
-        )
-
-    def _bulk_step(self, request, queryset, step, act, done):
-        """An action that needs input: the first post shows the step's form for all the
-        selected requests; the second (with `apply`) runs it on each."""
-        form = step.form_class(request.POST if "apply" in request.POST else None)
+    def _bulk_step(self, request, queryset, step):
+        """The list action of `step` (see bookings.workflow.BulkAction). One that asks
+        first shows the step's form for all the selected requests on the first post, and
+        runs it on each on the second (with `apply`); the others run at once."""
+        perform = getattr(services, step.service)
+        if not step.bulk.asks_first:
+            self._each(request, queryset, lambda c: perform(consultation=c, by=request.user), step.bulk.done)
+            return None
+        form = STEP_FORMS[step.kind](request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
-            self._each(request, queryset, lambda c: act(c, form.cleaned_data), done)
+            arguments = form.service_arguments()
+            self._each(
+                request, queryset, lambda c: perform(consultation=c, by=request.user, **arguments), step.bulk.done
+            )
             return None
         consultations = list(queryset.order_by("created_at"))
         if not consultations:
@@ -466,26 +388,6 @@ class WorkflowAdminMixin(SafeSelectionMixin):
             "can_see_details": self._can_see_details(request),
         }
         return TemplateResponse(request, "admin/bookings/consultationrequest/bulk_step.html", context)
-
-    @admin.action(description="Decline the selected requests…", permissions=["change"])
-    def decline_selected(self, request, queryset):
-        def decline(consultation, data):
-            services.decline_request(
-                consultation=consultation,
-                by=request.user,
-                standard_reason=data["standard_reason"],
-                details=data["details"],
-                note=data["note"],
-            )
-
-        return self._bulk_step(request, queryset, STEPS_BY_NAME["decline"], decline, "Declined, patient emailed")
-
-    @admin.action(description="Cancel the selected requests…", permissions=["change"])
-    def cancel_selected(self, request, queryset):
-        def cancel(consultation, data):
-            services.cancel_request(consultation=consultation, by=request.user, note=data["note"])
-
-        return self._bulk_step(request, queryset, STEPS_BY_NAME["cancel"], cancel, "Cancelled, patient emailed")
 
     @admin.action(description="Resend the last email to each selected patient", permissions=["change"])
     def resend_last_email_selected(self, request, queryset):

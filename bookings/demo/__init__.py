@@ -2,7 +2,7 @@
 
 The values are data, in `calendar.yaml` beside this module; the rules that place
 closures ahead of today stay here. `manage.py load_demo_content` calls `load()`,
-after the clinicians' own demo (treatments) has created the clinicians.
+after staff's demo has created the clinicians.
 """
 
 from datetime import date, time, timedelta

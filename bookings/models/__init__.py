@@ -16,7 +16,6 @@ from bookings.models.hours import (
 )
 from bookings.models.notifications import NotificationKind
 from bookings.models.requests import (
-    ALLOWED_TRANSITIONS,
     CLOSED_STATUSES,
     IDEMPOTENCY_KEY_RE,
     PATIENT_CANCELLABLE_STATUSES,
@@ -44,7 +43,6 @@ from bookings.models.requests import (
 from bookings.models.workflow import DeclineReason, DeclineReasonQuerySet, ProposedTime
 
 __all__ = [
-    "ALLOWED_TRANSITIONS",
     "CLOSED_STATUSES",
     "IDEMPOTENCY_KEY_RE",
     "MAX_DAYS_AHEAD",

@@ -96,10 +96,15 @@ def closure_sentence(day, closure):
 
 def closed_reason(day):
     """Why the clinic is closed on `day`, as a sentence, or None when it is open."""
+    # One query for the usual answer (open): the weekday's hours, and whether a closure falls on the day.
+    hours = ClinicHours.objects.filter(weekday=day.weekday())
+    closed = hours.annotate(closure=models.Exists(Closure.objects.filter(date=day))).values_list("closure", flat=True)
+    if list(closed[:1]) == [False]:
+        return None
     closure = Closure.objects.filter(date=day).only("date", "reason").first()
     if closure is not None:
         return closure_sentence(day, closure)
-    if not ClinicHours.objects.filter(weekday=day.weekday()).exists():
+    if not hours.exists():
         return f"The clinic is closed on {Weekday(day.weekday()).label}s."
     return None
 

@@ -1,4 +1,4 @@
-"""Consultation requests, their status machine and their history."""
+"""Consultation requests and their history; their statuses and steps are in bookings.workflow."""
 
 import hmac
 import re
@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings.workflow import ALLOWED_TRANSITIONS, Status
 from clinic.personal_data import KEPT, PERSONAL, PersonalData
 
 # No 0/O, 1/I/L or U: a reference copied from an email or read out on the phone is not mistyped.
@@ -60,29 +61,6 @@ def validate_e164(value):
         raise ValidationError("Store phone numbers in international E.164 form, e.g. +442079460321.")
 
 
-class Status(models.TextChoices):
-    NEW = "new", "New"
-    IN_REVIEW = "in_review", "In review"
-    TIME_PROPOSED = "time_proposed", "Times proposed"
-    CONFIRMED = "confirmed", "Confirmed"
-    COMPLETED = "completed", "Completed"
-    NO_SHOW = "no_show", "No-show"
-    DECLINED = "declined", "Declined"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-# The state machine, in one place: bookings.services enforces it for every change.
-ALLOWED_TRANSITIONS = {
-    Status.NEW: {Status.IN_REVIEW, Status.DECLINED, Status.CANCELLED},
-    Status.IN_REVIEW: {Status.CONFIRMED, Status.TIME_PROPOSED, Status.DECLINED, Status.CANCELLED},
-    # Back to review when the patient asks to be contacted instead of taking a proposed time.
-    Status.TIME_PROPOSED: {Status.CONFIRMED, Status.IN_REVIEW, Status.DECLINED, Status.CANCELLED},
-    Status.CONFIRMED: {Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED},
-    Status.COMPLETED: set(),
-    Status.NO_SHOW: set(),
-    Status.DECLINED: set(),
-    Status.CANCELLED: set(),
-}
 # Statuses in which a consultation has a time and a clinician (a list: it goes into a constraint).
 SCHEDULED_STATUSES = [Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW]
 # Statuses nothing more happens in: what the retention command may anonymise.
@@ -389,6 +367,7 @@ class ConsultationRequest(models.Model):
         return self.status in CLOSED_STATUSES
 
     def can_transition_to(self, status):
+        """True when some workflow step (bookings.workflow.STEPS) moves a request from its status to `status`."""
         return status in ALLOWED_TRANSITIONS[Status(self.status)]
 
     @property

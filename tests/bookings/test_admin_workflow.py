@@ -210,6 +210,56 @@ def test_a_closed_request_offers_nothing_more(reception_client):
     assert "Nothing more to do" in html
 
 
+# --- What each status offers ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "status, begun, buttons",
+    [
+        (Status.NEW, False, ["Start review", "Decline…", "Cancel…"]),
+        (Status.IN_REVIEW, False, ["Confirm a time…", "Offer other times…", "Decline…", "Cancel…"]),
+        (Status.TIME_PROPOSED, False, ["Confirm a time…", "Back to review…", "Decline…", "Cancel…"]),
+        (Status.CONFIRMED, False, ["Move…", "Cancel…"]),
+        (Status.CONFIRMED, True, ["Mark completed…", "Mark no-show…"]),
+        (Status.COMPLETED, True, []),
+        (Status.NO_SHOW, True, []),
+        (Status.DECLINED, False, []),
+        (Status.CANCELLED, False, []),
+    ],
+)
+def test_each_status_offers_exactly_its_buttons_in_order(reception_client, clinician, status, begun, buttons):
+    start = timezone.now() - timedelta(minutes=30) if begun else at(open_day(), 10)
+    paths = {
+        Status.TIME_PROPOSED: [Status.IN_REVIEW, Status.TIME_PROPOSED],
+        Status.CONFIRMED: [Status.IN_REVIEW, Status.CONFIRMED],
+        Status.COMPLETED: [Status.IN_REVIEW, Status.CONFIRMED, Status.COMPLETED],
+        Status.NO_SHOW: [Status.IN_REVIEW, Status.CONFIRMED, Status.NO_SHOW],
+    }
+    consultation = move(
+        submit(),
+        *paths.get(status, [status] if status != Status.NEW else []),
+        confirmed_start=start,
+        clinician=clinician,
+    )
+    page = reception_client.get(change_url(consultation))
+    assert [item["step"].label for item in page.context["workflow_steps"]] == buttons
+    html = page.content.decode()
+    for label in buttons:
+        assert label in html
+
+
+def test_the_list_offers_the_workflow_actions_in_this_order(reception_client):
+    submit()
+    choices = reception_client.get(reverse(CHANGELIST)).context["action_form"].fields["action"].choices
+    assert [(name, str(description)) for name, description in choices][1:6] == [
+        ("start_review_selected", "Start review of the selected new requests"),
+        ("complete_selected", "Mark the selected consultations completed"),
+        ("no_show_selected", "Mark the selected consultations as no-shows"),
+        ("decline_selected", "Decline the selected requests…"),
+        ("cancel_selected", "Cancel the selected requests…"),
+    ]
+
+
 def test_the_history_shows_who_changed_what_and_when(reception_client, reception_user):
     reception_client.post(step_url("start_review", submit()), {"note": "Picked up"})
     request = ConsultationRequest.objects.get()

@@ -1,5 +1,6 @@
 """bookings/services.py: submitting, the state machine, cancelling, and their emails."""
 
+import inspect
 import logging
 import re
 import smtplib
@@ -13,9 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from bookings import services
+from bookings import services, workflow
 from bookings.models import (
-    ALLOWED_TRANSITIONS,
     REFERENCE_ALPHABET,
     Closure,
     ConsultationRequest,
@@ -230,10 +230,67 @@ def _details(**overrides):
     return {**details, **overrides}
 
 
-def test_the_transition_table_names_every_status_and_ends_in_closed_ones():
-    assert set(ALLOWED_TRANSITIONS) == set(Status)
-    for closed in [Status.COMPLETED, Status.NO_SHOW, Status.DECLINED, Status.CANCELLED]:
-        assert ALLOWED_TRANSITIONS[closed] == set()
+# The workflow as the clinic runs it: from each status, the steps staff can take and
+# the status each leads to. Written out here, not read from bookings.workflow.
+EXPECTED_STEPS = {
+    Status.NEW: {"start_review": Status.IN_REVIEW, "decline": Status.DECLINED, "cancel": Status.CANCELLED},
+    Status.IN_REVIEW: {
+        "confirm": Status.CONFIRMED,
+        "propose": Status.TIME_PROPOSED,
+        "decline": Status.DECLINED,
+        "cancel": Status.CANCELLED,
+    },
+    Status.TIME_PROPOSED: {
+        "confirm": Status.CONFIRMED,
+        "back_to_review": Status.IN_REVIEW,
+        "decline": Status.DECLINED,
+        "cancel": Status.CANCELLED,
+    },
+    Status.CONFIRMED: {
+        "reschedule": Status.CONFIRMED,
+        "complete": Status.COMPLETED,
+        "no_show": Status.NO_SHOW,
+        "cancel": Status.CANCELLED,
+    },
+    Status.COMPLETED: {},
+    Status.NO_SHOW: {},
+    Status.DECLINED: {},
+    Status.CANCELLED: {},
+}
+# Steps that wait for the consultation to begin, and steps it being under way rules out.
+EXPECTED_AFTER_THE_START = {"complete", "no_show"}
+EXPECTED_BEFORE_THE_START = {"reschedule", "cancel"}
+
+
+def test_the_step_registry_is_the_workflow_the_clinic_runs():
+    registry = {
+        status: {step.name: step.to_status for step in workflow.STEPS if status in step.from_statuses}
+        for status in Status
+    }
+    assert registry == EXPECTED_STEPS
+    assert {step.name for step in workflow.STEPS if step.only_after_start} == EXPECTED_AFTER_THE_START
+    assert {step.name for step in workflow.STEPS if step.only_before_start} == EXPECTED_BEFORE_THE_START
+
+
+def test_each_step_names_a_service_that_takes_the_consultation_and_who_acts():
+    for step in workflow.STEPS:
+        parameters = inspect.signature(getattr(services, step.service)).parameters
+        assert {"consultation", "by"} <= set(parameters), step.name
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("begun", [False, True])
+def test_staff_may_take_exactly_the_expected_steps_from_each_status(status, begun):
+    start = timezone.now() + (timedelta(hours=-1) if begun else timedelta(days=3))
+    consultation = ConsultationRequest(reference="CR-TEST01", status=status, confirmed_start=start)
+    allowed = {
+        name
+        for name in EXPECTED_STEPS[status]
+        if not (name in EXPECTED_AFTER_THE_START and not begun)
+        and not (name in EXPECTED_BEFORE_THE_START and begun and status == Status.CONFIRMED)
+    }
+    offered = {step.name for step in workflow.STEPS if services.step_problem(consultation, step.name) is None}
+    assert offered == allowed
 
 
 def _request_in(status, clinician=None):
@@ -252,7 +309,7 @@ def _request_in(status, clinician=None):
 
 
 @pytest.mark.parametrize("from_status, to_status", list(product(Status, Status)))
-def test_only_the_allowed_transitions_happen_and_each_is_recorded(from_status, to_status, reception_user):
+def test_only_the_expected_changes_of_status_happen_and_each_is_recorded(from_status, to_status, reception_user):
     clinician = make_clinician()
     request = _request_in(from_status, clinician)
     changes_before = request.status_changes.count()
@@ -261,7 +318,7 @@ def test_only_the_allowed_transitions_happen_and_each_is_recorded(from_status, t
         extra = {"confirmed_start": slot(days_ahead=20), "clinician": clinician}
     if to_status == Status.DECLINED:
         extra = {"decline_reason": "Not suitable."}
-    if to_status in ALLOWED_TRANSITIONS[from_status]:
+    if to_status != from_status and to_status in EXPECTED_STEPS[from_status].values():
         moved = services.transition(consultation=request, to_status=to_status, by=reception_user, note="ok", **extra)
         assert moved.status == to_status
         last = moved.status_changes.last()

@@ -1,4 +1,4 @@
-"""The two old outboxes' history moves into the one outbox (notifications 0002)."""
+"""The two old outboxes' history moves into the one outbox (bookings 0013, treatments 0020)."""
 
 from datetime import UTC, datetime
 
@@ -11,7 +11,7 @@ BEFORE = [
     ("bookings", "0012_reschedule_notice"),
     ("treatments", "0016_clinician_takes_consultations"),
 ]
-AFTER = [("notifications", "0002_history_from_bookings_and_comments")]
+AFTER = [("bookings", "0013_delete_notification"), ("treatments", "0020_delete_commentemail")]
 
 
 # No serialized_rollback: a transactional test before this one (the browser tests)

@@ -7,12 +7,16 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from bookings import reminders
+from bookings import reminders, services
 from bookings.models import ConsultationRequest, NotificationKind, Status, StatusChange
+from bookings.scheduling import slot_problem
 from bookings.tasks import purge_consultations
+from jobs.tasks import prune_task_results
 from notifications import outbox
-from tests.bookings.conftest import at, confirm, move, open_day, submit
+from notifications.tasks import send_email
+from tests.bookings.conftest import at, confirm, in_review, make_staff_member, move, open_day, submit
 from tests.bookings.test_workflow import invite_of
 from tests.factories import make_clinician, make_condition, make_treatment
 from treatments import digest
@@ -65,6 +69,59 @@ def test_a_consultation_booked_less_than_48_hours_ahead_gets_its_reminder_at_onc
     assert reminders.queue_due_reminders(now=evening_before) == 1
     morning = evening_before + timedelta(hours=1)
     assert reminders.queue_due_reminders(now=morning) == 0  # the day-before one would only repeat it
+
+
+def bookable_within_48_hours(clinician):
+    """The first whole hour from 3 hours ahead, and under 48 hours ahead, that `clinician` can be booked for."""
+    soon = timezone.localtime().replace(minute=0, second=0, microsecond=0) + timedelta(hours=3)
+    for hours in range(44):
+        start = soon + timedelta(hours=hours)
+        if slot_problem(start, clinician=clinician) is None:
+            return start
+    raise AssertionError("no bookable hour in the next two days")
+
+
+def reminder_subjects(mailoutbox):
+    return [message.subject for message in mailoutbox if message.subject.startswith("Reminder:")]
+
+
+def test_a_consultation_confirmed_less_than_48_hours_ahead_is_reminded_at_confirmation_and_only_once(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    clinician = make_clinician(name="Dr Imogen Sample")
+    start = bookable_within_48_hours(clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = services.confirm_request(
+            consultation=in_review(), start=start, clinician=clinician, by=make_staff_member()
+        )
+    assert len(reminder_subjects(mailoutbox)) == 1  # sent with the confirmation, not at the job's next run
+    (reminder,) = [message for message in mailoutbox if message.subject.startswith("Reminder:")]
+    assert reminder.to == [booked.email] and f"{timezone.localtime(start):%H:%M}" in reminder.body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.queue_due_reminders() == 0  # the job's next run records nothing more
+    assert len(reminder_subjects(mailoutbox)) == 1
+
+
+def test_a_consultation_confirmed_a_week_ahead_gets_no_reminder_at_confirmation(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    clinician, request = make_clinician(name="Dr Imogen Sample"), in_review()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_request(consultation=request, start=at(open_day(), 10), clinician=clinician, by=None)
+    (confirmation,) = mailoutbox
+    assert confirmation.subject.startswith("Your consultation is booked") and reminder_subjects(mailoutbox) == []
+
+
+def test_a_consultation_moved_to_less_than_48_hours_ahead_is_reminded_of_its_new_time_at_once(
+    booked, mailoutbox, django_capture_on_commit_callbacks
+):
+    start = bookable_within_48_hours(booked.clinician)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule_request(
+            consultation=booked, start=start, clinician=booked.clinician, by=make_staff_member()
+        )
+    (reminder,) = [message for message in mailoutbox if message.subject.startswith("Reminder:")]
+    assert f"{timezone.localtime(start):%H:%M}" in reminder.body
 
 
 def test_a_moved_consultation_never_gets_the_reminder_of_its_old_time(booked, mailoutbox):
@@ -124,10 +181,35 @@ def test_the_retention_job_anonymises_closed_requests_past_the_retention_period(
     assert ConsultationRequest.objects.get(pk=recent.pk).full_name == "Recent Patient"
 
 
+def test_the_worker_s_records_of_finished_tasks_go_after_two_weeks_failed_ones_after_sixty_days(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    settings.TASK_RESULTS_KEEP_DAYS, settings.TASK_RESULTS_FAILED_KEEP_DAYS = 14, 60
+    now = timezone.now()
+
+    def task_record(status, days_ago):
+        record = send_email.enqueue(1)
+        finished = now - timedelta(days=days_ago) if status in {"SUCCESSFUL", "FAILED"} else None
+        DBTaskResult.objects.filter(id=record.id).update(
+            status=status, enqueued_at=now - timedelta(days=days_ago), finished_at=finished
+        )
+        return record.id
+
+    sent_long_ago, sent_lately = task_record("SUCCESSFUL", 15), task_record("SUCCESSFUL", 13)
+    failed_a_while_ago, failed_long_ago = task_record("FAILED", 15), task_record("FAILED", 61)
+    never_run = task_record("READY", 90)
+    assert prune_task_results.call() == ["default"]
+    kept = {str(pk) for pk in DBTaskResult.objects.values_list("id", flat=True)}
+    assert kept == {sent_lately, failed_a_while_ago, never_run}
+    assert not {sent_long_ago, failed_long_ago} & kept
+    prune_task_results.call()  # a second run (a second scheduler) removes nothing more
+    assert DBTaskResult.objects.count() == 3
+
+
 def test_every_job_runs_by_hand_by_name(capsys):
     call_command("run_job")
     listed = capsys.readouterr().out
-    for name in ["send_appointment_reminders", "send_review_digests", "purge_consultations", "deliver_due_emails"]:
+    jobs = ["send_appointment_reminders", "send_review_digests", "purge_consultations", "deliver_due_emails"]
+    for name in [*jobs, "prune_task_results"]:
         assert name in listed
     call_command("run_job", "send_appointment_reminders")
     assert "send_appointment_reminders: 0" in capsys.readouterr().out

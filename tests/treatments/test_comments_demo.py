@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 
+from staff import demo as staff_demo
 from tests.factories import make_clinician, make_treatment
 from treatments import demo
 from treatments.models import Comment, CommentStatus
@@ -20,7 +21,7 @@ def test_the_demo_adds_patient_comments_and_answered_questions_once(client):
 
     faster = Comment.objects.get(page__condition__slug="ice-pick-scars", is_question=True)
     answer = faster.replies.get()
-    assert answer.clinician.name in {c["name"] for c in demo.CLINICIANS}
+    assert answer.clinician.name in {c["name"] for c in staff_demo.CLINICIANS}
     assert "/treatments/compare/?t=microneedling&t=fractional-laser" in answer.body
     page = client.get("/conditions/ice-pick-scars/").content.decode()
     assert 'href="/treatments/compare/?t=microneedling&amp;t=fractional-laser"' in page

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import make_comment, make_condition, make_treatment
-from treatments.comments import FORM_TIME_SALT, sign_form_time
+from treatments.form_signing import FORM_TIME_SALT, sign_form_time
 from treatments.models import Comment, CommentStatus, PublicationStatus
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.factories import make_clinician, make_comment, make_condition, make_treatment
-from treatments.comments import contains_phone_number, count_links
+from treatments.comment_screening import contains_phone_number, count_links
 from treatments.models import FAQ, Comment, CommentStatus, PublicationStatus
 from treatments.services import (
     CommentStateError,

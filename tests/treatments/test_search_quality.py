@@ -3,10 +3,10 @@ content: at least 90% of the queries must put the expected page in the top three
 CI runs this on SQLite and on PostgreSQL, so both databases are held to it."""
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from tests.treatments.search_queries import BRANDS_AND_OTHER_NAMES, PLAIN, QUERIES, QUESTIONS, TYPOS
-from treatments import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ SEARCH = reverse("treatments:search")
 
 @pytest.fixture
 def demo_content():
-    demo.load()
+    call_command("load_demo_content", verbosity=0)
 
 
 def top_three(client, query):

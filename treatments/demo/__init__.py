@@ -1,11 +1,10 @@
-"""Demo content: fictional sample clinicians, and the pages written for the site.
+"""Demo content: the pages written for the site, and patients' comments on them.
 
 The texts are data, in YAML files beside this module, written in the project's
-own words and fictional throughout: `clinicians.yaml`, `references.yaml` (the
-papers pages cite, by key), one file per page in `treatments/` and
-`conditions/` (the number in a file's name keeps the pages' order),
-`comments.yaml` (invented patients and the clinic's answers) and
-`consultation-fee.yaml`. The figures (sessions, intervals, numbing, downtime)
+own words and fictional throughout: `references.yaml` (the papers pages cite,
+by key), one file per page in `treatments/` and `conditions/` (the number in a
+file's name keeps the pages' order), `comments.yaml` (invented patients and the
+clinic's answers) and `consultation-fee.yaml`. The figures (sessions, intervals, numbing, downtime)
 are the usual ones for each treatment; the two treatments the demo clinic
 offers are microneedling and fractional laser.
 
@@ -47,8 +46,6 @@ def read_each(folder):
     return [read(path) for path in sorted((FOLDER / folder).glob("*.yaml"))]
 
 
-# [{model field: value}] for the fictional clinicians.
-CLINICIANS = read("clinicians.yaml")
 # {key: {"citation": str, and one of "pmid", "doi", "url"}}: what pages cite, by key.
 REFERENCES = read("references.yaml")
 # [{page field: value, "author"/"reviewer": clinician name, "review_age_days": int,
@@ -110,30 +107,15 @@ def _link_treatments(condition, links):
     return len(links)
 
 
-def load_clinicians():
-    """Create the fictional clinicians that are missing: ({name: Clinician}, how many were new)."""
-    clinicians, created = {}, 0
-    for data in CLINICIANS:
-        clinician, was_created = Clinician.objects.get_or_create(
-            name=data["name"], defaults={**data, "is_sample": True}
-        )
-        if not was_created and clinician.is_sample and not clinician.registration_body:
-            # A demo clinician from before profiles existed: give them the rest of their sample profile.
-            for field in ("registration_body", "registration_number", "special_interests"):
-                setattr(clinician, field, data[field])
-            clinician.save(update_fields=["registration_body", "registration_number", "special_interests"])
-        clinicians[clinician.name] = clinician
-        created += was_created
-    return clinicians, created
-
-
 def load():
-    """Add the demo clinicians, consultation fee, pages and comments that are missing.
+    """Add the demo consultation fee, pages and comments that are missing.
 
-    Returns {what: how many were created}, for the command's summary."""
-    clinicians, new_clinicians = load_clinicians()
-    created = {"clinicians": new_clinicians, "treatments": 0, "conditions": 0, "treatment links": 0}
-    created["consultation fee"] = 0
+    The pages' authors and reviewers are staff's demo clinicians (staff.demo, loaded
+    first). Returns {what: how many were created}, for the command's summary."""
+    pages = TREATMENTS + CONDITIONS
+    names = {data[role] for data in pages for role in ("author", "reviewer")}
+    clinicians = {clinician.name: clinician for clinician in Clinician.objects.filter(name__in=names)}
+    created = {"treatments": 0, "conditions": 0, "treatment links": 0, "consultation fee": 0}
     if not ConsultationFee.objects.exists():
         ConsultationFee.objects.create(**CONSULTATION_FEE, checked_on=timezone.localdate())
         created["consultation fee"] = 1
