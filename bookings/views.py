@@ -25,9 +25,11 @@ from bookings.models import (
     closures_between,
     new_idempotency_key,
     new_token,
+    opening_hours,
 )
 from clinic.pagecache import page_cache
 from clinic.ratelimit import ratelimit
+from clinic.views import ClinicPageView
 from staff.models import Clinician
 
 # A patient correcting mistakes posts a few times; a script posts hundreds.
@@ -471,3 +473,45 @@ class NextSessionView(FreeTimesView):
             f"Session {session.course.sessions_done + 1} is booked for {services.describe(start)} with "
             f"{clinician.name}. We have emailed you the details, an invite and the link to its own page."
         )
+
+
+# --- The contact page: the clinic's hours and closures come from here ----------------------
+
+
+class ContactView(ClinicPageView):
+    """Address, phone, email, the week's hours and the closures the consultation form shows, directions."""
+
+    template_name = "contact.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            upcoming_closures=upcoming_closures(),
+            directions=settings.CLINIC_DIRECTIONS,
+            structured_data=[clinic_structured_data()],
+            **kwargs,
+        )
+
+
+def clinic_structured_data():
+    """JSON-LD for the contact page: the clinic as a MedicalClinic with its contact
+    details and weekly opening hours (from the cached opening hours: no query)."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "MedicalClinic",
+        "name": settings.CLINIC_NAME,
+        "url": settings.SITE_URL,
+        "address": settings.CLINIC_ADDRESS,
+        "telephone": settings.CLINIC_PHONE,
+        "email": settings.CLINIC_EMAIL,
+        "medicalSpecialty": "https://schema.org/Dermatologic",
+        "openingHoursSpecification": [
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": f"https://schema.org/{row['day']}",
+                "opens": f"{row['opens']:%H:%M}",
+                "closes": f"{row['closes']:%H:%M}",
+            }
+            for row in opening_hours()
+            if row["opens"]
+        ],
+    }

@@ -6,17 +6,20 @@ large for a C long, year 0 or -1, a NUL byte PostgreSQL refuses, a number
 too large for the column. `guard_changelist` catches exactly those for every
 registered ModelAdmin (the staff admin site wraps each changelist view with
 it), so staff get the whole list back with a short message, never a 500.
+`SafeSelectionMixin` does the same for a list's action with a malformed selection.
 """
 
 import functools
 from contextlib import nullcontext
 
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import FieldError, ValidationError
 from django.db import DataError, connection, transaction
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
 
 # What a malformed lookup value raises while the list is filtered, counted or rendered.
 MALFORMED_LOOKUP_ERRORS = (
@@ -57,3 +60,23 @@ def guard_changelist(changelist_view):
         return response
 
     return view
+
+
+# Longer ids do not fit a database integer (and do not exist).
+MAX_ID_DIGITS = 18
+
+
+def is_id(value):
+    """Whether `value` (from a form or query string) can be a row's id: ASCII digits, no more than MAX_ID_DIGITS."""
+    return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS
+
+
+class SafeSelectionMixin:
+    """A hand-made post to a list with a malformed selection ("abc", a huge number)
+    gets a message instead of a server error (Django would pass it to the database)."""
+
+    def response_action(self, request, queryset):
+        if not all(is_id(value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)):
+            self.message_user(request, "That selection is not valid. Tick the items again.", messages.ERROR)
+            return redirect(request.get_full_path())
+        return super().response_action(request, queryset)

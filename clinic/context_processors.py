@@ -20,8 +20,6 @@ def clinic_details():
 
 
 def clinic(request):
-    from bookings.models import opening_hours
-    from treatments.prices import consultation_fee
-
-    # Templates call these only where they are shown, and they are cached.
-    return {"clinic": clinic_details(), "opening_hours": opening_hours, "consultation_fee": consultation_fee}
+    """The clinic's details for every template (bookings and treatments add the opening
+    hours and the consultation fee with their own context processors)."""
+    return {"clinic": clinic_details()}

@@ -133,6 +133,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
+                "bookings.context_processors.hours",
+                "treatments.context_processors.fee",
             ],
             # Filters every template may use without {% load %}: tel_link, phone_links, national_format.
             "builtins": ["clinic.phone"],
@@ -450,7 +452,7 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600 if REDIS_
 PAGE_CACHE_LOCAL_PAGES = 100
 # Hidden form fields whose value must be new for each visitor: refilled on every cached page.
 PAGE_CACHE_FRESH_FIELDS = {
-    "shown_at": "treatments.comments.sign_form_time",
+    "shown_at": "treatments.form_signing.sign_form_time",
     "idempotency_key": "bookings.models.new_idempotency_key",
 }
 

@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from bookings.admin.selection import SafeSelectionMixin
+from clinic.admin_lists import SafeSelectionMixin
 from clinic.admin_personal_data import PersonalDataAdminMixin
 from notifications import kinds, outbox
 from notifications.models import Email, EmailState

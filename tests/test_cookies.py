@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bookings.models import ConsultationRequest
 from clinic.cookies import cookies, described
 from tests.bookings.conftest import form_data as consultation_form_data
-from treatments.comments import sign_form_time
+from treatments.form_signing import sign_form_time
 
 pytestmark = pytest.mark.django_db
 

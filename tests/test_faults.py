@@ -16,7 +16,7 @@ from clinic.views import server_error
 from tests.bookings.conftest import form_data
 from tests.factories import make_condition, make_treatment
 from tests.servers import Browser, Server, TcpProxy, free_port, migrate, run_django
-from treatments.comments import sign_form_time
+from treatments.form_signing import sign_form_time
 from treatments.models import Comment, HelpfulVote
 
 pytestmark = pytest.mark.multiprocess

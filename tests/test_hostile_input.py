@@ -27,7 +27,7 @@ from bookings.models import ClinicHours, ConsultationRequest, StatusChange
 from notifications.models import Email
 from tests.bookings.conftest import at, form_data, in_review, make_staff_member, open_day
 from tests.factories import make_clinician, make_condition, make_treatment
-from treatments.comments import sign_form_time
+from treatments.form_signing import sign_form_time
 from treatments.models import Comment, HelpfulVote
 
 pytestmark = pytest.mark.slow

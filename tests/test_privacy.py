@@ -21,7 +21,7 @@ from privacy.models import PrivacyRequest, subject_hash
 from tests.bookings.conftest import at, form_data, make_staff_member, open_day, submit
 from tests.conftest import staff_login
 from tests.factories import make_clinician, make_comment, make_treatment
-from treatments.comments import record_email
+from treatments.comment_emails import record_email
 from treatments.models import Comment
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_comments_and_their_emails_log_nothing_about_the_commenter(
 ):
     import time
 
-    from treatments.comments import sign_form_time
+    from treatments.form_signing import sign_form_time
 
     page = make_treatment(slug="microneedling")
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -113,7 +113,7 @@ def test_comments_and_their_emails_log_nothing_about_the_commenter(
             "/treatments/microneedling/comments/",
             {"author_name": NAME, "email": EMAIL, "body": HEALTH, "shown_at": sign_form_time(time.time() - 60)},
         )
-    assert response.status_code == 302 and page.comments.count() == 1
+    assert response.status_code == 302 and page.page.comments.count() == 1
     text = logged(every_logger_at_debug)
     assert "(comment_received, attempt 1) failed: ConnectionRefusedError" in text
     for detail in SECRET_DETAILS:

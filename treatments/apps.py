@@ -9,9 +9,9 @@ class TreatmentsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from clinic.pagecache import invalidate_on_change
-        from treatments import comments, digest
+        from treatments import comment_emails, digest
 
-        comments.register_kinds()
+        comment_emails.register_kinds()
         digest.register_kinds()
         from treatments.models import (
             FAQ,
@@ -25,9 +25,12 @@ class TreatmentsConfig(AppConfig):
             Reference,
             SearchSynonym,
             Treatment,
+            delete_page_with_it,
         )
         from treatments.prices import forget_consultation_fee
 
+        for page_model in (Condition, Treatment):
+            post_delete.connect(delete_page_with_it, sender=page_model, dispatch_uid=f"delete-{page_model}-page")
         # Cached pages are rendered again after any change to what they show,
         # whether made in admin, by a service or by a command.
         invalidate_on_change(

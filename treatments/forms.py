@@ -8,7 +8,7 @@ from django.core import signing
 
 from clinic.forms import PlainTextFormMixin
 from staff.models import Clinician
-from treatments.comments import seconds_since_shown, sign_form_time
+from treatments.form_signing import seconds_since_shown, sign_form_time
 from treatments.models import Comment, Invasiveness, PublicationStatus
 
 # --- Content pages: filters, comparison, search, helpful votes ----------------------

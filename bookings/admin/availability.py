@@ -3,8 +3,8 @@ week, breaks and leave, and whether they take consultations at all."""
 
 from django.contrib import admin
 
-from bookings.admin.selection import SafeSelectionMixin
 from bookings.models import Break, ClinicianAvailability, Leave, WorkingHours
+from clinic.admin_lists import SafeSelectionMixin
 
 
 class WorkingHoursInline(admin.TabularInline):

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from bookings.admin.selection import MAX_ID_DIGITS
 from bookings.diary import build_diary, week_of
 from bookings.models import ConsultationRequest
+from clinic.admin_lists import MAX_ID_DIGITS
 from staff.models import Clinician
 
 MIN_YEAR, MAX_YEAR = 2000, 2999
@@ -94,8 +94,3 @@ def diary_view(request):
         "add_url": reverse("admin:bookings_consultationrequest_add"),
     }
     return TemplateResponse(request, "admin/bookings/diary.html", context)
-
-
-def diary_urls():
-    """The diary's URL, for clinic/urls.py to put before admin's own (under the admin prefix)."""
-    return [path("bookings/diary/", admin.site.admin_view(diary_view), name="bookings_diary")]

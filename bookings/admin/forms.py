@@ -9,12 +9,12 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import get_text_list
 
-from bookings.admin.selection import MAX_ID_DIGITS
 from bookings.forms import PHONE_INPUT_MAX_LENGTH, phone_number, validate_single_line, validate_text
 from bookings.models import SCREENING_FIELDS, ConsentMethod, ConsultationRequest, ContactPreference, DeclineReason
 from bookings.patient_text import health_terms_in
 from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF
 from bookings.services import MAX_PROPOSED_TIMES
+from clinic.admin_lists import MAX_ID_DIGITS
 from clinic.forms import PlainTextFormMixin, PlainTextModelForm
 from staff.models import Clinician
 from treatments.models import Treatment

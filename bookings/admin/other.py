@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from bookings import services
 from bookings.admin.forms import DeclineReasonForm
-from bookings.admin.selection import SafeSelectionMixin
 from bookings.models import ClinicHours, Closure, Course, DeclineReason
+from clinic.admin_lists import SafeSelectionMixin
 from clinic.forms import PlainTextModelForm
 
 

@@ -31,11 +31,11 @@ from bookings.admin.forms import (
     ShowDateForm,
     parse_slot,
 )
-from bookings.admin.selection import SafeSelectionMixin, is_id
 from bookings.export import write_requests
 from bookings.models import DeclineReason, Status, new_idempotency_key
 from bookings.scheduling import day_grids, days_to_show, describe
 from bookings.workflow import STEPS, STEPS_BY_NAME, bulk_steps
+from clinic.admin_lists import SafeSelectionMixin, is_id
 from notifications.models import Email
 
 logger = logging.getLogger(__name__)

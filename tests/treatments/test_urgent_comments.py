@@ -9,7 +9,7 @@ from tests.bookings.conftest import make_staff_member
 from tests.conftest import staff_login
 from tests.factories import make_comment, make_treatment
 from tests.treatments.test_comments_posting import comments_url, form_data
-from treatments.comments import urgent_symptoms
+from treatments.comment_screening import urgent_symptoms
 from treatments.models import Comment, CommentStatus
 
 pytestmark = pytest.mark.django_db
