@@ -158,6 +158,8 @@ class Availability:
         self.now = now or timezone.now()
         self.length = slot_length()
         self._memo = {}  # per-day answers, asked once per slot of a grid
+        # The clinic's time zone, looked up once: the diary asks for the day of every slot.
+        self.tz = timezone.get_current_timezone()
         if clinicians is None:
             clinicians = Clinician.objects.filter(takes_consultations=True)
         self.clinicians = list(clinicians)
@@ -178,7 +180,7 @@ class Availability:
         self.appointments_by_day = defaultdict(list)
         for clinician_id, items in self.appointments.items():
             for item in items:
-                self.appointments_by_day[clinician_id, timezone.localtime(item.start).date()].append(item)
+                self.appointments_by_day[clinician_id, item.start.astimezone(self.tz).date()].append(item)
         self.holds = {}
         for proposal in (
             held_offers(self.now)
@@ -322,7 +324,7 @@ class Availability:
         """The appointment of `clinician` that overlaps a consultation at `start`
         (other than `exclude_request_id`'s), or None."""
         end = start + self.length
-        day = timezone.localtime(start).date()
+        day = start.astimezone(self.tz).date()
         # An overlapping appointment starts that day, or late the day before.
         candidates = (
             self.appointments_by_day[clinician.pk, day - timedelta(days=1)]
@@ -340,7 +342,7 @@ class Availability:
     def slot(self, start, clinician, *, for_request_id=None):
         """The state of the slot at `start` with `clinician`, seen by the request
         `for_request_id` (its own appointment and its own offers do not block it)."""
-        day = timezone.localtime(start).date()
+        day = start.astimezone(self.tz).date()
         end = start + self.length
         if (leave := self.leave_on(clinician, day)) is not None:
             return Slot(start, clinician, SlotState.LEAVE, leave)

@@ -54,6 +54,10 @@ class WeekEntry:
     kind: str
     appointment: Appointment | None = None
     what: object = None
+    time: str = ""  # "09:30", clinic time: formatted here, once, not by a filter per line of a full week
+
+    def __post_init__(self):
+        self.time = self.time or f"{timezone.localtime(self.start):%H:%M}"
 
 
 @dataclass

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # Lets a list's date hierarchy skip its queries (date_hierarchy_drilldown = False).
+    "django_admin_lightweight_date_hierarchy",
     "bootstrap",
     "crispy_forms",
     "crispy_bootstrap5",

@@ -29,7 +29,7 @@ from bookings.models import CLOSED_STATUSES, ConsultationRequest, StatusChange
 from notifications.models import Email
 from privacy.models import PrivacyRequest, subject_hash
 from treatments import services as treatments_services
-from treatments.models import Comment
+from treatments.models import Comment, Page
 
 # The keys the export uses for a comment's fields where they differ from the field's name.
 COMMENT_KEYS = {"author_name": "display_name", "body": "text"}
@@ -57,7 +57,7 @@ def requests_about(email):
 def comments_by(email):
     return (
         Comment.objects.filter(email__iexact=email, clinician__isnull=True)
-        .select_related("condition", "treatment")
+        .select_related(*Page.specific_paths("page"))
         .order_by("created_at", "pk")
     )
 
@@ -115,7 +115,7 @@ def _comment_data(comment):
     personal = Comment.personal_data.values(comment)
     return {
         "id": comment.pk,
-        "page": comment.page.title,
+        "page": comment.page.specific.title,
         "page_url": comment.page.get_absolute_url(),
         "created_at": comment.created_at,
         **{COMMENT_KEYS.get(name, name): value for name, value in personal.items()},

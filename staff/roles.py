@@ -142,8 +142,10 @@ def apply_roles(app_label=None, *, apps=global_apps, using=DEFAULT_DB_ALIAS):
         )
         changes += [(name, "removed", permission) for permission in sorted(extra)]
         changes += [(name, "added", permission) for permission in sorted(missing)]
-    for change in changes:
-        logger.info("Staff role %s: %s %s", *change)
+    for name in ROLES:
+        for action in ("added", "removed"):
+            if names := [permission for group, done, permission in changes if (group, done) == (name, action)]:
+                logger.info("Staff role %s: %s %s", name, action, ", ".join(names))
     return changes
 
 

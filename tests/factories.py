@@ -66,7 +66,7 @@ def make_comment(page, **fields):
     """An approved patient comment on `page` (a condition or a treatment)."""
     n = next(_numbers)
     defaults = {
-        Comment.page_field(page): page,
+        "page": page.page,
         "author_name": f"Patient {n}",
         "email": f"patient{n}@example.com",
         "body": f"Comment number {n}.",
@@ -83,24 +83,20 @@ def make_link(condition, treatment, **fields):
     return ConditionTreatment.objects.create(condition=condition, treatment=treatment, **fields)
 
 
-def _page_field(page):
-    return "condition" if isinstance(page, Condition) else "treatment"
-
-
 def make_faq(page, **fields):
     n = next(_numbers)
-    defaults = {_page_field(page): page, "question": f"Question {n}?", "answer": f"Answer {n}.", "order": n}
+    defaults = {"page": page.page, "question": f"Question {n}?", "answer": f"Answer {n}.", "order": n}
     return FAQ.objects.create(**{**defaults, **fields})
 
 
 def make_takeaway(page, **fields):
     n = next(_numbers)
-    return KeyTakeaway.objects.create(**{_page_field(page): page, "text": f"Takeaway {n}.", "order": n, **fields})
+    return KeyTakeaway.objects.create(**{"page": page.page, "text": f"Takeaway {n}.", "order": n, **fields})
 
 
 def make_reference(page, **fields):
     n = next(_numbers)
-    defaults = {_page_field(page): page, "citation": f"Author A. Study {n}. Journal. 2020.", "order": n}
+    defaults = {"page": page.page, "citation": f"Author A. Study {n}. Journal. 2020.", "order": n}
     return Reference.objects.create(**{**defaults, **fields})
 
 

@@ -70,7 +70,7 @@ def test_the_texts_arrive_as_written():
     )
     assert microneedling.body.endswith("once the new collagen has\nhad time to form.\n")
     assert microneedling.price_from == 250 and microneedling.author.name == "Nadia Petrov"
-    laser_faq = FAQ.objects.filter(treatment__slug="fractional-laser").order_by("order").first()
+    laser_faq = FAQ.objects.filter(page__treatment__slug="fractional-laser").order_by("order").first()
     assert (laser_faq.question, laser_faq.answer) == (
         "Does fractional laser hurt?",
         "The numbing cream and the cold air from the cooling device keep it bearable for most people. Expect heat "

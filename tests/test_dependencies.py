@@ -57,14 +57,6 @@ def test_no_app_imports_an_app_above_it_or_beside_it():
     assert upward_imports() == []
 
 
-# A migration that names a higher app, and why it must. Notifications 0002 copied the
-# two old outboxes' rows (bookings' and treatments') into the one outbox before
-# bookings 0013 and treatments 0020 dropped them; it cannot run without them.
-NAMED_BY_HISTORY = {
-    "notifications/migrations/0002_history_from_bookings_and_comments.py": {"bookings", "treatments"},
-}
-
-
 def named_apps(path):
     """The app labels a migration names: in `dependencies` and `run_before`
     (`("app", "0001_name")`), in a related model (`"app.model"`) and in
@@ -93,7 +85,7 @@ def test_no_migration_names_an_app_above_its_own():
     for app, allowed in ALLOWED.items():
         for path in sorted((ROOT / app / "migrations").glob("0*.py")):
             name = str(path.relative_to(ROOT))
-            for label in named_apps(path) - allowed - {app} - NAMED_BY_HISTORY.get(name, set()):
+            for label in named_apps(path) - allowed - {app}:
                 if label in ALLOWED:
                     wrong.append(f"{name} names {label}")
     assert wrong == []

@@ -173,7 +173,7 @@ def test_a_comment_form_taken_from_a_cached_page_by_a_fresh_client_posts_fine(tr
         },
     )
     assert response.status_code == 302
-    assert treatment.comments.get().author_name == "Sam"
+    assert treatment.page.comments.get().author_name == "Sam"
 
 
 def test_a_helpful_vote_from_a_cached_page_by_a_fresh_client_counts(treatment):
@@ -185,7 +185,7 @@ def test_a_helpful_vote_from_a_cached_page_by_a_fresh_client_counts(treatment):
         f"{treatment.get_absolute_url()}helpful/", {"csrfmiddlewaretoken": token, "helpful": "yes"}
     )
     assert response.status_code == 302
-    assert treatment.votes.count() == 1
+    assert treatment.page.votes.count() == 1
 
 
 def test_the_consultation_form_from_a_cached_page_posts_fine_with_its_own_one_time_key(treatment, clinic_week):

@@ -39,6 +39,7 @@ HOLDING_NO_PATIENTS_DATA = {
     "treatments.FAQ",
     "treatments.KeyTakeaway",
     "treatments.OldSlug",
+    "treatments.Page",
     "treatments.PageReview",
     "treatments.Reference",
     "treatments.SearchSynonym",

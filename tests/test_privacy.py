@@ -113,7 +113,7 @@ def test_comments_and_their_emails_log_nothing_about_the_commenter(
             "/treatments/microneedling/comments/",
             {"author_name": NAME, "email": EMAIL, "body": HEALTH, "shown_at": sign_form_time(time.time() - 60)},
         )
-    assert response.status_code == 302 and page.comments.count() == 1
+    assert response.status_code == 302 and page.page.comments.count() == 1
     text = logged(every_logger_at_debug)
     assert "(comment_received, attempt 1) failed: ConnectionRefusedError" in text
     for detail in SECRET_DETAILS:

@@ -1,10 +1,13 @@
 from datetime import timedelta
 
+import reversion
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.defaultfilters import pluralize
@@ -29,6 +32,8 @@ from treatments.models import (
     ConsultationFee,
     HelpfulVote,
     KeyTakeaway,
+    OldSlug,
+    Page,
     PageReview,
     Reference,
     SearchSynonym,
@@ -80,7 +85,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = ["excerpt", "author", "on_page", "moderation", "question", "created_at", "answer_link"]
     list_display_links = ["excerpt"]
     list_filter = ["status", "is_urgent", UnansweredQuestionFilter, "is_question", ClinicAnswerFilter]
-    list_select_related = ["condition", "treatment", "clinician"]
+    list_select_related = [*Page.specific_paths("page"), "clinician"]
     search_fields = ["author_name", "email", "body"]
     date_hierarchy = "created_at"
     list_per_page = 50
@@ -142,7 +147,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="page")
     def on_page(self, obj):
-        page = obj.page
+        page = obj.page.specific
         return format_html('<a href="{}">{}</a>', page.get_absolute_url(), page.title)
 
     @admin.display(description="in reply to")
@@ -213,14 +218,14 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Add question and clinic answer to the page's FAQ", permissions=["promote"])
     def promote_to_faq(self, request, queryset):
-        for comment in queryset.select_related("condition", "treatment"):
+        for comment in queryset.select_related(*Page.specific_paths("page")):
             try:
                 faq = services.promote_to_faq(comment=comment)
             except services.CommentStateError as error:
                 self.message_user(request, f"“{Truncator(comment.body).chars(40)}”: {error}", messages.WARNING)
                 continue
             self.log_change(request, comment, "Added to the page's FAQ.")
-            page = comment.page
+            page = comment.page.specific
             try:
                 page_admin_url = reverse(f"admin:treatments_{page._meta.model_name}_change", args=[page.pk])
             except NoReverseMatch:
@@ -386,13 +391,22 @@ class ReaderFeedbackFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PagePartInline(InlineModelAdmin):
+    """Parts of a page (FAQs, takeaways, references) edited in its condition's or
+    treatment's form. They belong to its Page, which PageAdmin hands the formset
+    (unsaved on a new page: saving the condition or treatment saves it first)."""
+
+    def __init__(self, parent_model, admin_site):
+        super().__init__(Page, admin_site)
+
+
 class ReferenceInlineFormSet(BaseInlineFormSet):
     """The page's text may cite only references that exist: [ref:4] needs a fourth reference."""
 
     def clean(self):
         super().clean()
         kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE", False)]
-        page = self.instance
+        page = self.instance.specific
         cited = set()
         for name in page.markdown_fields:
             cited.update(cited_numbers(getattr(page, name, "")))
@@ -405,7 +419,7 @@ class ReferenceInlineFormSet(BaseInlineFormSet):
             )
 
 
-class FAQInline(admin.StackedInline):
+class FAQInline(PagePartInline, admin.StackedInline):
     model = FAQ
     form = PlainTextModelForm
     fields = ["order", "question", "answer"]
@@ -419,14 +433,14 @@ class FAQInline(admin.StackedInline):
         return field
 
 
-class KeyTakeawayInline(admin.TabularInline):
+class KeyTakeawayInline(PagePartInline, admin.TabularInline):
     model = KeyTakeaway
     form = PlainTextModelForm
     fields = ["order", "text"]
     extra = 0
 
 
-class ReferenceInline(admin.TabularInline):
+class ReferenceInline(PagePartInline, admin.TabularInline):
     model = Reference
     form = PlainTextModelForm
     formset = ReferenceInlineFormSet
@@ -454,7 +468,7 @@ class ConditionTreatmentInline(admin.TabularInline):
         if db_field.name == "suitability_reference":
             # Only this condition's own references can back a judgement about it.
             object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            references = Reference.objects.filter(condition_id=unquote(object_id)) if object_id else None
+            references = Reference.objects.filter(page__condition=unquote(object_id)) if object_id else None
             kwargs["queryset"] = references if references is not None else Reference.objects.none()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -468,6 +482,14 @@ class TreatmentConditionInline(admin.TabularInline):
     extra = 0
     verbose_name = "condition it treats"
     verbose_name_plural = "conditions it treats"
+
+
+# A page's versions keep its parts and treatment links with it (the parts belong to
+# its Page, which versions leave alone: see GuidePage.faqs).
+for _part in (FAQ, KeyTakeaway, Reference, ConditionTreatment):
+    reversion.register(_part)
+reversion.register(Condition, follow=["treatment_links", "faqs", "takeaways", "references"])
+reversion.register(Treatment, follow=["condition_links", "faqs", "takeaways", "references"])
 
 
 class PageAdmin(VersionAdmin):
@@ -501,11 +523,9 @@ class PageAdmin(VersionAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                yes_votes=Count("votes", filter=Q(votes__helpful=True)),
-                no_votes=Count("votes", filter=Q(votes__helpful=False)),
-                awaiting_review=Exists(
-                    PageReview.objects.pending().filter(**{self.model._meta.model_name: OuterRef("pk")})
-                ),
+                yes_votes=Count("page__votes", filter=Q(page__votes__helpful=True)),
+                no_votes=Count("page__votes", filter=Q(page__votes__helpful=False)),
+                awaiting_review=Exists(PageReview.objects.pending().filter(page=OuterRef("page"))),
             )
         )
 
@@ -514,6 +534,14 @@ class PageAdmin(VersionAdmin):
         if page.awaiting_review:
             return format_html('<strong class="review-soon">{}</strong>', "Awaiting medical review")
         return ""
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, PagePartInline):
+            if obj.page_id is None and not self.model._meta.get_field("page").is_cached(obj):
+                obj.page = Page(kind=self.model._meta.model_name)
+            kwargs["instance"] = obj.page
+        return kwargs
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -555,7 +583,7 @@ class PageAdmin(VersionAdmin):
         page = self.get_object(request, unquote(object_id)) if object_id else None
         if page is None or not page.is_published:
             return view()
-        pending = PageReview.objects.of_page(page).pending().first()
+        pending = PageReview.objects.filter(page=page.page_id).pending().first()
         before = page_content(page)
         with transaction.atomic():
             if pending is not None:
@@ -613,7 +641,7 @@ class PageAdmin(VersionAdmin):
         page = self.get_object(request, unquote(object_id)) if object_id else None
         if page is None:
             return {}
-        pending = PageReview.objects.of_page(page).pending().select_related("requested_by").first()
+        pending = PageReview.objects.filter(page=page.page_id).pending().select_related("requested_by").first()
         if pending is None:
             return {}
         return {
@@ -640,7 +668,7 @@ class PageAdmin(VersionAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if not self.has_change_permission(request, page):
             raise PermissionDenied
-        review = PageReview.objects.of_page(page).filter(pk=review_id).first()
+        review = PageReview.objects.filter(page=page.page_id, pk=review_id).first()
         if request.method != "POST" or review is None or decision not in {"approve", "withdraw"}:
             self.message_user(request, "That review could not be found for this page.", messages.ERROR)
             return redirect(self._change_url(page))
@@ -664,7 +692,7 @@ class PageAdmin(VersionAdmin):
 
     @admin.display(description="old addresses (redirect here)")
     def old_addresses(self, page):
-        slugs = [old.slug for old in page.old_slugs.all()] if page.pk else []
+        slugs = list(OldSlug.objects.filter(page=page.page_id).values_list("slug", flat=True)) if page.pk else []
         return ", ".join(slugs) or "–"
 
     def has_delete_permission(self, request, obj=None):
@@ -722,7 +750,7 @@ class PageAdmin(VersionAdmin):
     def feedback_summary(self, page):
         if page.pk is None:
             return "Votes appear here once the page is published and read."
-        votes = page.votes.all()
+        votes = HelpfulVote.objects.filter(page=page.page_id)
         notes = list(votes.exclude(missing="").values_list("created_at", "missing")[:20])
         totals = format_html(
             "{} said the page helped, {} said it did not.",
@@ -854,10 +882,10 @@ class HelpfulVoteAdmin(admin.ModelAdmin):
 
     list_display = ["created_at", "page_title", "answer", "missing"]
     list_filter = ["helpful", MissingNoteFilter, "created_at"]
-    list_select_related = ["condition", "treatment"]
-    search_fields = ["missing", "condition__title", "treatment__title"]
+    list_select_related = Page.specific_paths("page")
+    search_fields = ["missing", "page__condition__title", "page__treatment__title"]
     date_hierarchy = "created_at"
-    fields = ["condition", "treatment", "helpful", "missing", "created_at"]
+    fields = ["page", "helpful", "missing", "created_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request):
@@ -866,9 +894,9 @@ class HelpfulVoteAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="page", ordering="condition__title")
+    @admin.display(description="page", ordering=Coalesce("page__condition__title", "page__treatment__title"))
     def page_title(self, vote):
-        return (vote.condition or vote.treatment).title
+        return vote.page.specific.title
 
     @admin.display(description="helpful?", boolean=True, ordering="helpful")
     def answer(self, vote):

@@ -24,9 +24,12 @@ class TreatmentsConfig(AppConfig):
             Reference,
             SearchSynonym,
             Treatment,
+            delete_page_with_it,
         )
         from treatments.prices import forget_consultation_fee
 
+        for page_model in (Condition, Treatment):
+            post_delete.connect(delete_page_with_it, sender=page_model, dispatch_uid=f"delete-{page_model}-page")
         # Cached pages are rendered again after any change to what they show,
         # whether made in admin, by a service or by a command.
         invalidate_on_change(Condition, Treatment, ConditionTreatment, FAQ, KeyTakeaway, Reference, SearchSynonym)

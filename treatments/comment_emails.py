@@ -51,7 +51,7 @@ def build(email):
     context = {
         "comment": comment,
         "answered": answered,
-        "page": comment.page,
+        "page": comment.page.specific,
         "clinic": {"name": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE, "site_url": settings.SITE_URL},
         "comment_url": settings.SITE_URL + comment.get_absolute_url(),
         "admin_url": settings.SITE_URL + reverse("admin:treatments_comment_change", args=[comment.pk]),

@@ -33,7 +33,7 @@ def count_summary(*, total, threads, questions, answers):
 
 def post_url(page):
     """Where the page's comment form posts to: a URL under the page."""
-    return reverse(f"treatments:{Comment.page_field(page)}_comments", kwargs={"slug": page.slug})
+    return reverse(f"treatments:{page._meta.model_name}_comments", kwargs={"slug": page.slug})
 
 
 def comments_context(page, request, form=None):
@@ -45,7 +45,7 @@ def comments_context(page, request, form=None):
     a page number that does not exist is a 404, so each URL stays stable.
     `?reply_to=<id>` puts the form under that comment, as a reply.
     """
-    approved = Comment.objects.approved().on_page(page)
+    approved = Comment.objects.approved().filter(page=page.page_id)
     counts = approved.aggregate(
         total=Count("pk"),
         threads=Count("pk", filter=Q(parent__isnull=True)),

@@ -3,7 +3,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator, ProhibitNullCharactersValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
@@ -55,8 +55,49 @@ class MarkdownRenderMixin:
 PUBLISH_NEEDS_REVIEW = "A page can be published only with an author, a medical reviewer and a review date."
 
 
-class Page(MarkdownRenderMixin, models.Model):
-    """What condition and treatment pages share: text, byline and review cycle."""
+class PageKind(models.TextChoices):
+    CONDITION = "condition", "Condition"
+    TREATMENT = "treatment", "Treatment"
+
+
+class Page(models.Model):
+    """One condition or treatment page, as what belongs to a page sees it.
+
+    FAQs, key takeaways, references, helpful votes, comments, old addresses and
+    medical reviews point at a Page with one foreign key. The page's text lives
+    on its Condition or Treatment (`specific`), which creates its Page when
+    first saved and takes it along when deleted (see GuidePage).
+    """
+
+    kind = models.CharField(max_length=10, choices=PageKind, editable=False)
+
+    def __str__(self):
+        return str(self.specific)
+
+    def get_absolute_url(self):
+        return self.specific.get_absolute_url()
+
+    @property
+    def specific(self):
+        """The Condition or Treatment this page is: a query, unless selected along
+        (`select_related(*Page.specific_paths(...))`)."""
+        return getattr(self, self.kind)
+
+    @staticmethod
+    def specific_paths(via):
+        """select_related() paths from a model's foreign key `via` to the page's
+        condition and treatment, e.g. `specific_paths("page")`; the reverse
+        one-to-one accessors are named after the kinds."""
+        return [f"{via}__{kind}" for kind in PageKind.values]
+
+
+class GuidePage(MarkdownRenderMixin, models.Model):
+    """What condition and treatment pages share: text, byline and review cycle.
+
+    `page` is the page's Page, which everything that belongs to the page points at.
+    """
+
+    page = models.OneToOneField(Page, on_delete=models.CASCADE, related_name="%(class)s", editable=False)
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -95,6 +136,17 @@ class Page(MarkdownRenderMixin, models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        """Saving a new condition or treatment creates its Page first (or saves the
+        unsaved one assigned to it, as admin's inline forms do), in one transaction."""
+        if self.page_id is not None:
+            return super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            page = self.page if self._meta.get_field("page").is_cached(self) else Page(kind=self._meta.model_name)
+            page.save()
+            self.page = page
+            super().save(*args, **kwargs)
+
     def render_markdown_fields(self):
         super().render_markdown_fields()
         self.body_sections = section_headings(self.body_html)
@@ -125,11 +177,31 @@ class Page(MarkdownRenderMixin, models.Model):
     def is_published(self):
         return self.status == PublicationStatus.PUBLISHED
 
+    # The page's parts, as plain querysets: django-reversion keeps them in the page's
+    # versions through these (treatments.admin), leaving the Page row itself alone.
+    @property
+    def faqs(self):
+        return FAQ.objects.filter(page=self.page_id)
 
-class Condition(Page):
+    @property
+    def takeaways(self):
+        return KeyTakeaway.objects.filter(page=self.page_id)
+
+    @property
+    def references(self):
+        return Reference.objects.filter(page=self.page_id)
+
+
+def delete_page_with_it(sender, instance, **kwargs):
+    """A deleted condition or treatment takes its Page along, and so everything on it
+    (connected to post_delete in treatments.apps, so bulk deletes do it too)."""
+    Page.objects.filter(pk=instance.page_id).delete()
+
+
+class Condition(GuidePage):
     treatments = models.ManyToManyField("Treatment", through="ConditionTreatment", related_name="conditions")
 
-    class Meta(Page.Meta):
+    class Meta(GuidePage.Meta):
         permissions = [("sign_off_condition", "Can approve clinical changes as medical reviewer")]
 
     def get_absolute_url(self):
@@ -181,7 +253,7 @@ class Suitability(models.TextChoices):
     LIMITED_EFFECT = "limited_effect", "Limited effect"
 
 
-class Treatment(Page):
+class Treatment(GuidePage):
     other_names = models.CharField(
         max_length=200, blank=True, help_text='Comma-separated, for example "skin needling, collagen induction".'
     )
@@ -245,10 +317,10 @@ class Treatment(Page):
     markdown_fields = ("body", "aftercare", "side_effects")
     objects = TreatmentQuerySet.as_manager()
 
-    class Meta(Page.Meta):
+    class Meta(GuidePage.Meta):
         permissions = [("sign_off_treatment", "Can approve clinical changes as medical reviewer")]
         constraints = [
-            *Page.Meta.constraints,
+            *GuidePage.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(sessions_min__isnull=True)
                 | Q(sessions_max__isnull=True)
@@ -377,40 +449,25 @@ class ConditionTreatment(models.Model):
     def clean(self):
         super().clean()
         reference = self.suitability_reference
-        if reference is not None and reference.condition_id != self.condition_id:
+        if reference is not None and (self.condition_id is None or reference.page_id != self.condition.page_id):
             raise ValidationError({"suitability_reference": "Choose one of this condition's own references."})
         if reference is not None and not self.suitability:
             raise ValidationError({"suitability": "Say how well it works before citing the evidence."})
 
 
-def one_page_constraint(name):
-    """Exactly one of `condition` and `treatment` is set."""
-    return models.CheckConstraint(
-        condition=(Q(condition__isnull=False) & Q(treatment__isnull=True))
-        | (Q(condition__isnull=True) & Q(treatment__isnull=False)),
-        name=name,
-    )
-
-
 class PagePart(models.Model):
-    """Something that belongs to exactly one condition page or one treatment page."""
+    """Something that belongs to one condition or treatment page, in the editor's order."""
 
-    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="+")
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         abstract = True
         ordering = ["order", "id"]
 
-    @property
-    def page(self):
-        return self.condition or self.treatment
-
 
 class FAQ(MarkdownRenderMixin, PagePart):
-    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="faqs")
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="faqs")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="faqs")
     question = models.CharField(max_length=300)
     answer = models.TextField(help_text="Markdown.")
     answer_html = models.TextField(blank=True, editable=False)
@@ -420,19 +477,14 @@ class FAQ(MarkdownRenderMixin, PagePart):
     class Meta(PagePart.Meta):
         verbose_name = "FAQ"
         verbose_name_plural = "FAQs"
-        constraints = [one_page_constraint("faq_on_one_page")]
 
     def __str__(self):
         return self.question
 
 
 class KeyTakeaway(PagePart):
-    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="takeaways")
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="takeaways")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="takeaways")
     text = models.CharField(max_length=300)
-
-    class Meta(PagePart.Meta):
-        constraints = [one_page_constraint("takeaway_on_one_page")]
 
     def __str__(self):
         return self.text
@@ -441,12 +493,7 @@ class KeyTakeaway(PagePart):
 class Reference(PagePart):
     """A numbered source; bodies cite it as [ref:N] where N is its number."""
 
-    condition = models.ForeignKey(
-        Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="references"
-    )
-    treatment = models.ForeignKey(
-        Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="references"
-    )
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="references")
     citation = models.CharField(max_length=500, help_text="Authors, title, journal, year.")
     doi = models.CharField(
         "DOI",
@@ -463,9 +510,6 @@ class Reference(PagePart):
         help_text="Used when there is no DOI.",
     )
     url = models.URLField(blank=True, help_text="Used when there is neither a DOI nor a PubMed ID.")
-
-    class Meta(PagePart.Meta):
-        constraints = [one_page_constraint("reference_on_one_page")]
 
     def __str__(self):
         return self.citation
@@ -490,7 +534,7 @@ def load_page_parts(page):
     of model instances with the fields a page shows. One UNION ALL instead of
     three queries keeps the page's query count low.
     """
-    lookup = {"condition": page} if isinstance(page, Condition) else {"treatment": page}
+    lookup = {"page_id": page.page_id}
     columns = ("kind", "id", "order", "first", "second", "third", "fourth")
     nothing = models.Value("", output_field=models.TextField())
 
@@ -529,21 +573,22 @@ def load_page_parts(page):
 class OldSlugQuerySet(models.QuerySet):
     def of_kind(self, model):
         """Old slugs of conditions (`model` Condition) or of treatments (Treatment)."""
-        return self.filter(**{f"{model._meta.model_name}__isnull": False})
+        return self.filter(page__kind=model._meta.model_name)
 
     def current_page(self, model, slug):
         """The page of type `model` that had `slug` before its current one, or None."""
-        old = self.of_kind(model).filter(slug=slug).select_related(model._meta.model_name).first()
-        return getattr(old, model._meta.model_name) if old else None
+        old = self.of_kind(model).filter(slug=slug).select_related(f"page__{model._meta.model_name}").first()
+        return old.page.specific if old else None
 
 
 class OldSlug(models.Model):
     """An address a page had before its slug changed: it answers with a permanent
     (301) redirect to the page's current address. Recorded by
-    treatments.services.record_slug_change; never more than one hop."""
+    treatments.services.record_slug_change; never more than one hop. That service
+    also keeps an old slug to one page of each kind (a condition and a treatment
+    may share one: their addresses differ)."""
 
-    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs")
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="old_slugs")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="old_slugs")
     slug = models.SlugField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -551,18 +596,9 @@ class OldSlug(models.Model):
 
     class Meta:
         verbose_name = "old address"
-        constraints = [
-            one_page_constraint("old_slug_of_one_page"),
-            models.UniqueConstraint(
-                fields=["slug"], condition=Q(condition__isnull=False), name="unique_old_condition_slug"
-            ),
-            models.UniqueConstraint(
-                fields=["slug"], condition=Q(treatment__isnull=False), name="unique_old_treatment_slug"
-            ),
-        ]
 
     def __str__(self):
-        return f"{self.slug} → {self.condition or self.treatment}"
+        return f"{self.slug} → {self.page}"
 
 
 class ReviewStatus(models.TextChoices):
@@ -576,9 +612,6 @@ class PageReviewQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=ReviewStatus.PENDING)
 
-    def of_page(self, page):
-        return self.filter(**{page._meta.model_name: page})
-
 
 class PageReview(models.Model):
     """An edit to the content of a published page, waiting for (or given) a
@@ -591,8 +624,7 @@ class PageReview(models.Model):
     approval never lands on a page that has changed since.
     """
 
-    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews")
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="reviews")
     content = models.JSONField(encoder=DjangoJSONEncoder)
     base_digest = models.CharField(max_length=64)
     status = models.CharField(max_length=12, choices=ReviewStatus, default=ReviewStatus.PENDING)
@@ -613,32 +645,19 @@ class PageReview(models.Model):
     class Meta:
         ordering = ["-requested_at", "-id"]
         constraints = [
-            one_page_constraint("review_of_one_page"),
             models.UniqueConstraint(
-                fields=["condition"],
-                condition=Q(status="pending", condition__isnull=False),
-                name="one_pending_review_per_condition",
-            ),
-            models.UniqueConstraint(
-                fields=["treatment"],
-                condition=Q(status="pending", treatment__isnull=False),
-                name="one_pending_review_per_treatment",
+                fields=["page"], condition=Q(status="pending"), name="one_pending_review_per_page"
             ),
         ]
 
     def __str__(self):
         return f"{self.get_status_display()}: {self.page}"
 
-    @property
-    def page(self):
-        return self.condition or self.treatment
-
 
 class HelpfulVote(models.Model):
     """One visitor's answer to "Was this page helpful?"."""
 
-    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="votes")
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="votes")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="votes")
     helpful = models.BooleanField()
     missing = models.CharField(
         "what was missing", max_length=500, blank=True, help_text="Optional note from a visitor who said no."
@@ -649,27 +668,17 @@ class HelpfulVote(models.Model):
     # An anonymous visitor's view of a page: nothing links it to a patient, so there is nothing to export or erase.
     personal_data = PersonalData(
         internal={"id": KEPT, "visitor_key": KEPT},
-        not_personal=["condition", "treatment", "helpful", "missing", "created_at"],
+        not_personal=["page", "helpful", "missing", "created_at"],
     )
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            one_page_constraint("vote_on_one_page"),
-            models.UniqueConstraint(
-                fields=["condition", "visitor_key"],
-                condition=Q(condition__isnull=False),
-                name="one_vote_per_visitor_per_condition",
-            ),
-            models.UniqueConstraint(
-                fields=["treatment", "visitor_key"],
-                condition=Q(treatment__isnull=False),
-                name="one_vote_per_visitor_per_treatment",
-            ),
+            models.UniqueConstraint(fields=["page", "visitor_key"], name="one_vote_per_visitor_per_page"),
         ]
 
     def __str__(self):
-        return f"{'Yes' if self.helpful else 'No'} on {self.condition or self.treatment}"
+        return f"{'Yes' if self.helpful else 'No'} on {self.page}"
 
 
 class CommentStatus(models.TextChoices):
@@ -682,10 +691,6 @@ class CommentStatus(models.TextChoices):
 class CommentQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=CommentStatus.APPROVED)
-
-    def on_page(self, page):
-        """Comments under one condition or treatment page."""
-        return self.filter(**{Comment.page_field(page): page})
 
     def top_level(self):
         return self.filter(parent__isnull=True)
@@ -706,7 +711,7 @@ class CommentQuerySet(models.QuerySet):
         earlier_threads = (
             Comment.objects.approved()
             .top_level()
-            .filter(Q(condition=models.OuterRef("condition")) | Q(treatment=models.OuterRef("treatment")))
+            .filter(page=models.OuterRef("page"))
             .filter(
                 Q(created_at__lt=models.OuterRef("parent__created_at"))
                 | Q(created_at=models.OuterRef("parent__created_at"), pk__lt=models.OuterRef("parent_id"))
@@ -718,15 +723,16 @@ class CommentQuerySet(models.QuerySet):
         return (
             self.approved()
             .filter(clinician=clinician, parent__status=CommentStatus.APPROVED)
-            .filter(Q(condition__status=published) | Q(treatment__status=published))
-            .select_related("parent", "condition", "treatment")
+            .filter(Q(page__condition__status=published) | Q(page__treatment__status=published))
+            .select_related("parent", *Page.specific_paths("page"))
             .only(
                 "body",
                 "created_at",
-                "condition__title",
-                "condition__slug",
-                "treatment__title",
-                "treatment__slug",
+                "page__kind",
+                "page__condition__title",
+                "page__condition__slug",
+                "page__treatment__title",
+                "page__treatment__slug",
                 "parent__body",
                 "parent__author_name",
                 "parent__created_at",
@@ -739,8 +745,7 @@ class CommentQuerySet(models.QuerySet):
 class Comment(models.Model):
     """A patient's comment or question under a page, or a reply to one (one level)."""
 
-    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
-    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
+    page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
@@ -815,8 +820,7 @@ class Comment(models.Model):
         internal={"client_hash": ""},
         not_personal=[
             "id",
-            "condition",
-            "treatment",
+            "page",
             "parent",
             "is_question",
             "status",
@@ -835,10 +839,8 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [one_page_constraint("comment_on_one_page")]
         indexes = [
-            models.Index(fields=["condition", "status", "created_at"]),
-            models.Index(fields=["treatment", "status", "created_at"]),
+            models.Index(fields=["page", "status", "created_at"]),
             models.Index(fields=["status", "created_at"]),
         ]
 
@@ -850,7 +852,7 @@ class Comment(models.Model):
         thread = self.parent or self
         earlier = (
             Comment.objects.approved()
-            .on_page(self.page)
+            .filter(page=self.page_id)
             .top_level()
             .filter(Q(created_at__lt=thread.created_at) | Q(created_at=thread.created_at, pk__lt=thread.pk))
             .count()
@@ -876,10 +878,6 @@ class Comment(models.Model):
         return self.url_after_threads(self.threads_before or 0)
 
     @property
-    def page(self):
-        return self.condition or self.treatment
-
-    @property
     def is_clinic_answer(self):
         return self.clinician_id is not None
 
@@ -891,15 +889,6 @@ class Comment(models.Model):
     def is_draft_answer(self):
         """A clinic answer someone drafted for a clinician, not yet approved by them."""
         return self.clinician_id is not None and self.drafted_by_id is not None and self.clinician_approved_at is None
-
-    @staticmethod
-    def page_field(page):
-        """The foreign key that points at `page`: "condition" or "treatment"."""
-        if isinstance(page, Condition):
-            return "condition"
-        if isinstance(page, Treatment):
-            return "treatment"
-        raise TypeError(f"Comments belong to a condition or a treatment, not {type(page).__name__}.")
 
 
 class CommentEmailKind(models.TextChoices):

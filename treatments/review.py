@@ -24,14 +24,21 @@ AUTOMATIC_FIELDS = ("id", "created_at", "updated_at")
 
 
 def _parts(page):
-    """(key, model, foreign key to the page, fields, label) for each kind of part of `page`."""
+    """(key, model, {field: value} of `page`'s own, fields, label) for each kind of part of `page`."""
     own = "condition" if isinstance(page, Condition) else "treatment"
     other = "treatment" if own == "condition" else "condition"
+    on_page = {"page_id": page.page_id}
     return [
-        ("faqs", FAQ, own, ["order", "question", "answer"], "FAQ"),
-        ("takeaways", KeyTakeaway, own, ["order", "text"], "Key takeaway"),
-        ("references", Reference, own, ["order", "citation", "url"], "Reference"),
-        (f"{other}_links", ConditionTreatment, own, [other, "order", "note", "suitability"], f"Linked {other}"),
+        ("faqs", FAQ, on_page, ["order", "question", "answer"], "FAQ"),
+        ("takeaways", KeyTakeaway, on_page, ["order", "text"], "Key takeaway"),
+        ("references", Reference, on_page, ["order", "citation", "url"], "Reference"),
+        (
+            f"{other}_links",
+            ConditionTreatment,
+            {f"{own}_id": page.pk},
+            [other, "order", "note", "suitability"],
+            f"Linked {other}",
+        ),
     ]
 
 
@@ -55,7 +62,7 @@ def page_content(page):
     content = {"page": {field.attname: field.value_from_object(page) for field in content_fields(type(page))}}
     for key, model, own, fields, _label in _parts(page):
         attnames = [model._meta.get_field(name).attname for name in fields]
-        content[key] = list(model.objects.filter(**{own: page}).order_by("pk").values("id", *attnames))
+        content[key] = list(model.objects.filter(**own).order_by("pk").values("id", *attnames))
     return _plain(content)
 
 
@@ -129,7 +136,7 @@ def apply_content(page, content):
     page.full_clean()
     page.save()
     for key, part_model, own, fields, _label in _parts(page):
-        live = {part.pk: part for part in part_model.objects.filter(**{own: page})}
+        live = {part.pk: part for part in part_model.objects.filter(**own)}
         wanted = content.get(key, [])
         wanted_ids = {item["id"] for item in wanted}
         part_model.objects.filter(pk__in=[pk for pk in live if pk not in wanted_ids]).delete()
@@ -137,7 +144,7 @@ def apply_content(page, content):
         for item in wanted:
             part = live.get(item["id"])
             if part is None:
-                part = part_model(**{own: page})
+                part = part_model(**own)
                 if item["id"] not in taken:
                     part.pk = item["id"]
             for name in fields:
@@ -158,7 +165,7 @@ def revision_content(page, revision):
             content["page"] = {field.attname: data.get(field.attname) for field in content_fields(model)}
             continue
         for key, part_model, own, fields, _label in _parts(page):
-            if model is part_model and data.get(f"{own}_id") == page.pk:
+            if model is part_model and all(data.get(name) == value for name, value in own.items()):
                 attnames = [part_model._meta.get_field(name).attname for name in fields]
                 content[key].append({"id": int(version.object_id), **{name: data.get(name) for name in attnames}})
     for key, *_rest in _parts(page):

@@ -235,11 +235,12 @@ def _matching(queryset, fields, groups, *, also=None):
 PAGE_FIELDS = {Condition: ["title", "summary", "body"], Treatment: ["title", "other_names", "summary", "body"]}
 LISTED_FIELDS = ["title", "slug", "summary", "body_html"]
 # The parts of pages searched besides the page itself: kind, where its text is, and which rows count.
-PART_COLUMNS = ("kind", "pk", "condition_id", "treatment_id", "first", "second")
+PART_COLUMNS = ("kind", "pk", "page_id", "first", "second")
 
 
 def _published_part():
-    return Q(condition__status=PublicationStatus.PUBLISHED) | Q(treatment__status=PublicationStatus.PUBLISHED)
+    published = PublicationStatus.PUBLISHED
+    return Q(page__condition__status=published) | Q(page__treatment__status=published)
 
 
 def _part_sources():
@@ -258,7 +259,7 @@ def _part_sources():
 
 
 def _matching_parts(groups):
-    """[(kind, pk, condition id, treatment id, first text, second text)] of the parts that
+    """[(kind, pk, Page id, first text, second text)] of the parts that
     mention a term of `groups`, in one query (UNION ALL)."""
     text = models.TextField()
     querysets = [
@@ -279,24 +280,24 @@ def _retrieve(groups):
     takeaway or clinic answer does; each page carries `parts`: its matching FAQs,
     takeaways and clinic answers as (kind, anchor, {field: text}). Three queries."""
     parts = []
-    for kind, pk, condition, treatment, first, second in _matching_parts(groups):
+    for kind, pk, page_id, first, second in _matching_parts(groups):
         if kind == "faq":
             part = ("faq", f"faq-{pk}", {"faq_question": first, "faq_answer": second})
         elif kind == "takeaway":
             part = ("takeaway", "takeaways-title", {"takeaway": first})
         else:
             part = ("answer", f"comment-{pk}", {"answer": escape(first)})
-        parts.append(((Condition, condition) if condition else (Treatment, treatment), part))
-    pages = {}
+        parts.append((page_id, part))
+    pages, by_page_id = {}, {}
+    with_parts = Q(page__in={page_id for page_id, _ in parts})
     for model, fields in PAGE_FIELDS.items():
-        listed = [*LISTED_FIELDS, "other_names"] if model is Treatment else LISTED_FIELDS
-        with_parts = Q(pk__in=[pk for (kind, pk), _ in parts if kind is model])
+        listed = [*LISTED_FIELDS, "page", "other_names"] if model is Treatment else [*LISTED_FIELDS, "page"]
         for page in _matching(model.objects.published(), fields, groups, also=with_parts).only(*listed):
             page.parts = []
-            pages[(model, page.pk)] = page
-    for key, part in parts:
-        if key in pages:
-            pages[key].parts.append(part)
+            pages[(model, page.pk)] = by_page_id[page.page_id] = page
+    for page_id, part in parts:
+        if page_id in by_page_id:
+            by_page_id[page_id].parts.append(part)
     return pages
 
 

@@ -25,25 +25,15 @@ from treatments.models import (
     FAQ,
     Comment,
     CommentStatus,
-    Condition,
     HelpfulVote,
     OldSlug,
     PageReview,
     PublicationStatus,
     ReviewStatus,
-    Treatment,
 )
 from treatments.review import apply_content, content_digest, page_content
 
 # --- Helpful votes ------------------------------------------------------------
-
-
-def _page_lookup(page):
-    if isinstance(page, Condition):
-        return {"condition": page}
-    if isinstance(page, Treatment):
-        return {"treatment": page}
-    raise TypeError(f"Votes belong to a condition or a treatment, not {type(page).__name__}.")
 
 
 @transaction.atomic
@@ -56,7 +46,7 @@ def record_helpful_vote(*, page, visitor_key, helpful, missing=""):
     """
     if not page.is_published:
         raise ValueError("Only published pages take votes.")
-    lookup = {**_page_lookup(page), "visitor_key": visitor_key}
+    lookup = {"page_id": page.page_id, "visitor_key": visitor_key}
     missing = "" if helpful else missing.strip()
     vote = HelpfulVote.objects.select_for_update().filter(**lookup).first()
     if vote is None:
@@ -125,13 +115,12 @@ def post_comment(
         raise CommentStateError("Only published pages take comments.")
     # One post at a time per page, so two identical posts cannot both pass the duplicate check.
     type(page).objects.select_for_update().filter(pk=page.pk).exists()
-    page_field = Comment.page_field(page)
     author_name, body = author_name.strip(), body.strip()
 
     if parent is not None:
         thread = parent.parent if parent.parent_id else parent
         if (
-            getattr(parent, f"{page_field}_id") != page.pk
+            parent.page_id != page.page_id
             or parent.status != CommentStatus.APPROVED
             or thread.status != CommentStatus.APPROVED
         ):
@@ -144,7 +133,7 @@ def post_comment(
     status, held_reason = screen(f"{author_name}\n{body}")
     is_urgent = bool(urgent_symptoms(f"{author_name}\n{body}"))
     comment = Comment(
-        **{page_field: page},
+        page_id=page.page_id,
         parent=parent,
         author_name=author_name,
         email=email,
@@ -160,7 +149,7 @@ def post_comment(
     comment.full_clean()  # first, so text the database would refuse (NUL bytes) is never queried
 
     since = timezone.now() - DUPLICATE_WINDOW
-    if Comment.objects.on_page(page).filter(body=body, created_at__gte=since).exists():
+    if Comment.objects.filter(page=page.page_id, body=body, created_at__gte=since).exists():
         raise ValidationError(
             {
                 "body": "This exact comment was already posted on this page in the last day: "
@@ -246,8 +235,7 @@ def answer_comment(*, comment, body, by, clinician=None):
 
     now = timezone.now()
     answer = Comment(
-        condition_id=comment.condition_id,
-        treatment_id=comment.treatment_id,
+        page_id=comment.page_id,
         parent=thread,
         author_name=clinician.name[: Comment._meta.get_field("author_name").max_length],
         body=body.strip(),
@@ -315,12 +303,10 @@ def promote_to_faq(*, comment):
     if answer is None:
         raise CommentStateError("This question has no published clinic answer yet: answer it first.")
 
-    page_field = Comment.page_field(comment.page)
-    on_page = {page_field: comment.page}
-    last = FAQ.objects.filter(**on_page).aggregate(last=Max("order"))["last"]
+    last = FAQ.objects.filter(page=comment.page_id).aggregate(last=Max("order"))["last"]
     question_length = FAQ._meta.get_field("question").max_length
     faq = FAQ(
-        **on_page,
+        page_id=comment.page_id,
         question=Truncator(" ".join(comment.body.split())).chars(question_length),
         answer=answer.body,
         order=0 if last is None else last + 1,
@@ -414,7 +400,7 @@ def record_slug_change(*, page, old_slug):
     kind.filter(slug=page.slug).delete()
     if old_slug and old_slug != page.slug:
         kind.filter(slug=old_slug).delete()
-        OldSlug.objects.create(**{Comment.page_field(page): page}, slug=old_slug)
+        OldSlug.objects.create(page_id=page.page_id, slug=old_slug)
 
 
 # --- Medical review of published pages ---------------------------------------------------
@@ -454,9 +440,11 @@ def send_for_review(*, page, content, base_content, by, metadata=None):
         page.save(update_fields=[*metadata, "updated_at"])
         record_slug_change(page=page, old_slug=old_slug)
     now = timezone.now()
-    PageReview.objects.of_page(page).pending().update(status=ReviewStatus.SUPERSEDED, decided_at=now, decided_by=by)
+    PageReview.objects.filter(page=page.page_id).pending().update(
+        status=ReviewStatus.SUPERSEDED, decided_at=now, decided_by=by
+    )
     return PageReview.objects.create(
-        **{page._meta.model_name: page},
+        page_id=page.page_id,
         content=content,
         base_digest=content_digest(base_content),
         requested_by=by,
@@ -474,7 +462,8 @@ def approve_review(*, review, by):
     the page's content changed after the edit was made.
     """
     review = PageReview.objects.select_for_update().get(pk=review.pk)
-    page = type(review.page).objects.select_for_update().get(pk=review.page.pk)
+    page = review.page.specific
+    page = type(page).objects.select_for_update().get(pk=page.pk)
     clinician = clinician_of(by)
     if not can_sign_off(by, page):
         raise PageStateError(

@@ -292,10 +292,10 @@ class TreatmentCompareView(TemplateView):
             # A comparison saved with a treatment's old address: the same comparison at the current one.
             asked = request.GET.getlist("t")
             renamed = {
-                old.slug: old.treatment.slug
+                old.slug: old.page.treatment.slug
                 for old in OldSlug.objects.of_kind(Treatment)
-                .filter(slug__in=asked[: ComparisonForm.MAX * 2], treatment__status=PublicationStatus.PUBLISHED)
-                .select_related("treatment")
+                .filter(slug__in=asked[: ComparisonForm.MAX * 2], page__treatment__status=PublicationStatus.PUBLISHED)
+                .select_related("page__treatment")
             }
             if renamed:
                 query = urlencode([("t", renamed.get(slug, slug)) for slug in asked])
@@ -453,7 +453,7 @@ class HelpfulVoteView(FormView):
 
     def dispatch(self, request, *args, **kwargs):
         self.page = get_object_or_404(
-            self.model.objects.published().only("title", "slug", "status"), slug=kwargs["slug"]
+            self.model.objects.published().only("title", "slug", "status", "page"), slug=kwargs["slug"]
         )
         return super().dispatch(request, *args, **kwargs)
 

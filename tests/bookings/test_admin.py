@@ -5,7 +5,10 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings.models import ClinicHours, ConsultationRequest, Status
 from tests.bookings.conftest import confirm, make_condition, make_staff_member, make_treatment, move, submit
@@ -50,6 +53,23 @@ def test_reception_sees_the_request_list_with_status_and_failed_emails(reception
     assert response.status_code == 200
     assert html.count('class="status-badge status-new"') == 5
     assert "Zoë Sample" in html
+
+
+def test_the_request_list_links_to_the_last_four_years_and_their_months_without_reading_every_request(
+    reception_client,
+):
+    submit()
+    year = timezone.localdate().year
+    changelist = reverse("admin:bookings_consultationrequest_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        html = reception_client.get(changelist).content.decode()
+    for listed in range(year - 3, year + 1):
+        assert f"?created_at__year={listed}" in html
+    assert f"?created_at__year={year + 1}" not in html and f"?created_at__year={year - 4}" not in html
+    # No query over every request for its first and last dates, or its years.
+    assert not [q["sql"] for q in queries if "MIN(" in q["sql"].upper() or "DISTINCT" in q["sql"].upper()]
+    a_year = reception_client.get(changelist, {"created_at__year": year - 1}).content.decode()
+    assert f"created_at__month=12&amp;created_at__year={year - 1}" in a_year
 
 
 def test_reception_can_search_requests_by_reference(reception_client):

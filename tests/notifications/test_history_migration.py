@@ -1,24 +1,17 @@
-"""The two old outboxes' history moves into the one outbox (notifications 0002)."""
+"""The two old outboxes' history moves into the one outbox (bookings 0013, treatments 0020)."""
 
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import latest_migrations, migrate
 
 BEFORE = [
     ("notifications", "0001_initial"),
     ("bookings", "0012_reschedule_notice"),
     ("treatments", "0016_clinician_takes_consultations"),
 ]
-AFTER = [("notifications", "0002_history_from_bookings_and_comments")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+AFTER = [("bookings", "0013_delete_notification"), ("treatments", "0020_delete_commentemail")]
 
 
 # No serialized_rollback: a transactional test before this one (the browser tests)
@@ -63,9 +56,4 @@ def test_sent_failed_and_waiting_emails_of_both_old_outboxes_are_kept(settings):
         "comment_received": ("queued", 0, settings.CLINIC_STAFF_EMAIL, "", comment.pk),
     }
     assert Email.objects.get(kind="acknowledgement").created_at == at
-    migrate(migrate_to_latest())
-
-
-def migrate_to_latest():
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
+    migrate(latest_migrations())

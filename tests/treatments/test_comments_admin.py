@@ -181,7 +181,7 @@ def test_a_good_question_and_its_answer_become_an_faq_on_the_same_page_in_one_ac
     response = run_action(editor_client, "promote_to_faq", [question])
     assert "Added “Can I wear make-up afterwards?” to the FAQ" in response.content.decode()
     faq = FAQ.objects.get()
-    assert (faq.treatment, faq.question, faq.answer) == (treatment, question.body, "Mineral make-up after a day.")
+    assert (faq.page.specific, faq.question, faq.answer) == (treatment, question.body, "Mineral make-up after a day.")
     response = run_action(editor_client, "promote_to_faq", [question])
     assert "already in the page" in response.content.decode()
     assert FAQ.objects.count() == 1

@@ -19,7 +19,7 @@ def test_the_demo_adds_patient_comments_and_answered_questions_once(client):
     assert set(comments.values_list("status", flat=True)) == {CommentStatus.APPROVED}
     assert Comment.objects.unanswered_questions().count() == 0
 
-    faster = Comment.objects.get(condition__slug="ice-pick-scars", is_question=True)
+    faster = Comment.objects.get(page__condition__slug="ice-pick-scars", is_question=True)
     answer = faster.replies.get()
     assert answer.clinician.name in {c["name"] for c in staff_demo.CLINICIANS}
     assert "/treatments/compare/?t=microneedling&t=fractional-laser" in answer.body
@@ -36,5 +36,5 @@ def test_demo_comments_skip_pages_that_do_not_exist():
     make_treatment(slug="microneedling")
     make_clinician(name="Nadia Petrov")
     assert demo.load_comments() == {"comments": 3}
-    assert set(Comment.objects.values_list("treatment__slug", flat=True)) == {"microneedling"}
+    assert set(Comment.objects.values_list("page__treatment__slug", flat=True)) == {"microneedling"}
     assert demo.load_comments() == {"comments": 0}

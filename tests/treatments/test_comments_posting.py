@@ -50,7 +50,7 @@ def test_posting_a_comment_returns_to_the_pages_comments_saying_a_moderator_will
     assert response["Location"] == "/treatments/fractional-laser/#comments"
 
     comment = Comment.objects.get()
-    assert comment.treatment == treatment
+    assert comment.page.specific == treatment
     assert comment.status == CommentStatus.PENDING
     assert (comment.notify_on_reply, comment.is_question) == (True, True)
     assert comment.client_hash and "127.0.0.1" not in comment.client_hash
@@ -69,7 +69,7 @@ def test_a_comment_on_a_condition_page_belongs_to_that_condition(client):
     condition = make_condition(slug="ice-pick-scars")
     response = client.post(comments_url(condition), form_data())
     assert response["Location"] == "/conditions/ice-pick-scars/#comments"
-    assert Comment.objects.get().condition == condition
+    assert Comment.objects.get().page.specific == condition
 
 
 def test_a_get_of_the_comment_url_leads_to_the_pages_comments(client, treatment):

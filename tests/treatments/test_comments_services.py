@@ -253,7 +253,7 @@ def test_a_clinic_answer_is_published_at_once_and_emails_the_patient_who_asked(
     assert answer.status == CommentStatus.APPROVED
     assert answer.parent == question
     assert answer.clinician == clinician
-    assert answer.treatment == treatment
+    assert answer.page.specific == treatment
     assert answer.author_name == "Dr Ada Fenwick"
     assert answer.email == ""
     assert answer.moderated_by == moderator
@@ -297,12 +297,11 @@ def test_an_empty_answer_is_refused(treatment, moderator, clinician):
 
 
 def test_promoting_a_question_adds_it_and_its_answer_to_the_same_pages_faq(treatment, moderator, clinician):
-    FAQ.objects.create(treatment=treatment, question="Existing?", answer="Yes.", order=4)
+    FAQ.objects.create(page=treatment.page, question="Existing?", answer="Yes.", order=4)
     question = make_comment(treatment, is_question=True, body="Can I wear\nmake-up the next day?")
     answer_comment(comment=question, clinician=clinician, body="After 24 hours, mineral make-up.", by=moderator)
     faq = promote_to_faq(comment=question)
-    assert faq.treatment == treatment
-    assert faq.condition is None
+    assert faq.page.specific == treatment
     assert faq.question == "Can I wear make-up the next day?"
     assert faq.answer == "After 24 hours, mineral make-up."
     assert faq.order == 5

@@ -36,7 +36,7 @@ def test_a_yes_is_recorded_and_the_reader_is_thanked_on_the_page(client, conditi
     assert response.redirect_chain[-1][0] == condition.get_absolute_url()
     assert "Thank you for your feedback" in response.text
     vote = HelpfulVote.objects.get()
-    assert vote.condition == condition and vote.helpful
+    assert vote.page.specific == condition and vote.helpful
 
 
 def test_a_no_asks_what_was_missing_and_keeps_the_answer_for_editors(client, condition):
@@ -124,7 +124,7 @@ def test_treatment_pages_take_votes_too(client):
     treatment = make_treatment(slug="microneedling")
     assert "Was this page helpful?" in client.get(treatment.get_absolute_url()).text
     client.post(vote_url(treatment), {"helpful": "yes"})
-    assert HelpfulVote.objects.get().treatment == treatment
+    assert HelpfulVote.objects.get().page.specific == treatment
 
 
 def test_drafts_and_unknown_pages_take_no_votes(client):

@@ -57,7 +57,7 @@ def edit(client, page, **changes):
 
 
 def decide(client, review, decision):
-    url = reverse("admin:treatments_treatment_review", args=[review.page.pk, review.pk, decision])
+    url = reverse("admin:treatments_treatment_review", args=[review.page.specific.pk, review.pk, decision])
     return [str(m) for m in client.post(url, follow=True).context["messages"]]
 
 

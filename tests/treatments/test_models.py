@@ -5,8 +5,20 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from tests.factories import make_condition, make_faq, make_reference, make_takeaway, make_treatment
-from treatments.models import Condition, PublicationStatus, Treatment, load_page_parts
+from tests.factories import make_comment, make_condition, make_faq, make_reference, make_takeaway, make_treatment
+from treatments.models import (
+    FAQ,
+    Comment,
+    Condition,
+    HelpfulVote,
+    KeyTakeaway,
+    Page,
+    PublicationStatus,
+    Reference,
+    Treatment,
+    load_page_parts,
+)
+from treatments.services import record_helpful_vote
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +98,22 @@ def test_page_parts_come_back_in_the_editors_order_and_only_for_that_page():
     assert [f.question for f in faqs] == ["First?", "Second?"]
     assert [t.text for t in takeaways] == ["Only takeaway"]
     assert [(r.citation, r.url) for r in references] == [("Ref A", ""), ("Ref B", "https://example.org/b")]
+
+
+def test_a_condition_and_a_treatment_each_have_their_own_page_that_leads_back_to_them():
+    condition, treatment = make_condition(slug="ice-pick-scars"), make_treatment(slug="microneedling")
+    assert condition.page != treatment.page
+    assert Page.objects.get(pk=condition.page_id).specific == condition
+    assert Page.objects.get(pk=treatment.page_id).get_absolute_url() == "/treatments/microneedling/"
+
+
+@pytest.mark.parametrize("make_page", [make_condition, make_treatment])
+def test_deleting_a_page_deletes_what_belongs_to_it(make_page):
+    page, other = make_page(), make_page()
+    for each in (page, other):
+        make_faq(each), make_takeaway(each), make_reference(each), make_comment(each)
+        record_helpful_vote(page=each, visitor_key="visitor", helpful=True)
+    type(page).objects.filter(pk=page.pk).delete()  # as admin's bulk delete does
+    assert not Page.objects.filter(pk=page.page_id).exists()
+    for model in (FAQ, KeyTakeaway, Reference, Comment, HelpfulVote):
+        assert list(model.objects.values_list("page", flat=True)) == [other.page_id], model.__name__

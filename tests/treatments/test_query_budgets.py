@@ -128,7 +128,7 @@ def test_a_later_page_of_comments_and_a_reply_form_cost_the_same(rendered):
     add_comments(treatment, 120)
     first = rendered(treatment.get_absolute_url())
     later = rendered(f"{treatment.get_absolute_url()}?comments_page=3")
-    reply = rendered(f"{treatment.get_absolute_url()}?reply_to={treatment.comments.first().pk}")
+    reply = rendered(f"{treatment.get_absolute_url()}?reply_to={treatment.page.comments.first().pk}")
     assert len(first) == len(later) == len(reply) <= PAGE_BUDGET
 
 

@@ -50,7 +50,7 @@ def test_a_reference_without_any_link_shows_its_citation_alone(client):
     [("doi", "https://doi.org/10.1155/2010/893080"), ("doi", "doi 10.1/x"), ("pmid", "PMID 123"), ("pmid", "0")],
 )
 def test_a_malformed_doi_or_pubmed_id_is_refused_with_an_example(field, value):
-    reference = Reference(condition=make_condition(), order=1, citation="A. Study.", **{field: value})
+    reference = Reference(page=make_condition().page, order=1, citation="A. Study.", **{field: value})
     with pytest.raises(ValidationError) as refused:
         reference.full_clean()
     assert "such as" in str(refused.value.message_dict[field])

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_a_first_answer_is_stored_as_a_new_vote():
     condition = make_condition()
     vote, created = record_helpful_vote(page=condition, visitor_key="a" * 64, helpful=True)
-    assert created and vote.condition == condition and vote.helpful
+    assert created and vote.page.specific == condition and vote.helpful
 
 
 def test_answering_again_changes_the_vote_instead_of_adding_one():

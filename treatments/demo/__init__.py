@@ -61,11 +61,6 @@ CONSULTATION_FEE = read("consultation-fee.yaml")
 PAGE_KEYS = {"author", "reviewer", "review_age_days", "faqs", "takeaways", "references", "treatments"}
 
 
-def _belonging_to(page):
-    """The keyword that ties a FAQ, takeaway, reference or comment to `page`."""
-    return {page._meta.model_name: page}
-
-
 def _create_page(model, data, clinicians):
     """Create a published page and its FAQs, takeaways and references; None if the slug exists."""
     if model.objects.filter(slug=data["slug"]).exists():
@@ -83,7 +78,7 @@ def _create_page(model, data, clinicians):
         page.prices_checked_on = reviewed_on
     page.full_clean()
     page.save()
-    owner = _belonging_to(page)
+    owner = {"page": page.page}
     for order, faq in enumerate(data["faqs"], start=1):
         FAQ.objects.create(**owner, order=order, question=faq["question"], answer=faq["answer"])
     for order, text in enumerate(data["takeaways"], start=1):
@@ -151,7 +146,7 @@ def load_comments():
             continue
         posted_at = now - timedelta(days=data["days_ago"])
         comment, was_created = Comment.objects.get_or_create(
-            **_belonging_to(page),
+            page=page.page,
             author_name=data["author_name"],
             parent=None,
             defaults={
@@ -170,7 +165,7 @@ def load_comments():
             continue
         answered_at = posted_at + timedelta(days=answer["days_later"])
         reply, was_created = Comment.objects.get_or_create(
-            **_belonging_to(page),
+            page=page.page,
             parent=comment,
             clinician=clinician,
             defaults={
