@@ -2,9 +2,10 @@
 
     clinic  ←  accounts, notifications, jobs, staff  ←  treatments  ←  bookings  ←  privacy
 
-A lower app never imports a higher one, not even inside a function, and nor do
-its migrations; apps on one level do not import each other. Each module is read
-with `ast`, so an import is found wherever it is written.
+A lower app never imports a higher one, not even inside a function, nor looks
+its models up (`apps.get_model("bookings", ...)`), and nor do its migrations;
+apps on one level do not import each other. Each module is read with `ast`, so
+an import is found wherever it is written.
 """
 
 import ast
@@ -29,13 +30,22 @@ ROOT = Path(settings.BASE_DIR)
 
 
 def imported_packages(path):
-    """The top-level packages `path` imports, each with the first line that does."""
+    """The top-level packages `path` imports or whose models it looks up by label
+    (`get_model("app", "Model")`, `get_model("app.Model")`), each with the first line that does."""
     found = {}
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names = [node.module]
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", "") == "get_model"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            names = [node.args[0].value]
         else:
             continue
         for name in names:
