@@ -89,7 +89,8 @@ def test_a_mail_server_that_refuses_connections_then_comes_back(database_url, tm
     port = free_port()  # nothing listens there yet
     emails = submit(database_url, 2)
     with Worker(tmp_path / "w.log", database_url, port) as worker:
-        rows = wait_for_states(database_url, lambda rows: all(row["attempts"] >= 1 for row in rows))
+        # A claimed email counts its attempt before the attempt's error is written: wait for both.
+        rows = wait_for_states(database_url, lambda rows: all(row["attempts"] >= 1 and row["error"] for row in rows))
         assert {row["error"] for row in rows} == {"ConnectionRefusedError"}, worker.output()
         assert {row["state"] for row in rows} <= {"queued", "sending"}
         sink = SmtpSink(port).start()
@@ -119,7 +120,7 @@ def test_temporary_errors_are_retried_and_a_refused_address_fails_for_staff_to_s
     sink.handler.mode = "busy"
     emails = submit(database_url, 1)
     with Worker(tmp_path / "w.log", database_url, sink.port):
-        rows = wait_for_states(database_url, lambda rows: all(row["attempts"] >= 1 for row in rows))
+        rows = wait_for_states(database_url, lambda rows: all(row["attempts"] >= 1 and row["error"] for row in rows))
         assert {row["error"] for row in rows} == {"SMTPRecipientsRefused 451"}
         assert {row["state"] for row in rows} <= {"queued", "sending"}  # 4xx: tried again
         sink.handler.mode = "refuse"
