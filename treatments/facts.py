@@ -237,6 +237,11 @@ class Comparison:
     not_ranked: list = field(default_factory=list)
 
 
+def _in_words(fact):
+    """The figure a comparison's short answer quotes for `fact`."""
+    return fact.short or fact.text
+
+
 def suitability_text(link):
     """ "Well suited", "Limited effect"…; what to say when a treatment is not listed or not judged."""
     if link is None:
@@ -252,7 +257,9 @@ def compare(treatments, *, condition=None, links=None):
     only the treatments well suited to it or sometimes used for it.
 
     A row is marked only when some ranked treatments are better than others on it
-    and every ranked treatment has a figure for it; ties are all marked. Ranges
+    and every ranked treatment has a figure for it; ties are all marked, and a
+    figure that reads the same as the best one in the short answer (both "about
+    3–4 months") ties with it. Ranges
     compare on their upper figure first (the longest course or downtime to plan
     for); results on their first week.
     """
@@ -277,7 +284,11 @@ def compare(treatments, *, condition=None, links=None):
         ranks = {i: facts[i][key].rank for i in ranked}
         if key in HIGHLIGHTS and len(ranks) >= 2 and all(rank is not None for rank in ranks.values()):
             best = min(ranks.values())
-            winners = [i for i, rank in ranks.items() if rank == best]
+            first = next(i for i, rank in ranks.items() if rank == best)
+            text = _in_words(facts[first][key])
+            # A figure that reads the same as the best one in plain words ties with it:
+            # "about 3–4 months" is no shorter than "about 3–4 months", whatever the weeks say.
+            winners = [i for i, rank in ranks.items() if rank == best or _in_words(facts[i][key]) == text]
             if len(winners) < len(ranks):
                 for i in winners:
                     row.cells[i].best = HIGHLIGHTS[key]
@@ -285,7 +296,7 @@ def compare(treatments, *, condition=None, links=None):
                 Highlight(
                     label=HIGHLIGHTS[key],
                     winners=[treatments[i] for i in winners],
-                    text=facts[winners[0]][key].short or facts[winners[0]][key].text,
+                    text=text,
                     all_same=len(winners) == len(ranks),
                 )
             )

@@ -70,7 +70,8 @@ def test_two_treatments_side_by_side_in_an_accessible_table(client, needling, la
 
 def test_the_short_answer_says_which_is_faster_hurts_less_and_is_quicker_to_recover(client, needling, laser):
     html = compare(client, "microneedling", "fractional-laser").text
-    assert "<strong>Shortest course:</strong>\n      Fractional laser (about 3–4 months)." in html
+    # 12–18 and 12–16 weeks both read "about 3–4 months": neither is called the shorter.
+    assert "<strong>Shortest course:</strong>\n      similar for all of them (about 3–4 months), so none is marked." in html
     assert "<strong>Least discomfort:</strong>\n      Microneedling (mild)." in html
     assert "<strong>Least downtime:</strong>\n      Microneedling (1–3 days)." in html
     assert "<strong>Earliest results:</strong>\n      Microneedling (4–6 weeks after the first session)." in html
@@ -84,7 +85,7 @@ def test_numbing_is_described_but_never_crowned(client, needling, laser):
 
 def test_the_best_cell_on_each_row_is_marked_with_words_not_only_colour(client, needling, laser):
     html = compare(client, "microneedling", "fractional-laser").text
-    assert html.count('<span class="badge badge-best">Shortest course</span>') == 1
+    assert html.count('<span class="badge badge-best">Shortest course</span>') == 0  # both about 3–4 months
     assert html.count('<span class="badge badge-best">Least downtime</span>') == 1
     assert html.count('<span class="badge badge-best">Least discomfort</span>') == 1
     assert html.count('<span class="badge badge-best">Earliest results</span>') == 1
@@ -93,6 +94,23 @@ def test_the_best_cell_on_each_row_is_marked_with_words_not_only_colour(client, 
 def test_a_single_session_treatment_has_the_shortest_course(client, needling, excision):
     html = compare(client, "microneedling", "punch-excision").text
     assert "Punch excision (One session)." in html
+
+
+def test_courses_that_read_the_same_in_words_are_not_split_by_the_badge(client, needling, laser):
+    """12–18 and 12–16 weeks both read "about 3–4 months": picking one would be a silent coin toss."""
+    html = compare(client, "microneedling", "fractional-laser").text
+    assert "Fractional laser (about 3–4 months)" not in html
+    assert "similar for all of them (about 3–4 months)" in html
+    assert "Shortest course</span>" not in html
+
+
+def test_of_three_the_two_courses_that_read_the_same_are_both_marked_shortest(client, needling, laser):
+    make_treatment(
+        title="Chemical peel", slug="chemical-peel", sessions_min=6, sessions_max=8, weeks_between_sessions=6
+    )  # 30–42 weeks: about 7–10 months
+    html = compare(client, "microneedling", "fractional-laser", "chemical-peel").text
+    assert "<strong>Shortest course:</strong>\n      Microneedling and Fractional laser (about 3–4 months)." in html
+    assert html.count('<span class="badge badge-best">Shortest course</span>') == 2
 
 
 # --- Compared for a condition ------------------------------------------------------------
