@@ -1,7 +1,8 @@
 """Phone numbers as people read and tap them.
 
 `tel_link` and `phone_links` are template filters, built into every template
-(settings.TEMPLATES' "builtins"): the first makes one number a `tel:` link,
+(settings.TEMPLATES' "builtins"): the first makes one number a `tel:` link
+(NHS 111 and 999 too, written `{{ "111"|tel_link:"NHS 111" }}`),
 the second finds the phone numbers in a plain message or in rendered Markdown
 and links each, so the clinic's number is tappable wherever a page mentions
 it. `national_format` shows a stored E.164 number ("+447911123456") the way
@@ -40,6 +41,22 @@ def tel_href(text):
     return f"tel:{phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)}" if number else None
 
 
+def short_tel_href(text):
+    """ "tel:111" for a short number valid in the clinic's region (NHS 111, 999), else None.
+
+    Only for numbers a template names on purpose: short numbers are not searched
+    for in free text, where "999" could as well be a price or a count."""
+    digits = re.sub(r"[\s-]", "", text)
+    if not digits.isdigit() or len(digits) > 6:
+        return None
+    try:
+        number = phonenumbers.parse(digits, settings.CLINIC_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    valid = phonenumbers.is_valid_short_number_for_region(number, settings.CLINIC_PHONE_REGION)
+    return f"tel:{digits}" if valid else None
+
+
 @register.filter
 def national_format(value):
     """A stored number as staff read it: national form for the clinic's country
@@ -53,11 +70,13 @@ def national_format(value):
 
 
 @register.filter
-def tel_link(value):
-    """One phone number as a link that dials it, shown as written; as plain
-    (escaped) text when it is not a valid number."""
-    href = tel_href(str(value))
-    return format_html('<a href="{}">{}</a>', href, value) if href else conditional_escape(value)
+def tel_link(value, label=None):
+    """One phone number as a link that dials it, shown as written (or as `label`:
+    `{{ "111"|tel_link:"NHS 111" }}`); short service numbers such as 111 and 999
+    count. As plain (escaped) text when it is not a valid number."""
+    href = tel_href(str(value)) or short_tel_href(str(value))
+    text = value if label is None else label
+    return format_html('<a href="{}">{}</a>', href, text) if href else conditional_escape(text)
 
 
 @register.filter(is_safe=True)

@@ -1,11 +1,16 @@
 """Every clinic phone number on a page is a tel: link, in templates, messages and
 Markdown alike; staff read patients' numbers the way they dial them (clinic/phone.py)."""
 
+import html as html_lib
 import re
 from datetime import timedelta
+from io import StringIO
+from pathlib import Path
 
+import phonenumbers
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -17,7 +22,10 @@ from clinic.middleware import database_unavailable_response
 from clinic.phone import national_format, phone_links, tel_link
 from clinic.views import csrf_failure, server_error
 from tests.bookings.conftest import at, confirm, in_review, make_staff_member, move, open_day, submit
+from tests.e2e.test_pages_quality import PUBLIC_PAGES
 from tests.factories import make_clinician, make_condition, make_faq, make_treatment
+from tests.treatments.test_comments_posting import comments_url
+from tests.treatments.test_comments_posting import form_data as comment_form_data
 
 CLINIC_TEL = 'href="tel:+442079460321"'
 TEL_LINK = re.compile(r'<a [^>]*href="tel:[^"]*"[^>]*>.*?</a>', re.DOTALL)
@@ -144,3 +152,79 @@ def test_staff_read_a_patients_number_in_national_form(admin_client):
     html = admin_client.get(f"/admin/bookings/consultationrequest/{consultation.pk}/change/").content.decode()
     assert '<a href="tel:+447911123456">07911 123456</a>' in html
     assert "+447911123456" not in TEL_LINK.sub("", html)
+
+
+# --- Any phone number at all: the clinic's, NHS 111, 999, the ICO's -----------------------------
+
+# Short service numbers as a sentence gives them ("NHS 111", "call 999").
+SHORT_NUMBER = re.compile(r"\b(?:NHS\s+111|(?:call|dial|ring)\s+(?:111|999|112))\b", re.IGNORECASE)
+NON_TEXT = re.compile(r"<(script|style|head|title|textarea)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+
+
+def untapped_phone_numbers(html):
+    """Phone-number-looking text a reader sees outside a tel: link: any number the
+    phonenumbers library finds in the text (UK numbers written nationally too), and
+    NHS 111 / 999 as sentences name them."""
+    text = TEL_LINK.sub(" ", NON_TEXT.sub(" ", html))
+    text = html_lib.unescape(re.sub(r"<[^>]*>", " ", text))
+    found = [m.raw_string for m in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.VALID)]
+    return found + SHORT_NUMBER.findall(text)
+
+
+def test_the_scan_sees_numbers_outside_links_and_not_inside_them():
+    assert untapped_phone_numbers("<p>call NHS 111 or 0303 123 1113, in an emergency call 999</p>") == [
+        "0303 123 1113",
+        "NHS 111",
+        "call 999",
+    ]
+    linked = '<p>call <a href="tel:111">NHS 111</a> or <a href="tel:+443031231113">0303 123 1113</a></p>'
+    assert untapped_phone_numbers(linked) == []
+    assert untapped_phone_numbers("<p>£999 for 3 sessions, 2026-11-30, ref CR-7KD2QX</p>") == []
+
+
+@pytest.mark.django_db
+def test_every_phone_number_on_the_public_pages_is_a_tel_link(client):
+    call_command("load_demo_content", stdout=StringIO())
+    untapped = {}
+    for name, path in PUBLIC_PAGES.items():
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        if found := untapped_phone_numbers(response.content.decode()):
+            untapped[name] = found
+    assert untapped == {}
+    contact = client.get("/contact/").content.decode()
+    assert '<a href="tel:111">NHS 111</a>' in contact and '<a href="tel:999">999</a>' in contact
+    assert '<a href="tel:+443031231113">0303 123 1113</a>' in client.get("/privacy/").content.decode()
+
+
+@pytest.mark.django_db
+def test_urgent_care_advice_after_a_comment_makes_every_number_tappable(client):
+    treatment = make_treatment(slug="fractional-laser")
+    response = client.post(comments_url(treatment), comment_form_data(body="I have a fever and pus after my session."))
+    html = client.get(response["Location"]).content.decode()
+    assert "Need care now?" in html
+    assert '<a href="tel:111">NHS 111</a>' in html and '<a href="tel:999">999</a>' in html
+    assert untapped_phone_numbers(html) == [], html[html.find("Need care") :][:1500]
+
+
+@pytest.mark.django_db
+def test_every_phone_number_in_the_emails_html_is_a_tel_link(mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        consultation = submit(contact_preference="phone")
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(consultation, start=timezone.now() + timedelta(days=5))
+    with django_capture_on_commit_callbacks(execute=True):
+        move(submit(), Status.IN_REVIEW, Status.DECLINED)
+    assert len(mailoutbox) >= 4
+    for message in mailoutbox:
+        html, _ = message.alternatives[0]
+        assert untapped_phone_numbers(html) == [], message.subject
+
+
+def test_the_templates_name_short_numbers_only_through_tel_link():
+    """NHS 111 and 999 in any HTML template (pages and emails) go through the filter."""
+    plain = []
+    for path in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        source = re.sub(r"\{\{.*?\}\}", " ", path.read_text())
+        plain += [f"{path.name}: {found}" for found in untapped_phone_numbers(source)]
+    assert plain == []

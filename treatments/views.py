@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from clinic.pagecache import page_cache
+from clinic.phone import tel_link
 from clinic.ratelimit import client_key, ratelimit
 from staff.models import Clinician
 from treatments.comments import comments_context
@@ -512,12 +514,15 @@ def comment_rate_limit(view):
 
 
 def urgent_care_advice():
-    """What a patient who describes urgent symptoms in a comment is told at once."""
-    return (
+    """What a patient who describes urgent symptoms in a comment is told at once (safe HTML:
+    each number a tel: link)."""
+    return format_html(
         "Your comment mentions symptoms that can need urgent care, such as a fever, spreading redness or swelling, "
         "pus, bleeding that does not stop or a sudden change in your vision. Please do not wait for an answer here: "
-        f"call us on {settings.CLINIC_PHONE} while we are open, or your doctor or NHS 111 at any time. "
-        "In an emergency, call 999."
+        "call us on {} while we are open, or your doctor or {} at any time. In an emergency, call {}.",
+        tel_link(settings.CLINIC_PHONE),
+        tel_link("111", "NHS 111"),
+        tel_link("999"),
     )
 
 

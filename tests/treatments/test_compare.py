@@ -71,7 +71,10 @@ def test_two_treatments_side_by_side_in_an_accessible_table(client, needling, la
 def test_the_short_answer_says_which_is_faster_hurts_less_and_is_quicker_to_recover(client, needling, laser):
     html = compare(client, "microneedling", "fractional-laser").text
     # 12–18 and 12–16 weeks both read "about 3–4 months": neither is called the shorter.
-    assert "<strong>Shortest course:</strong>\n      similar for all of them (about 3–4 months), so none is marked." in html
+    assert (
+        "<strong>Shortest course:</strong>\n      similar for all of them (about 3–4 months), so none is marked."
+        in html
+    )
     assert "<strong>Least discomfort:</strong>\n      Microneedling (mild)." in html
     assert "<strong>Least downtime:</strong>\n      Microneedling (1–3 days)." in html
     assert "<strong>Earliest results:</strong>\n      Microneedling (4–6 weeks after the first session)." in html
