@@ -33,6 +33,19 @@ def test_every_page_answers_with_the_demo_content_and_the_footer_links_them_all(
         assert f'href="{link}"' in response.text
 
 
+def test_the_contact_page_says_what_a_consultation_costs_and_covers_in_whole_sentences(client, demo):
+    """The fee's "what it covers" is read straight after "A consultation costs £75.": a
+    noun phrase there ("An appointment with one of our clinicians, who …") left a
+    sentence without a main verb."""
+    html = client.get("/contact/").text
+    assert (
+        "A consultation costs £75. You see one of our clinicians, who examines your skin, tells you which "
+        "treatments suit it (including ones we do not offer) and gives you a written plan with the number of "
+        "sessions and their price. If you go ahead within three months, the fee comes off your first session."
+    ) in html
+    assert "An appointment with one of our clinicians" not in html
+
+
 def test_the_footer_shows_the_regulator_registration_marked_as_sample_data(client, settings):
     html = client.get("/").text
     assert "Registered with the" in html and "Care Quality Commission (CQC)" in html

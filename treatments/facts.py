@@ -73,6 +73,16 @@ def weeks_in_words(low, high):
     return f"about {months_low}–{months_high} months"
 
 
+def course_in_words(low, high):
+    """A course of `low`–`high` weeks as a short answer quotes it mid-sentence: "one session",
+    "one session, or about 4 months", "about 3–4 months"."""
+    if high == 0:
+        return "one session"
+    if low == 0:
+        return f"one session, or {weeks_in_words(high, high)}"
+    return weeks_in_words(low, high)
+
+
 def course_text(t):
     """ "About 3–4 months (12–18 weeks)" from the first to the last session; "One session" for one."""
     weeks = course_range(t)
@@ -172,7 +182,7 @@ def key_facts(t):
             "Time from first to last session",
             course_text(t),
             course and (course[1], course[0]),
-            short=course and (course_text(t) if course[1] == 0 else weeks_in_words(*course)),
+            short=course and course_in_words(*course),
         ),
         Fact("numbing", "Numbing", numbing_text(t)),
         Fact(

@@ -96,7 +96,17 @@ def test_the_best_cell_on_each_row_is_marked_with_words_not_only_colour(client, 
 
 def test_a_single_session_treatment_has_the_shortest_course(client, needling, excision):
     html = compare(client, "microneedling", "punch-excision").text
-    assert "Punch excision (One session)." in html
+    assert "Punch excision (one session)." in html
+
+
+def test_a_course_of_one_or_more_sessions_reads_as_words_in_the_short_answer(client, excision):
+    make_treatment(
+        title="Laser resurfacing", slug="laser-resurfacing", sessions_min=1, sessions_max=3, weeks_between_sessions=8
+    )  # one session, or 16 weeks for three
+    make_treatment(title="Peel", slug="peel", sessions_min=6, sessions_max=8, weeks_between_sessions=6)
+    html = compare(client, "laser-resurfacing", "peel").text
+    assert "Laser resurfacing (one session, or about 4 months)." in html
+    assert "0 weeks" not in html
 
 
 def test_courses_that_read_the_same_in_words_are_not_split_by_the_badge(client, needling, laser):
