@@ -19,7 +19,11 @@ How a search runs, on either database:
    the site's vocabulary, by trigram similarity and edit distance, replaces it.
    PostgreSQL finds the candidates with `pg_trgm`'s `similarity()` over
    `ts_stat`; SQLite computes the same trigram similarity in Python. When even
-   that finds nothing, a looser match is offered as "Did you mean …".
+   that finds nothing, a looser match is offered as "Did you mean …". Everyday
+   question words ("much", "cost", "long") are never taken for typos.
+5. A question about prices ("how much does microneedling cost", "fees") leaves
+   its price words out of the search and points each treatment found at its
+   price section (`PRICE_WORDS`); the page adds the consultation fee.
 
 Matches are marked in snippets word by word ("microneedling" never marks
 "microdermabrasion").
@@ -56,10 +60,30 @@ MAX_PHRASE_WORDS = 4
 # Words that say little about what a patient is looking for.
 STOPWORDS = frozenset(
     """a about after again all also am an and any are as at be been before being but by can could did do does
-    doing during each for from get gets getting go had has have having how i if in into is it its just me more
-    most my no not of off on once only or other our out over same should so some such than that the their them
+    doing during each for from get gets getting go had has have having how i if in into is it its just many me more
+    most much my no not of off on once only or other our out over same should so some such than that the their them
     then there these they this those through to too under until up very was we were what when where which while
     who whom why will with would you your yours""".split()
+)
+
+# Words that ask what something costs. Prices and the consultation fee are facts, not
+# text the index holds: a query with one of these is answered with the treatments'
+# price sections (and, in the page, the consultation fee), never by a "typo" such as
+# "cost" → "most" or "price" → "ice".
+PRICE_WORDS = frozenset(
+    """price prices priced pricing cost costs costing fee fees charge charges pay paying expensive cheap cheaper
+    cheapest afford affordable""".split()
+)
+
+# Everyday words of patients' questions: when the site does not use one, it is left
+# out, never "corrected" into some unrelated word that the site does use.
+NEVER_CORRECTED = (
+    STOPWORDS
+    | PRICE_WORDS
+    | frozenset(
+        """long hurt hurts painful pain sore quick quicker quickest fast faster fastest slow safe safer best better
+        worse worst work works take takes need needs help helps last lasts permanent soon""".split()
+    )
 )
 
 # How much a match counts, by where it is.
@@ -440,14 +464,18 @@ def _closest(word, candidates, *, loose=False):
     ranked = sorted(
         (edit_distance(word, w), -n, -round(s, 6), w)
         for w, n, s in candidates
-        if w.isalpha() and w != word and edit_distance(word, w) <= allowed
+        if w.isalpha() and w != word and w not in STOPWORDS and edit_distance(word, w) <= allowed
     )
     return ranked[0][3] if ranked else ""
 
 
 def _correct(groups, synonyms, *, loose=False):
     """{typed word: closest known word} for the single-word groups that `groups` found nowhere."""
-    unknown = [g.typed for g in groups if not g.from_synonyms and " " not in g.typed and g.typed.isalpha()]
+    unknown = [
+        g.typed
+        for g in groups
+        if not g.from_synonyms and " " not in g.typed and g.typed.isalpha() and g.typed not in NEVER_CORRECTED
+    ]
     if not unknown:
         return {}
     find = _postgres_candidates if connection.vendor == "postgresql" else _python_candidates
@@ -488,12 +516,50 @@ class SearchResult:
     hits: list
     corrections: dict
     suggestion: str = ""
+    about_prices: bool = False
+
+
+def asks_about_prices(query):
+    """True when `query` asks what something costs ("price", "how much does it cost", "fees")."""
+    return any(word in PRICE_WORDS for word in query_words(query))
+
+
+def _price_hit(treatment, hit=None):
+    """`hit` (or a new Hit for `treatment`) pointed at the treatment's price section, its snippet the price."""
+    from treatments.prices import cost_text
+
+    hit = hit or Hit(page=treatment, kind="treatment", score=0, url="")
+    hit.url = f"{treatment.get_absolute_url()}#price-title"
+    hit.part_kind, hit.part_label = "price", "Price"
+    hit.snippet = escape(cost_text(treatment))
+    return hit
+
+
+def _price_hits(hits):
+    """A price question's hits: each treatment found, pointed at its price; when nothing but
+    price words was asked (`hits` None), every treatment offered here. One query."""
+    if hits is None:
+        treatments = Treatment.objects.published().filter(offered_here=True).order_by("title")
+        return [_price_hit(treatment) for treatment in treatments]
+    ids = [hit.page.pk for hit in hits if hit.kind == "treatment"]
+    treatments = Treatment.objects.in_bulk(ids)
+    return [_price_hit(treatments[hit.page.pk], hit) if hit.kind == "treatment" else hit for hit in hits]
 
 
 def search(query):
-    """Search published content for `query` (any text a person types); see the module docstring."""
+    """Search published content for `query` (any text a person types); see the module docstring.
+
+    A query asking about prices (`asks_about_prices`) is searched without its price words,
+    and each treatment found links to its price section; with nothing else asked, every
+    treatment offered here is listed with its price. `about_prices` tells the page to
+    add the consultation fee."""
     synonyms = load_synonyms()
     groups = parse_query(query, synonyms)
+    about_prices = asks_about_prices(query)
+    if about_prices:
+        groups = [group for group in groups if group.from_synonyms or group.typed not in PRICE_WORDS]
+        if not groups:
+            return SearchResult(hits=_price_hits(None), corrections={}, about_prices=True)
     if not groups:
         return SearchResult(hits=[], corrections={})
     conditions, treatments = (model.objects.published().order_by().values("pk") for model in PAGE_FIELDS)
@@ -510,7 +576,9 @@ def search(query):
         loose = _correct(missing, synonyms, loose=True)
         if loose:
             suggestion = " ".join(loose.get(word, word) for word in query_words(query))
-    return SearchResult(hits=hits, corrections=corrections, suggestion=suggestion)
+    if about_prices:
+        hits = _price_hits(hits)
+    return SearchResult(hits=hits, corrections=corrections, suggestion=suggestion, about_prices=about_prices)
 
 
 # --- Snippets ---------------------------------------------------------------------------
