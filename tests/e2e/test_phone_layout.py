@@ -83,3 +83,41 @@ def test_on_a_phone_the_comparison_stacks_with_each_figure_labelled(demo_site, p
     # The timeline scrolls inside its own region, and says so.
     assert phone.get_by_text("Scroll sideways to see the whole timeline").is_visible()
     screenshot(phone, "compare-phone")
+
+
+# Every element a keyboard can reach, with whether it can be seen once focused: some size,
+# inside the screen's width, and the thing actually drawn at its centre (not clipped away).
+FOCUSABLE_AND_SEEN = """main => [...main.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
+  .filter(el => el.tabIndex >= 0 && !el.disabled && el.getClientRects().length)
+  .map(el => {
+    el.focus();
+    el.scrollIntoView({block: 'center', inline: 'nearest', behavior: 'instant'});
+    const box = el.getBoundingClientRect(), line = el.getClientRects()[0];  // a link may wrap
+    const atCentre = document.elementFromPoint(line.x + line.width / 2, line.y + line.height / 2);
+    const seen = box.width > 2 && box.height > 2 && box.x >= 0 && box.right <= window.innerWidth + 1
+      && atCentre !== null && (el.contains(atCentre) || atCentre.contains(el));
+    return [el.outerHTML.slice(0, 80), seen];
+  })"""
+
+
+def test_on_a_phone_the_comparison_cuts_nothing_and_every_link_is_seen_when_focused(demo_site, phone, screenshot):
+    phone.goto(demo_site.url + PUBLIC_PAGES["compare-for-condition"])
+    # The timeline in words stacks like the comparison: no sideways scrolling.
+    words = phone.locator(".timeline-table")
+    assert words.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    cell = words.locator("td[data-label='Downtime']").first
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == '"Downtime: "'
+    assert cell.bounding_box()["x"] + cell.bounding_box()["width"] <= PHONE_WIDTH
+    # The evidence for each treatment's suitability is the whole citation, wrapped, not cut.
+    evidence = phone.locator(".compare-evidence")
+    assert evidence.count() == 3
+    for text in evidence.all_inner_texts():
+        assert not text.rstrip().endswith("…"), text
+    assert "Oral and Maxillofacial Surgery Clinics of North America" in evidence.first.inner_text()
+    assert all(box["x"] + box["width"] <= PHONE_WIDTH for box in map(lambda e: e.bounding_box(), evidence.all()))
+    # The column headings link to each treatment: on a phone they are a row of visible links.
+    heading_link = phone.locator(".compare-table thead a", has_text="Microneedling")
+    assert heading_link.is_visible() and heading_link.bounding_box()["width"] > 20
+    hidden = [html for html, seen in phone.locator("main").evaluate(FOCUSABLE_AND_SEEN) if not seen]
+    assert hidden == []
+    screenshot(phone, "compare-phone-focus")
