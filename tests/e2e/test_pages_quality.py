@@ -35,6 +35,7 @@ PUBLIC_PAGES = {
     "search-faq-hit": "/search/?q=does+microneedling+hurt",
     "search-typo": "/search/?q=lazer",
     "search-did-you-mean": "/search/?q=microneeeedlling",
+    "search-prices": "/search/?q=how+much+does+microneedling+cost",
     "search-empty": "/search/",
     "consultation-form": "/consultations/request/?treatment=microneedling",
     "clinicians": "/clinicians/",
