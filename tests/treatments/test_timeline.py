@@ -70,14 +70,21 @@ def test_the_comparison_draws_the_timeline_and_says_it_in_words(client, needling
     assert html.count('class="tl-session"') == 3 + 1 + 1
     assert html.count('class="tl-session tl-optional"') == 1 + 1
     words = html[html.index("<caption>The timeline in words</caption>") :]
-    assert "<td>Weeks 0, 6 and 12, and week 18 if another session is needed</td>" in words
-    assert "<td>1–3 days, after each session</td>" in words
-    assert "<td>4–6 weeks after the first session</td>" in words
-    assert "<td>One session, in week 0</td><td>5–7 days</td><td>1–8 weeks after the first session</td>" in words
+    assert (
+        '<td data-label="Sessions (weeks after the first)">'
+        "Weeks 0, 6 and 12, and week 18 if another session is needed</td>" in words
+    )
+    assert '<td data-label="Downtime">1–3 days, after each session</td>' in words
+    assert '<td data-label="Results usually start to show">4–6 weeks after the first session</td>' in words
+    assert (
+        '<td data-label="Sessions (weeks after the first)">One session, in week 0</td>'
+        '<td data-label="Downtime">5–7 days</td>'
+        '<td data-label="Results usually start to show">1–8 weeks after the first session</td>'
+    ) in words
 
 
 def test_a_treatment_without_figures_is_not_drawn_but_explained(client, needling):
     make_treatment(title="New method", slug="new-method")
     html = client.get(COMPARE, {"t": ["microneedling", "new-method"]}).text
     assert "Not enough figures to draw: see the table" in html
-    assert "<td>Not known: ask your clinician</td>" in html
+    assert "Not known: ask your clinician</td>" in html
