@@ -13,10 +13,10 @@ from treatments.models import Comment, CommentStatus, Treatment  # noqa: E402
 
 COMMENTS = 50
 treatment = Treatment.objects.get(slug="microneedling")
-existing = Comment.objects.filter(treatment=treatment, author_name__startswith="Benchmark reader").count()
+existing = Comment.objects.filter(page=treatment.page, author_name__startswith="Benchmark reader").count()
 Comment.objects.bulk_create(
     Comment(
-        treatment=treatment,
+        page=treatment.page,
         author_name=f"Benchmark reader {number}",
         email=f"reader{number}@example.com",
         body="Three sessions in, the pitting on my cheeks is shallower.\nStill wearing sunscreen every day.",
