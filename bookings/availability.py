@@ -30,7 +30,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -98,6 +98,14 @@ def held_offers(now=None):
     offer is younger than the hold."""
     now = now or timezone.now()
     return ProposedTime.objects.filter(request__status=Status.TIME_PROPOSED, proposed_at__gt=now - hold_length())
+
+
+def offer_still_open(now=None):
+    """A condition on ConsultationRequest (Q): the request has an offered time the
+    patient can still take, held and not yet passed. A request in "time proposed"
+    without one waits for nobody: its offer has expired."""
+    now = now or timezone.now()
+    return Q(Exists(held_offers(now).filter(request=OuterRef("pk"), start__gt=now)))
 
 
 @dataclass(frozen=True)

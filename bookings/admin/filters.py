@@ -6,6 +6,9 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils import timezone
 
+from bookings.availability import offer_still_open
+from bookings.models import Status
+
 
 def _day_ranges(today):
     return {
@@ -60,6 +63,24 @@ class AppointmentDateFilter(admin.SimpleListFilter):
             return queryset.filter(confirmed_start__date__lt=today)
         if (span := _day_ranges(today).get(self.value())) is not None:
             return queryset.filter(confirmed_start__date__range=span)
+        return queryset
+
+
+class OfferFilter(admin.SimpleListFilter):
+    """Requests whose offered times the patient can still take, or whose offer has
+    expired (every time released or passed); see availability.offer_still_open."""
+
+    title = "offered times"
+    parameter_name = "offer"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Still on offer"), ("expired", "Offer expired")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(offer_still_open(), status=Status.TIME_PROPOSED)
+        if self.value() == "expired":
+            return queryset.filter(~offer_still_open(), status=Status.TIME_PROPOSED)
         return queryset
 
 

@@ -22,6 +22,7 @@ from bookings.admin.filters import (
     BookableTreatmentFilter,
     ConsultingClinicianFilter,
     EmailTroubleFilter,
+    OfferFilter,
     PreferredDateFilter,
     ReceivedDateFilter,
 )
@@ -151,6 +152,7 @@ class ConsultationRequestAdmin(PersonalDataAdminMixin, WorkflowAdminMixin, admin
         AppointmentDateFilter,
         ("clinician", ConsultingClinicianFilter),
         ("created_at", ReceivedDateFilter),
+        OfferFilter,
         EmailTroubleFilter,
     ]
     search_fields = ["reference", "full_name", "email", "phone"]

@@ -2,6 +2,7 @@ from django import template
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from bookings.availability import offer_still_open
 from bookings.models import ConsultationRequest, Status
 
 register = template.Library()
@@ -15,7 +16,8 @@ def consultation_counts():
     counts = ConsultationRequest.objects.aggregate(
         new=Count("pk", filter=Q(status=Status.NEW)),
         in_review=Count("pk", filter=Q(status=Status.IN_REVIEW)),
-        time_proposed=Count("pk", filter=Q(status=Status.TIME_PROPOSED)),
+        time_proposed=Count("pk", filter=Q(offer_still_open(), status=Status.TIME_PROPOSED)),
+        offer_expired=Count("pk", filter=Q(~offer_still_open(), status=Status.TIME_PROPOSED)),
     )
     today = list(
         ConsultationRequest.objects.confirmed_on(timezone.localdate())

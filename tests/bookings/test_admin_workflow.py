@@ -170,6 +170,27 @@ def test_the_admin_home_counts_new_and_in_review_requests_and_lists_todays_consu
     assert today.reference in counts and "Zoë Sample" in counts
 
 
+def test_an_expired_offer_is_not_counted_as_waiting_for_the_patient(reception_client, clinician):
+    from bookings import services
+
+    def offer(hour):
+        return services.propose_times(
+            consultation=in_review(), slots=[(at(open_day(weeks=2), hour), clinician)], by=make_staff_member()
+        )
+
+    waiting = offer(9)
+    expired = offer(14)
+    expired.proposed_times.update(proposed_at=timezone.now() - timedelta(days=30))
+    html = reception_client.get(reverse("admin:index")).content.decode()
+    counts = html[html.index('id="consultation-counts"') :]
+    assert "Times offered, waiting for the patient</a></th>\n        <td>1</td>" in counts
+    assert "Times offered, offer expired</a></th>\n        <td>1</td>" in counts
+    listed = reception_client.get(reverse(CHANGELIST), {"status__exact": "time_proposed", "offer": "open"})
+    assert list(listed.context["cl"].result_list) == [waiting]
+    listed = reception_client.get(reverse(CHANGELIST), {"status__exact": "time_proposed", "offer": "expired"})
+    assert list(listed.context["cl"].result_list) == [expired]
+
+
 def test_the_home_page_shows_the_comment_counts_and_the_consultation_counts_side_by_side(admin_client):
     html = admin_client.get(reverse("admin:index")).content.decode()
     waiting = html[html.index('id="waiting-counts"') :]
