@@ -134,6 +134,20 @@ def test_a_closure_or_shorter_opening_hours_over_a_confirmed_consultation_are_re
     assert hours.closes != time(15)
 
 
+def test_closing_a_weekday_with_a_confirmed_consultation_is_refused(admin_client, booked):
+    # Only an administrator may delete a weekday's hours (Reception edits them).
+    tuesday = ClinicHours.objects.get(weekday=Weekday.TUESDAY)
+    response = admin_client.post(
+        reverse("admin:bookings_clinichours_delete", args=[tuesday.pk]), {"post": "yes"}, follow=True
+    )
+    html = response.content.decode()
+    assert expected_refusal(booked) in html and MOVE_FIRST in html
+    assert ClinicHours.objects.filter(weekday=Weekday.TUESDAY).exists()
+    monday = ClinicHours.objects.get(weekday=Weekday.MONDAY)
+    admin_client.post(reverse("admin:bookings_clinichours_delete", args=[monday.pk]), {"post": "yes"})
+    assert not ClinicHours.objects.filter(weekday=Weekday.MONDAY).exists()
+
+
 def test_the_diary_shows_an_appointment_that_falls_in_leave(clinician, booked):
     day = open_day()
     Leave.objects.create(clinician=clinician, first_day=day, last_day=day, reason="Annual leave")  # older data
