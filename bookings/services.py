@@ -589,6 +589,13 @@ def offers_on_the_table(consultation, *, now=None):
     return live, list(dict.fromkeys(gone)), held_until if live else None
 
 
+def offered_on_a_day_asked_for(consultation, proposals):
+    """True when any of `proposals` (ProposedTime) falls, in clinic-local time, on
+    one of the dates `consultation` asked for (first or second preferred date)."""
+    asked = {consultation.first_preferred_date, consultation.second_preferred_date}
+    return any(timezone.localtime(proposal.start).date() in asked for proposal in proposals)
+
+
 def _other_time():
     return f"Please ask us to contact you about another time, or call us on {settings.CLINIC_PHONE}."
 

@@ -247,6 +247,7 @@ class StatusView(PatientRequestMixin, TemplateView):
                 proposals=proposals,
                 gone=gone,
                 held_until=held_until,
+                offered_on_a_day_asked_for=services.offered_on_a_day_asked_for(consultation, proposals),
                 accept_form=kwargs.pop("accept_form", None) or AcceptTimeForm(proposals=proposals),
                 contact_form=kwargs.pop("contact_form", None) or ContactMeForm(),
             )

@@ -16,7 +16,9 @@ class PlainTextFormMixin:
     invisible format character), and an answer with nothing visible becomes
     empty. So a required field made of fillers or zero-width spaces gets its own
     "required" message, lengths count what shows, and the form's `clean_<field>`
-    and `clean()` methods see the text as it will be kept.
+    and `clean()` methods see the text as it will be kept. Multi-line answers
+    (Textarea) get LF line endings: browsers post CRLF, and text stored with
+    LF must compare equal to the same text posted back unchanged.
     """
 
     def full_clean(self):
@@ -32,8 +34,16 @@ class PlainTextFormMixin:
             key = self.add_prefix(name)
             value = field.widget.value_from_datadict(data, self.files, key)
             if isinstance(value, str):
-                data[key] = plain_text(value, one_line=not isinstance(field.widget, forms.Textarea))
+                multi_line = isinstance(field.widget, forms.Textarea)
+                if multi_line:
+                    value = unix_line_endings(value)
+                data[key] = plain_text(value, one_line=not multi_line)
         return data
+
+
+def unix_line_endings(text):
+    """`text` (str) with every CRLF and lone CR turned into LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class PlainTextModelForm(PlainTextFormMixin, forms.ModelForm):

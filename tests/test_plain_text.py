@@ -153,3 +153,11 @@ def test_every_admin_form_with_typed_text_keeps_only_what_a_person_can_see(rf, a
         ]
         if text_fields:
             assert issubclass(form_class, PlainTextFormMixin), (editor, text_fields)
+
+
+@pytest.mark.django_db
+def test_a_comment_typed_over_several_lines_is_kept_with_plain_line_breaks(client, settings):
+    settings.COMMENTS_HELD_FOR_MODERATION = False
+    treatment = make_treatment()
+    client.post(comments_url(treatment), comment_data(body="Two sessions so far.\r\nLess redness.\rWorth it."))
+    assert Comment.objects.get().body == "Two sessions so far.\nLess redness.\nWorth it."

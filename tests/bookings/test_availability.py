@@ -139,7 +139,7 @@ def test_an_expired_offer_cannot_be_taken_and_the_patient_is_told_why(clinician,
 # --- The database's own guard (PostgreSQL) --------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_overlapping_confirmations_at_the_same_moment_book_only_one():
     """Two members of staff confirm 10:00 and 10:15 for one clinician at once; the checks
     each pass (patched to let both through, as if neither saw the other) and the

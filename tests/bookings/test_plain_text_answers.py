@@ -61,3 +61,10 @@ def test_the_csv_export_drops_direction_controls_stored_before_the_forms_refused
     from bookings.export import spreadsheet_safe
 
     assert spreadsheet_safe(stored) == exported
+
+
+def test_a_description_typed_over_several_lines_is_kept_with_plain_line_breaks(client):
+    typed = "Scars on both cheeks.\r\nSome on the chin."
+    response = client.post("/consultations/request/", form_data(help_with=typed))
+    assert response.status_code == 302
+    assert ConsultationRequest.objects.get().help_with == "Scars on both cheeks.\nSome on the chin."

@@ -141,3 +141,31 @@ def test_a_time_that_has_passed_is_never_offered(client, offered):
     assert "has passed. Please ask us to contact you" in response.content.decode()
     offered.refresh_from_db()
     assert offered.status == Status.TIME_PROPOSED
+
+
+def test_an_expired_offer_is_not_described_as_times_on_offer(client, offered):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    offered.proposed_times.update(proposed_at=timezone.now() - timedelta(hours=49))
+    html = client.get(offered.status_path()).content.decode()
+    assert "we are offering the times below" not in html
+    assert "The times we suggested are no longer on offer." in html
+
+
+def test_times_on_the_day_the_patient_asked_for_are_not_said_to_be_another_day(client, clinician):
+    consultation = in_review()
+    asked = consultation.first_preferred_date
+    offered = services.propose_times(
+        consultation=consultation, slots=[(at(asked, 15), clinician)], by=make_staff_member()
+    )
+    html = client.get(offered.status_path()).content.decode()
+    assert "We cannot see you when you asked to come in" not in html
+    assert "We are offering the times below." in html
+    assert "15:00 with Dr Imogen Sample" in html
+
+
+def test_times_on_other_days_say_why_they_are_offered(client, offered):
+    html = client.get(offered.status_path()).content.decode()
+    assert "We cannot see you when you asked to come in, so we are offering the times below." in html

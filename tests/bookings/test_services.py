@@ -460,7 +460,7 @@ def test_a_cancellation_email_names_the_freed_slot_for_the_clinic(mailoutbox, dj
 # --- Under real concurrency (PostgreSQL) -------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_posts_of_one_form_store_one_request(mailoutbox):
     if connection.vendor != "postgresql":
         pytest.skip("needs a database server that runs two transactions at once")

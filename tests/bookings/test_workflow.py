@@ -214,7 +214,7 @@ def test_a_request_is_confirmed_only_from_review_or_proposed_times(reception_use
 # --- Under real concurrency (PostgreSQL) ----------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_confirmations_of_one_slot_at_the_same_moment_book_it_once():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one write transaction at a time, so there is no race to test; run on PostgreSQL")

@@ -220,3 +220,40 @@ def test_a_version_shows_who_saved_it_and_what_it_changed_from_the_one_before(ed
     assert "What this save changed from the version before it:" in html
     assert "<del>First wording.</del>" in html and "<ins>Second wording.</ins>" in html
     assert f"by {latest.revision.user.username}" in html
+
+
+def test_a_browser_posting_the_pages_own_text_with_crlf_changes_nothing_and_waits_for_no_review(editor, fenwick):
+    page = make_treatment(
+        title="Peel",
+        body="## Before\n\nNo retinoids for a week.\n\nDrink water.",
+        aftercare="Use sunscreen.\nAvoid heat.",
+        side_effects="Redness.\nPeeling.",
+        author=fenwick,
+        medical_reviewer=fenwick,
+        reviewed_on=date(2026, 10, 21),
+    )
+    make_faq(page, question="Does it sting?", answer="A little.\nIt passes.")
+    shown = edit(
+        editor,
+        page,
+        meta_description="What a peel does.",
+        body="## Before\r\n\r\nNo retinoids for a week.\r\n\r\nDrink water.",
+        aftercare="Use sunscreen.\r\nAvoid heat.",
+        side_effects="Redness.\rPeeling.",
+        **{"faqs-0-answer": "A little.\r\nIt passes."},
+    )
+    assert not any("waiting for medical review" in message for message in shown)
+    assert not PageReview.objects.exists()
+    page.refresh_from_db()
+    assert page.meta_description == "What a peel does."
+    assert page.body == "## Before\n\nNo retinoids for a week.\n\nDrink water."
+    assert page.side_effects == "Redness.\nPeeling."
+    assert FAQ.objects.get().answer == "A little.\nIt passes."
+
+
+def test_an_approved_edit_posted_with_crlf_is_stored_without_carriage_returns(editor, needling, fenwick):
+    edit(editor, needling, aftercare="Sunscreen daily.\r\nNo make-up for a day.")
+    assert PageReview.objects.get().status == ReviewStatus.PENDING
+    decide(staff_login(Client(), fenwick.user), PageReview.objects.get(), "approve")
+    needling.refresh_from_db()
+    assert needling.aftercare == "Sunscreen daily.\nNo make-up for a day."
