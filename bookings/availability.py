@@ -28,8 +28,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
+from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
@@ -352,10 +354,11 @@ class Availability:
         `for_request_id` (its own appointment and its own offers do not block it)."""
         day = start.astimezone(self.tz).date()
         end = start + self.length
-        if (leave := self.leave_on(clinician, day)) is not None:
-            return Slot(start, clinician, SlotState.LEAVE, leave)
+        # An appointment shows even on leave (made before the leave was): never hidden.
         if (booked := self.overlapping(start, clinician, exclude_request_id=for_request_id)) is not None:
             return Slot(start, clinician, SlotState.BOOKED, booked)
+        if (leave := self.leave_on(clinician, day)) is not None:
+            return Slot(start, clinician, SlotState.LEAVE, leave)
         hours = self.working_hours(clinician, day)
         if hours is None or start < hours[0] or end > hours[1]:
             return Slot(start, clinician, SlotState.OFF)
@@ -463,3 +466,77 @@ class Availability:
             f"{_hhmm(hours[1])}, so a {settings.CONSULTATION_LENGTH_MINUTES}-minute consultation with them can "
             f"start from {_hhmm(starts[0])} to {_hhmm(starts[-1])}."
         )
+
+
+# --- changes to availability ---
+
+
+def stranded_consultations(clinician=None, *, now=None, **changes):
+    """The confirmed consultations from `now` on that a change to availability would
+    leave outside bookable time: bookable now, not once the change is made.
+
+    `changes` are the proposed rows, each the whole set after the change (saved or
+    unsaved model instances): for `clinician`, `leave`, `breaks`, `working_hours`
+    (WorkingHours rows) and `takes_consultations` (bool); for the clinic,
+    `opening_hours` (ClinicHours rows) and `closures` (Closure rows); without
+    `clinician`, every clinician who takes consultations is checked. Returns
+    Appointments, earliest first. Offers still held are not checked: a held time that
+    the change makes unavailable simply stops being bookable, like any other slot."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    last = today + timedelta(days=MAX_DAYS_AHEAD_FOR_STAFF)
+    clinicians = [clinician] if clinician is not None else None
+    before = Availability(today, last, now=now, clinicians=clinicians)
+    after = Availability(today, last, now=now, clinicians=clinicians)
+    ids = [person.pk for person in before.clinicians]
+    if "leave" in changes:
+        after.leave[clinician.pk] = list(changes["leave"])
+    if "breaks" in changes:
+        for key in [key for key in after.breaks if key[0] == clinician.pk]:
+            del after.breaks[key]
+        for row in sorted(changes["breaks"], key=lambda row: row.starts):
+            after.breaks[clinician.pk, row.weekday].append(row)
+    if "working_hours" in changes:
+        after.patterns[clinician.pk] = {row.weekday: row for row in changes["working_hours"]}
+    if "opening_hours" in changes:
+        after.hours = {row.weekday: row for row in changes["opening_hours"]}
+    if "closures" in changes:
+        after.closures = {row.date: row for row in changes["closures"] if today <= row.date <= last}
+    people = {person.pk: person for person in before.clinicians}
+    changed_people = dict(people)
+    if "takes_consultations" in changes:
+        changed = Clinician(pk=clinician.pk, name=clinician.name, takes_consultations=changes["takes_consultations"])
+        changed_people[clinician.pk] = changed
+    stranded = []
+    for clinician_id in ids:  # each appointment asked as its own request: it does not block itself
+        for item in before.appointments_of(people[clinician_id]):
+            if item.start <= now:
+                continue
+            own = SimpleNamespace(pk=item.request_id)
+            was_fine = before.problem(item.start, people[clinician_id], for_request=own) is None
+            if was_fine and after.problem(item.start, changed_people[clinician_id], for_request=own) is not None:
+                stranded.append(item)
+    return sorted(stranded, key=lambda item: item.start)
+
+
+def stranding_refusal(stranded):
+    """The ValidationError refusing a change that would strand `stranded` (Appointments),
+    naming each by reference and time, or None when the list is empty."""
+    if not stranded:
+        return None
+    listed = "; ".join(f"{item.reference} on {describe(item.start)}" for item in stranded)
+    these = "this confirmed consultation" if len(stranded) == 1 else "these confirmed consultations"
+    them = "it" if len(stranded) == 1 else "them"
+    return ValidationError(
+        f"This change would leave {these} outside bookable time: {listed}. Move or cancel {them} first "
+        "(Reception can do that from the request or the diary), then make the change."
+    )
+
+
+def refuse_stranding(clinician, **changes):
+    """Raise the ValidationError of `stranding_refusal` when `changes` (as for
+    `stranded_consultations`) would strand confirmed consultations of `clinician`
+    (None: anyone's); do nothing otherwise."""
+    refusal = stranding_refusal(stranded_consultations(clinician, **changes))
+    if refusal is not None:
+        raise refusal

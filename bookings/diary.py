@@ -142,16 +142,17 @@ def _day_rows(availability, day):
 
 def _week_cell(availability, person, day):
     cell = WeekCell(clinician=person, day=day)
+    # Appointments are listed even when the day is away (made before a leave or closure): never hidden.
+    entries = [WeekEntry(item.start, "booked", appointment=item) for item in availability.appointments_of(person, day)]
     if closed := availability.closed_reason(day):
         cell.away = closed
-        return cell
-    if leave := availability.leave_on(person, day):
+    elif leave := availability.leave_on(person, day):
         cell.away = f"On leave ({leave.reason})"
-        return cell
-    if availability.working_hours(person, day) is None:
+    elif availability.working_hours(person, day) is None:
         cell.away = "Not working"
+    if cell.away:
+        cell.entries = entries
         return cell
-    entries = [WeekEntry(item.start, "booked", appointment=item) for item in availability.appointments_of(person, day)]
     entries += [WeekEntry(pause.start, "break", what=pause) for pause in availability.breaks_on(person, day)]
     for start in availability.grid(day):
         slot = availability.slot(start, person)

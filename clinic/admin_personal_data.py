@@ -4,12 +4,19 @@ A ModelAdmin or inline with `PersonalDataAdminMixin` shows the model's personal
 fields (and internal ones) only to staff for whom `sees_personal_data` is true,
 and the screening answers only to those for whom `sees_screening_answers` is
 true as well: in fieldsets, fields, list columns and search fields alike.
+The list's query string cannot filter on what is hidden either (`?email=...`,
+`?keloid_tendency=yes`, through relations too: `status_changes__note`): such a
+lookup is refused as Django refuses any disallowed one (DisallowedModelAdminLookup,
+"Bad Request (400)"), so no count of rows depends on a hidden field. Internal
+fields (tokens, hashes, keys) are never filtered on, the primary key aside.
+Sorting (`?o=`) counts the visible columns only, so it cannot reach a hidden one.
 A computed column or field (a method) says in `shows` which fields or
 properties it shows, so it is hidden with them; a name that is neither
 declared nor in `shows` raises ImproperlyConfigured when the page is built.
 """
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db.models.constants import LOOKUP_SEP
 
 from clinic.personal_data import INTERNAL, NOT_PERSONAL, PERSONAL, SCREENING
 
@@ -44,13 +51,45 @@ class PersonalDataAdminMixin:
             )
         return max((PRIVACY[declaration.kind(each)] for each in shown), default=0)
 
+    def allowed_privacy(self, request):
+        """The most private kind `request.user` may see here, as a PRIVACY level (0, 1 or 2)."""
+        if not self.sees_personal_data(request):
+            return 0
+        return 2 if self.sees_screening_answers(request) else 1
+
     def visible(self, request, names):
         """`names` (columns, fields or search fields; a search field may carry a
         lookup, "email__iexact") without those `request.user` may not see."""
-        allowed = 0
-        if self.sees_personal_data(request):
-            allowed = 2 if self.sees_screening_answers(request) else 1
+        allowed = self.allowed_privacy(request)
         return [name for name in names if self.privacy(name.lstrip("^=@").split("__")[0]) <= allowed]
+
+    def lookup_visible(self, request, lookup):
+        """False when the query-string `lookup` ("keloid_tendency__in",
+        "statuschange__note") names, on this model or one it reaches through
+        relations, a field `request.user` may not see or an internal one (not
+        the primary key), by each model's `personal_data`; True otherwise."""
+        allowed = self.allowed_privacy(request)
+        model = self.model
+        for part in lookup.split(LOOKUP_SEP):
+            try:
+                field = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                return True  # a transform or a lookup ("year", "in"), or no field: Django ignores those
+            kind = getattr(model, "personal_data", None) and model.personal_data.kinds.get(field.name)
+            if kind == INTERNAL and not field.primary_key:
+                return False
+            if kind is not None and PRIVACY[kind] > allowed:
+                return False
+            model = field.related_model if field.is_relation else None
+            if model is None:
+                return True
+        return True
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Django's rule, and never on a field `request.user` may not see (see `lookup_visible`)."""
+        if request is not None and not self.lookup_visible(request, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = []

@@ -1,14 +1,43 @@
 """Admin for when clinicians see patients: one page per clinician with their working
 week, breaks and leave, and whether they take consultations at all."""
 
+from django import forms
 from django.contrib import admin
 
+from bookings.availability import refuse_stranding
 from bookings.models import Break, ClinicianAvailability, Leave, WorkingHours
 from clinic.admin_lists import SafeSelectionMixin
 
 
+class WorkingWeekFormSet(forms.BaseInlineFormSet):
+    """Refuses removing working days that hold confirmed consultations (a changed day
+    is refused by WorkingHours.clean)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not self.deleted_forms:
+            return
+        kept = [
+            form.instance
+            for form in self.forms
+            if form not in self.deleted_forms and (form in self.initial_forms or form.has_changed())
+        ]
+        refuse_stranding(self.instance, working_hours=kept)
+
+
+class ClinicianAvailabilityForm(forms.ModelForm):
+    """Refuses "takes consultations" switched off while they have confirmed consultations."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if "takes_consultations" in self.changed_data and not cleaned.get("takes_consultations"):
+            refuse_stranding(self.instance, takes_consultations=False)
+        return cleaned
+
+
 class WorkingHoursInline(admin.TabularInline):
     model = WorkingHours
+    formset = WorkingWeekFormSet
     extra = 0
     fields = ["weekday", "starts", "ends"]
 
@@ -35,6 +64,7 @@ class ClinicianAvailabilityAdmin(SafeSelectionMixin, admin.ModelAdmin):
     list_display = ["name", "role", "takes_consultations", "working_week"]
     list_filter = ["takes_consultations"]
     search_fields = ["name"]
+    form = ClinicianAvailabilityForm
     fields = ["name", "role", "takes_consultations"]
     readonly_fields = ["name", "role"]
     inlines = [WorkingHoursInline, BreakInline, LeaveInline]

@@ -3,9 +3,11 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 
 from bookings import services
 from bookings.admin.forms import DeclineReasonForm
+from bookings.availability import stranded_consultations, stranding_refusal
 from bookings.models import ClinicHours, Closure, Course, DeclineReason
 from clinic.admin_lists import SafeSelectionMixin
 from clinic.forms import PlainTextModelForm
@@ -13,8 +15,27 @@ from clinic.forms import PlainTextModelForm
 
 @admin.register(ClinicHours)
 class ClinicHoursAdmin(SafeSelectionMixin, admin.ModelAdmin):
+    """Changes that would strand confirmed consultations are refused (ClinicHours.clean);
+    so is deleting a weekday's hours (closing that day) while it holds any."""
+
     list_display = ["weekday", "opens", "closes"]
     ordering = ["weekday"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one weekday at a time, each checked in delete_view
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        hours = self.get_object(request, object_id)
+        if hours is not None:
+            refusal = stranding_refusal(
+                stranded_consultations(None, opening_hours=ClinicHours.objects.exclude(pk=hours.pk))
+            )
+            if refusal is not None:
+                self.message_user(request, refusal.messages[0], messages.ERROR)
+                return redirect("admin:bookings_clinichours_change", hours.pk)
+        return super().delete_view(request, object_id, extra_context)
 
 
 @admin.register(Closure)

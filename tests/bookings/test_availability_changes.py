@@ -1,0 +1,160 @@
+"""Changes to availability never strand a confirmed consultation: leave, breaks, working
+hours, "takes consultations", closures and opening hours over one are refused, naming it;
+and the diary shows an appointment even where the clinician is now away."""
+
+from datetime import time, timedelta
+
+import pytest
+from django.urls import reverse
+
+from bookings import services
+from bookings.diary import build_diary
+from bookings.models import Break, ClinicHours, Closure, Leave, Weekday, WorkingHours
+from tests.bookings.conftest import at, confirm, make_staff_member, open_day, submit
+from tests.bookings.test_admin import inline_data
+
+pytestmark = pytest.mark.django_db
+
+MOVE_FIRST = "Move or cancel it first (Reception can do that from the request or the diary)"
+
+
+def availability_page(clinician):
+    return reverse("admin:bookings_clinicianavailability_change", args=[clinician.pk])
+
+
+def post_with_new_row(client, clinician, prefix, row, extra=None):
+    """Post the clinician's availability page back with one more `prefix` inline row."""
+    url = availability_page(clinician)
+    data = inline_data(client.get(url))
+    data["takes_consultations"] = "on"
+    n = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(n + 1)
+    data.update({f"{prefix}-{n}-{name}": value for name, value in row.items()})
+    data.update(extra or {})
+    return client.post(url, data)
+
+
+@pytest.fixture
+def booked(clinician):
+    """A consultation confirmed with the clinician at 16:00 on an open Tuesday."""
+    return confirm(submit(), start=at(open_day(), 16), clinician=clinician)
+
+
+def expected_refusal(booked):
+    day = open_day()
+    return f"{booked.reference} on {day:%A} {day.day} {day:%B %Y} at 16:00"
+
+
+def test_leave_over_a_confirmed_consultation_is_refused_in_admin_naming_it(reception_client, clinician, booked):
+    day = open_day()
+    row = {"first_day": day.isoformat(), "last_day": (day + timedelta(days=1)).isoformat(), "reason": "Leave"}
+    response = post_with_new_row(reception_client, clinician, "leave", row)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert expected_refusal(booked) in html and MOVE_FIRST in html
+    assert not Leave.objects.exists()
+
+
+def test_leave_on_other_days_saves(reception_client, clinician, booked):
+    day = open_day() + timedelta(days=1)
+    row = {"first_day": day.isoformat(), "last_day": (day + timedelta(days=2)).isoformat(), "reason": "Course"}
+    assert post_with_new_row(reception_client, clinician, "leave", row).status_code == 302
+    assert Leave.objects.get().reason == "Course"
+
+
+@pytest.mark.parametrize("ending", ["cancel", "decline"])
+def test_a_cancelled_or_declined_consultation_does_not_block_leave(reception_client, clinician, ending):
+    request = submit()
+    if ending == "cancel":
+        request = confirm(request, start=at(open_day(), 16), clinician=clinician)
+        services.cancel_request(consultation=request, by=make_staff_member())
+    else:
+        services.decline_request(consultation=request, details="Not suitable", by=make_staff_member())
+    day = open_day()
+    row = {"first_day": day.isoformat(), "last_day": day.isoformat(), "reason": "Leave"}
+    assert post_with_new_row(reception_client, clinician, "leave", row).status_code == 302
+
+
+def test_a_break_over_a_confirmed_consultation_is_refused(reception_client, clinician, booked):
+    row = {"weekday": Weekday.TUESDAY, "starts": "15:30", "ends": "16:30", "label": "Admin"}
+    html = post_with_new_row(reception_client, clinician, "breaks", row).content.decode()
+    assert expected_refusal(booked) in html and MOVE_FIRST in html
+    assert not Break.objects.exists()
+
+
+def test_working_hours_that_leave_out_a_confirmed_consultation_are_refused(reception_client, clinician, booked):
+    # The first working day set limits the clinician to it: Tuesdays would end at 15:00.
+    row = {"weekday": Weekday.TUESDAY, "starts": "09:00", "ends": "15:00"}
+    html = post_with_new_row(reception_client, clinician, "working_hours", row).content.decode()
+    assert expected_refusal(booked) in html
+    assert not WorkingHours.objects.exists()
+    # Mondays only: Tuesday's consultation is stranded too.
+    row = {"weekday": Weekday.MONDAY, "starts": "09:00", "ends": "17:00"}
+    html = post_with_new_row(reception_client, clinician, "working_hours", row).content.decode()
+    assert expected_refusal(booked) in html
+    row = {"weekday": Weekday.TUESDAY, "starts": "09:00", "ends": "17:00"}
+    assert post_with_new_row(reception_client, clinician, "working_hours", row).status_code == 302
+
+
+def test_removing_a_working_day_with_a_confirmed_consultation_is_refused(reception_client, clinician, booked):
+    WorkingHours.objects.create(clinician=clinician, weekday=Weekday.MONDAY, starts=time(9), ends=time(17))
+    WorkingHours.objects.create(clinician=clinician, weekday=Weekday.TUESDAY, starts=time(9), ends=time(17))
+    url = availability_page(clinician)
+    data = inline_data(reception_client.get(url))
+    data["takes_consultations"] = "on"
+    tuesday = next(key for key, value in data.items() if key.endswith("-weekday") and int(value) == Weekday.TUESDAY)
+    data[tuesday.replace("-weekday", "-DELETE")] = "on"
+    html = reception_client.post(url, data).content.decode()
+    assert expected_refusal(booked) in html
+    assert WorkingHours.objects.filter(weekday=Weekday.TUESDAY).exists()
+
+
+def test_switching_off_takes_consultations_with_a_confirmed_one_is_refused(reception_client, clinician, booked):
+    url = availability_page(clinician)
+    data = inline_data(reception_client.get(url))  # "takes_consultations" left out: unticked
+    html = reception_client.post(url, data).content.decode()
+    assert expected_refusal(booked) in html
+    clinician.refresh_from_db()
+    assert clinician.takes_consultations
+
+
+def test_a_closure_or_shorter_opening_hours_over_a_confirmed_consultation_are_refused(reception_client, booked):
+    day = open_day()
+    response = reception_client.post(reverse("admin:bookings_closure_add"), {"date": day.isoformat(), "reason": "X"})
+    assert expected_refusal(booked) in response.content.decode()
+    assert not Closure.objects.exists()
+    other = day + timedelta(days=1)
+    response = reception_client.post(reverse("admin:bookings_closure_add"), {"date": other.isoformat(), "reason": ""})
+    assert response.status_code == 302
+    hours = ClinicHours.objects.get(weekday=Weekday.TUESDAY)
+    change = reverse("admin:bookings_clinichours_change", args=[hours.pk])
+    response = reception_client.post(change, {"weekday": Weekday.TUESDAY, "opens": "09:00", "closes": "15:00"})
+    assert expected_refusal(booked) in response.content.decode()
+    hours.refresh_from_db()
+    assert hours.closes != time(15)
+
+
+def test_closing_a_weekday_with_a_confirmed_consultation_is_refused(admin_client, booked):
+    # Only an administrator may delete a weekday's hours (Reception edits them).
+    tuesday = ClinicHours.objects.get(weekday=Weekday.TUESDAY)
+    response = admin_client.post(
+        reverse("admin:bookings_clinichours_delete", args=[tuesday.pk]), {"post": "yes"}, follow=True
+    )
+    html = response.content.decode()
+    assert expected_refusal(booked) in html and MOVE_FIRST in html
+    assert ClinicHours.objects.filter(weekday=Weekday.TUESDAY).exists()
+    monday = ClinicHours.objects.get(weekday=Weekday.MONDAY)
+    admin_client.post(reverse("admin:bookings_clinichours_delete", args=[monday.pk]), {"post": "yes"})
+    assert not ClinicHours.objects.filter(weekday=Weekday.MONDAY).exists()
+
+
+def test_the_diary_shows_an_appointment_that_falls_in_leave(clinician, booked):
+    day = open_day()
+    Leave.objects.create(clinician=clinician, first_day=day, last_day=day, reason="Annual leave")  # older data
+    _, (diary_day,) = build_diary(day, clinician=clinician)
+    (row,) = [row for row in diary_day.rows if row.start == at(day, 16)]
+    assert row.cells[0].kind == "booked" and row.cells[0].appointment.reference == booked.reference
+    _, week = build_diary(day, clinician=clinician, week=True)
+    (cell,) = [d for d in week if d.day == day][0].cells
+    assert cell.away == "On leave (Annual leave)"
+    assert [entry.appointment.reference for entry in cell.entries] == [booked.reference]
