@@ -119,9 +119,17 @@ def test_the_day_list_prints_time_patient_phone_clinician_treatment_and_referenc
     )
     html = diary(reception_client, date=day.isoformat())
     row = html[html.index("<td>09:30</td>") :].split("</tr>")[0]
-    for value in ["Maya Lindqvist", "+447911123987", "Dr Imogen Sample", "Microneedling", booked.reference]:
+    for value in ["Maya Lindqvist", "07911 123987", "Dr Imogen Sample", "Microneedling", booked.reference]:
         assert value in row
+    assert "+447911123987" not in row  # written as staff dial it, as on the request page
     assert "css/bookings-diary." in html  # the print stylesheet
+
+
+def test_the_day_list_writes_a_foreign_number_in_international_form(reception_client, clinician, day):
+    confirm(submit(phone="+33612345678"), start=at(day, 11), clinician=clinician)
+    html = diary(reception_client, date=day.isoformat())
+    row = html[html.index("<td>11:00</td>") :].split("</tr>")[0]
+    assert "+33 6 12 34 56 78" in row
 
 
 def test_the_print_stylesheet_leaves_only_the_day_list_on_paper():
