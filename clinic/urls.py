@@ -15,6 +15,7 @@ urlpatterns = [
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("complaints/", views.ComplaintsView.as_view(), name="complaints"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path(settings.ADMIN_URL, include("bookings.admin.urls")),  # /admin/bookings/diary/, before admin's own URLs
     path(settings.ADMIN_URL, admin.site.urls),

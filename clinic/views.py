@@ -4,7 +4,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseForbidden, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponsePermanentRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.template import loader
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -51,6 +57,14 @@ def csrf_failure(request, reason=""):
     or a forged post): a clear page, HTTP 403, and nothing stored."""
     response = loader.get_template("403_csrf.html").render({"clinic": clinic_details()}, request)
     return HttpResponseForbidden(response)
+
+
+@require_GET
+def favicon(request):
+    """/favicon.ico, which browsers ask for whatever the page links: a permanent
+    redirect to the site's SVG icon at its unhashed static address (stable across
+    deploys, so the redirect may be cached for good)."""
+    return HttpResponsePermanentRedirect(f"{settings.STATIC_URL}img/favicon.svg")
 
 
 @require_GET

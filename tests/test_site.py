@@ -124,3 +124,20 @@ def test_every_fresh_database_has_the_staff_groups():
     assert editors.permissions.filter(codename="change_condition").exists()
     assert not reception.permissions.filter(codename="change_condition").exists()
     assert reception.permissions.filter(codename="view_treatment").exists()
+
+
+@pytest.mark.django_db
+def test_browsers_asking_for_favicon_ico_are_sent_to_the_sites_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/favicon.svg"
+    icon = client.get(response["Location"])
+    assert icon.status_code == 200
+    body = b"".join(icon.streaming_content) if icon.streaming else icon.content
+    assert body.startswith(b"<svg")
+
+
+@pytest.mark.django_db
+def test_public_and_admin_pages_link_the_icon(client):
+    assert 'rel="icon"' in client.get("/").content.decode()
+    assert 'rel="icon"' in client.get(reverse("admin:login")).content.decode()
