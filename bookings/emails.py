@@ -69,6 +69,10 @@ def render(notification):
         if notification.kind == NotificationKind.TIME_PROPOSAL
         else [],
     }
+    if notification.kind == NotificationKind.TIME_PROPOSAL:
+        from bookings.services import offered_on_a_day_asked_for
+
+        context["offered_on_a_day_asked_for"] = offered_on_a_day_asked_for(request, context["proposed_times"])
     if notification.kind == NotificationKind.SESSION_DUE and request.course is not None:
         from bookings.services import next_session_window
 

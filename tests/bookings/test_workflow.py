@@ -301,6 +301,21 @@ def test_offering_two_times_records_them_and_emails_the_patient(
     assert message.to == [request.email]
     assert "09:00" in message.body and "16:30" in message.body and request.status_url() in message.body
     assert not message.attachments
+    assert "We cannot offer you a consultation when you asked to come in" in message.body
+
+
+def test_an_offer_on_the_day_asked_for_is_not_emailed_as_another_day(
+    reception_user, clinician, mailoutbox, django_capture_on_commit_callbacks
+):
+    request = in_review()
+    slots = [(at(request.first_preferred_date, 15), clinician)]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.propose_times(consultation=request, slots=slots, by=reception_user)
+    (message,) = mailoutbox
+    assert "when you asked to come in" not in message.body
+    assert "We can offer you these times:" in message.body
+    html = message.alternatives[0][0]
+    assert "when you asked to come in" not in html and "We can offer you these times:" in html
 
 
 @pytest.mark.parametrize("count", [0, 3])
