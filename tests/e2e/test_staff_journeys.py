@@ -219,6 +219,6 @@ def test_reception_runs_the_day_from_the_diary_and_books_a_caller_into_a_free_sl
     staff.emulate_media(media="print")
     expect(staff.locator("table.diary-grid")).to_be_hidden()
     day_list = staff.locator(".diary-day-list")
-    expect(day_list).to_contain_text("+447911123456")
+    expect(day_list).to_contain_text("07911 123456")  # as the request page shows it
     expect(day_list).to_contain_text("Maya Lindqvist")
     screenshot(staff, "journey6-04-printed-day-list")
