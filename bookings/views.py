@@ -28,12 +28,15 @@ from bookings.models import (
     opening_hours,
 )
 from clinic.pagecache import fresh_fields, page_cache
-from clinic.ratelimit import ratelimit
+from clinic.ratelimit import client_key, hit, ratelimit, too_many_attempts
 from clinic.views import ClinicPageView
 from staff.models import Clinician
 
-# A patient correcting mistakes posts a few times; a script posts hundreds.
+# Complete requests (forms that pass their checks) per client: a patient sends one or two.
 REQUEST_FORM_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
+# Every post, refused ones included: a patient correcting mistakes posts a dozen times or
+# more, so this leaves at least 30 refused attempts beside the complete ones; a script posts hundreds.
+REQUEST_ATTEMPT_LIMIT = {"limit": 40, "window_seconds": 15 * 60}
 CANCEL_LIMIT = {"limit": 10, "window_seconds": 15 * 60}
 CLOSURES_SHOWN_DAYS = 90
 # What this browser sent lately, in a signed cookie: no session (a database write) for a patient.
@@ -69,7 +72,7 @@ def private_page(view=None, *, referrer_policy="no-referrer"):
     return decorator(view) if view is not None else decorator
 
 
-@method_decorator(ratelimit("consultation-request", **REQUEST_FORM_LIMIT), name="dispatch")
+@method_decorator(ratelimit("consultation-request-attempt", **REQUEST_ATTEMPT_LIMIT), name="dispatch")
 # Cached for anonymous visitors with a fresh one-time key filled in; never revalidated from the
 # browser's copy, whose key may already have been used.
 @method_decorator(
@@ -77,6 +80,11 @@ def private_page(view=None, *, referrer_policy="no-referrer"):
     name="get",
 )
 class ConsultationRequestCreateView(FormView):
+    """The consultation request form. Two limits per client: every post counts toward
+    REQUEST_ATTEMPT_LIMIT (checked before any work, so a flood is stopped cheaply), and
+    only a form that passes its checks counts toward the lower REQUEST_FORM_LIMIT, so a
+    patient correcting mistakes is not refused for them."""
+
     template_name = "bookings/consultationrequest_form.html"
     form_class = ConsultationRequestForm
 
@@ -121,6 +129,8 @@ class ConsultationRequestCreateView(FormView):
         earlier = _recent_submission(recent, fingerprint)
         if earlier is not None:
             return self._answer_resubmission(earlier)
+        if not hit("consultation-request", client_key(self.request), **REQUEST_FORM_LIMIT):
+            return too_many_attempts(self.request, window_seconds=REQUEST_FORM_LIMIT["window_seconds"])
         try:
             submission = services.submit_request(**form.submission())
         except ValidationError as error:

@@ -67,11 +67,17 @@ def ratelimit(scope, *, limit, window_seconds, methods=("POST",)):
             if request.method in methods and not hit(
                 scope, client_key(request), limit=limit, window_seconds=window_seconds
             ):
-                response = render(request, "429.html", {"retry_minutes": max(1, window_seconds // 60)}, status=429)
-                response["Retry-After"] = str(window_seconds)
-                return response
+                return too_many_attempts(request, window_seconds=window_seconds)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def too_many_attempts(request, *, window_seconds):
+    """The "too many attempts" page (429, with Retry-After) for a client over a limit;
+    for views that count part of their posts themselves with `hit`."""
+    response = render(request, "429.html", {"retry_minutes": max(1, window_seconds // 60)}, status=429)
+    response["Retry-After"] = str(window_seconds)
+    return response

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from bookings.views import CANCEL_LIMIT, REQUEST_FORM_LIMIT, RESUBMISSION_WINDOW_SECONDS
+from bookings.views import CANCEL_LIMIT, REQUEST_ATTEMPT_LIMIT, REQUEST_FORM_LIMIT, RESUBMISSION_WINDOW_SECONDS
 from clinic import cookies
 from clinic.views import ClinicPageView
 
@@ -17,6 +17,7 @@ class PrivacyView(ClinicPageView):
             rate_limit_minutes=max(
                 settings.COMMENT_RATE_WINDOW_SECONDS,
                 REQUEST_FORM_LIMIT["window_seconds"],
+                REQUEST_ATTEMPT_LIMIT["window_seconds"],
                 CANCEL_LIMIT["window_seconds"],
             )
             // 60,

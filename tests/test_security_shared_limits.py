@@ -7,7 +7,7 @@ import urllib.parse
 
 import pytest
 
-from bookings.views import REQUEST_FORM_LIMIT
+from bookings.views import REQUEST_ATTEMPT_LIMIT
 from tests.servers import Browser, Server, run_django
 
 pytestmark = pytest.mark.multiprocess
@@ -56,14 +56,14 @@ def test_posts_split_across_two_servers_count_toward_one_rate_limit(two_servers)
     first, second = two_servers
     browser = Browser()
     assert browser.get(first.url(FORM))[0] == 200
-    limit = REQUEST_FORM_LIMIT["limit"]
-    # Incomplete forms: each is counted, none is stored.
+    limit = REQUEST_ATTEMPT_LIMIT["limit"]
+    # Incomplete forms: each counts toward the limit on posts, none is stored.
     statuses = [browser.post((first, second)[n % 2].url(FORM), {"full_name": "Alex"})[0] for n in range(limit)]
     assert statuses == [200] * limit
     for server in (first, second):
         status, html, headers = browser.post(server.url(FORM), {"full_name": "Alex"})
         assert status == 429 and "Too many attempts" in html
-        assert headers["Retry-After"] == str(REQUEST_FORM_LIMIT["window_seconds"])
+        assert headers["Retry-After"] == str(REQUEST_ATTEMPT_LIMIT["window_seconds"])
 
 
 def test_a_sign_in_lockout_on_one_server_holds_on_the_other(two_servers):

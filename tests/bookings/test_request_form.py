@@ -474,14 +474,31 @@ def frozen_window():
         yield
 
 
-def test_too_many_posts_from_one_client_get_a_clear_429_page(client, frozen_window):
-    for _ in range(10):
-        post(client, email="nope")  # invalid posts count too: they cost the same
+def test_a_patient_who_makes_twelve_mistakes_then_gets_it_right_is_not_refused(client, frozen_window):
+    for _ in range(12):
+        assert post(client, email="nope").status_code == 200
     response = post(client)
+    assert response.status_code == 302
+    assert ConsultationRequest.objects.count() == 1
+
+
+def test_a_flood_of_refused_posts_is_stopped_with_a_clear_429_page(client, frozen_window):
+    # The README's rule: at most 40 posts in all per 15 minutes.
+    statuses = [post(client, email="nope").status_code for _ in range(40)]
+    assert statuses == [200] * 40
+    response = post(client)  # even a correct form, once the client is over the limit
     assert response.status_code == 429
     assert b"Too many attempts" in response.content
-    assert response["Retry-After"]
+    assert response["Retry-After"] == str(15 * 60)
     assert ConsultationRequest.objects.count() == 0
+
+
+def test_more_than_ten_complete_requests_from_one_client_get_a_clear_429_page(client, frozen_window):
+    statuses = [post(client, full_name=f"Patient {n}").status_code for n in range(11)]
+    assert statuses == [302] * 10 + [429]
+    assert ConsultationRequest.objects.count() == 10
+    response = post(client, full_name="Patient 12")
+    assert b"Too many attempts" in response.content and response["Retry-After"] == str(15 * 60)
 
 
 def test_reading_the_form_is_not_rate_limited(client):
@@ -491,8 +508,8 @@ def test_reading_the_form_is_not_rate_limited(client):
 
 def test_the_rate_limit_counts_per_client(frozen_window):
     first, second = Client(REMOTE_ADDR="203.0.113.1"), Client(REMOTE_ADDR="203.0.113.2")
-    for _ in range(10):
-        first.post(URL, form_data(email="nope"))
+    for n in range(10):
+        assert first.post(URL, form_data(full_name=f"Patient {n}")).status_code == 302
     assert first.post(URL, form_data()).status_code == 429
     assert second.post(URL, form_data()).status_code == 302
 
