@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from clinic import views
 
+handler403 = "clinic.views.permission_denied"
 handler500 = "clinic.views.server_error"
 
 urlpatterns = [

@@ -3,6 +3,7 @@ import sys
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import admin
 from django.db import DatabaseError, connection
 from django.http import (
     HttpResponse,
@@ -11,9 +12,12 @@ from django.http import (
     HttpResponseServerError,
     JsonResponse,
 )
+from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
@@ -50,6 +54,24 @@ def server_error(request):
         return database_unavailable_response()
     template = loader.get_template("500.html")
     return HttpResponseServerError(template.render({"clinic": clinic_details()}))
+
+
+NO_ACCESS = "Your account does not have permission for this page. Ask a clinic administrator if you need it."
+
+
+def permission_denied(request, exception):
+    """The 403 page. Staff refused a page inside admin get an admin page (header,
+    breadcrumbs, a way back to the admin index) saying so, with the reason given by
+    `PermissionDenied("...")` if any; everyone else gets Django's own 403 page."""
+    user = getattr(request, "user", None)
+    if not (user is not None and user.is_active and user.is_staff and request.path.startswith(reverse("admin:index"))):
+        return defaults.permission_denied(request, exception)
+    context = {
+        **admin.site.each_context(request),
+        "title": "You don't have access to this page",
+        "message": str(exception) or NO_ACCESS,
+    }
+    return render(request, "admin/permission_denied.html", context, status=403)
 
 
 def csrf_failure(request, reason=""):

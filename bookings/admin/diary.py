@@ -49,8 +49,12 @@ def _parse_clinician(value):
 
 
 def diary_view(request):
+    """A day's or a week's grid of appointments, offers, free slots and breaks."""
     if not can_open_diary(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            "You don't have access to the diary: it shows patients' names and appointments, so it is open only "
+            "to staff who handle consultation requests. Ask a clinic administrator if you need it."
+        )
     today = timezone.localdate()
     day, day_problem = _parse_day(request.GET.get("date", ""), today)
     clinician, clinician_problem = _parse_clinician(request.GET.get("clinician", ""))

@@ -2,6 +2,7 @@
 slots, breaks, leave and closures; the printable day list; who may open it."""
 
 from datetime import time, timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -141,9 +142,23 @@ def test_the_print_stylesheet_leaves_only_the_day_list_on_paper():
     assert ".diary-day-list" in print_rules
 
 
-def test_editors_cannot_open_the_diary(client):
+def test_an_editor_opening_the_diary_gets_an_admin_page_saying_they_have_no_access(client):
     editor = make_staff_member(group="Editors")
-    assert staff_login(client, editor).get(DIARY).status_code == 403
+    response = staff_login(client, editor).get(DIARY)
+    assert response.status_code == 403
+    html = unescape(response.content.decode())
+    assert "You don't have access to the diary" in html
+    assert 'id="site-name"' in html and "Log out" in html  # the admin's own header
+    assert 'href="/admin/">Back to the admin home page</a>' in html
+    assert "Today's diary" not in client.get("/admin/").content.decode()  # and no link to it there
+
+
+def test_a_refused_admin_page_without_a_reason_still_gets_the_admin_page(client):
+    editor = make_staff_member(group="Editors")
+    response = staff_login(client, editor).get(reverse("admin:bookings_consultationrequest_add"))
+    assert response.status_code == 403
+    assert "does not have permission for this page" in response.content.decode()
+    assert 'href="/admin/">Back to the admin home page</a>' in response.content.decode()
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client):
