@@ -8,7 +8,9 @@ The list's query string cannot filter on what is hidden either (`?email=...`,
 `?keloid_tendency=yes`, through relations too: `status_changes__note`): such a
 lookup is refused as Django refuses any disallowed one (DisallowedModelAdminLookup,
 "Bad Request (400)"), so no count of rows depends on a hidden field. Internal
-fields (tokens, hashes, keys) are never filtered on, the primary key aside.
+fields (tokens, hashes, keys) are never filtered on, the primary key aside: a
+filter on a visitor's hash would tell staff which rows came from one person.
+`PersonalDataLookupsMixin` alone refuses those lookups on pages that hide nothing.
 Sorting (`?o=`) counts the visible columns only, so it cannot reach a hidden one.
 A computed column or field (a method) says in `shows` which fields or
 properties it shows, so it is hidden with them; a name that is neither
@@ -24,7 +26,49 @@ from clinic.personal_data import INTERNAL, NOT_PERSONAL, PERSONAL, SCREENING
 PRIVACY = {NOT_PERSONAL: 0, PERSONAL: 1, INTERNAL: 1, SCREENING: 2}
 
 
-class PersonalDataAdminMixin:
+class PersonalDataLookupsMixin:
+    """Refuses list query-string lookups on internal fields and, on models reached
+    through relations, on fields more private than the user may see (see the module).
+
+    For an admin page that shows the model's fields to whoever opens it (say, the
+    comments, which moderators read in full): it hides nothing, but `?client_hash=`
+    is refused all the same. PersonalDataAdminMixin adds the hiding."""
+
+    def allowed_privacy(self, request):
+        """The most private kind `request.user` may see here, as a PRIVACY level: on a page
+        that hides nothing, personal data (never, through a relation, screening answers)."""
+        return PRIVACY[PERSONAL]
+
+    def lookup_visible(self, request, lookup):
+        """False when the query-string `lookup` ("keloid_tendency__in",
+        "statuschange__note") names, on this model or one it reaches through
+        relations, a field `request.user` may not see or an internal one (not
+        the primary key), by each model's `personal_data`; True otherwise."""
+        allowed = self.allowed_privacy(request)
+        model = self.model
+        for part in lookup.split(LOOKUP_SEP):
+            try:
+                field = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                return True  # a transform or a lookup ("year", "in"), or no field: Django ignores those
+            kind = getattr(model, "personal_data", None) and model.personal_data.kinds.get(field.name)
+            if kind == INTERNAL and not field.primary_key:
+                return False
+            if kind is not None and PRIVACY[kind] > allowed:
+                return False
+            model = field.related_model if field.is_relation else None
+            if model is None:
+                return True
+        return True
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Django's rule, and never on a field `request.user` may not see (see `lookup_visible`)."""
+        if request is not None and not self.lookup_visible(request, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+
+class PersonalDataAdminMixin(PersonalDataLookupsMixin):
     """Hides what `self.model.personal_data` declares personal or screening (see the module)."""
 
     personal_permission = None  # "app.codename" that reveals personal fields; or override sees_personal_data
@@ -62,34 +106,6 @@ class PersonalDataAdminMixin:
         lookup, "email__iexact") without those `request.user` may not see."""
         allowed = self.allowed_privacy(request)
         return [name for name in names if self.privacy(name.lstrip("^=@").split("__")[0]) <= allowed]
-
-    def lookup_visible(self, request, lookup):
-        """False when the query-string `lookup` ("keloid_tendency__in",
-        "statuschange__note") names, on this model or one it reaches through
-        relations, a field `request.user` may not see or an internal one (not
-        the primary key), by each model's `personal_data`; True otherwise."""
-        allowed = self.allowed_privacy(request)
-        model = self.model
-        for part in lookup.split(LOOKUP_SEP):
-            try:
-                field = model._meta.get_field(part)
-            except FieldDoesNotExist:
-                return True  # a transform or a lookup ("year", "in"), or no field: Django ignores those
-            kind = getattr(model, "personal_data", None) and model.personal_data.kinds.get(field.name)
-            if kind == INTERNAL and not field.primary_key:
-                return False
-            if kind is not None and PRIVACY[kind] > allowed:
-                return False
-            model = field.related_model if field.is_relation else None
-            if model is None:
-                return True
-        return True
-
-    def lookup_allowed(self, lookup, value, request=None):
-        """Django's rule, and never on a field `request.user` may not see (see `lookup_visible`)."""
-        if request is not None and not self.lookup_visible(request, lookup):
-            return False
-        return super().lookup_allowed(lookup, value, request)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = []

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from clinic.admin_personal_data import PersonalDataLookupsMixin
 from clinic.forms import PlainTextFormMixin
 from privacy import services
 from privacy.models import PrivacyRequest, subject_hash
@@ -21,12 +22,13 @@ class EmailForm(PlainTextFormMixin, forms.Form):
 
 
 @admin.register(PrivacyRequest)
-class PrivacyRequestAdmin(admin.ModelAdmin):
+class PrivacyRequestAdmin(PersonalDataLookupsMixin, admin.ModelAdmin):
     """The audit trail of exports and erasures, and the two pages that do them.
 
     Open to superusers and to staff who may change both consultation requests
     and comments (privacy.services.user_may_handle); everyone else does not
-    see it at all."""
+    see it at all. It is searched by address (hashed as stored); `?subject=`
+    is refused, so no one groups the trail by a hash they cannot read."""
 
     list_display = ["at", "kind", "outcome", "requested_by", "via", "consultation_requests", "comments", "note"]
     list_filter = ["kind", "outcome", "via"]

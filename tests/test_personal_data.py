@@ -130,3 +130,35 @@ def test_an_admin_column_that_does_not_say_what_it_shows_is_refused(rf):
     request.user = type("Staff", (), {"has_perm": lambda self, perm: True})()
     with pytest.raises(ImproperlyConfigured, match="'initials'"):
         Careless(ConsultationRequest, admin.site).get_list_display(request)
+
+
+def internal_fields_with_an_admin_list():
+    """(model, field) for each internal field but the primary key of a model with an admin list."""
+    from django.contrib import admin
+
+    return [
+        pytest.param(model, name, id=f"{model._meta.label}.{name}")
+        for model in admin.site._registry
+        if isinstance(model.__dict__.get("personal_data"), PersonalData)
+        for name, kind in model.personal_data.kinds.items()
+        if kind == "internal" and not model._meta.get_field(name).primary_key
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "name"), internal_fields_with_an_admin_list())
+def test_no_admin_list_can_be_filtered_on_a_hash_token_or_key(admin_client, model, name):
+    """Even a superuser's list refuses `?client_hash=...`: grouping rows by a visitor's
+    hash would tell staff which comments or votes came from one person."""
+    from django.urls import reverse
+
+    changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    assert admin_client.get(changelist).status_code == 200
+    for lookup in [name, f"{name}__startswith", f"{name}__isnull"]:
+        assert admin_client.get(changelist, {lookup: "a"}).status_code == 400, lookup
+
+
+def test_the_hashes_that_tell_visitors_apart_are_among_the_fields_checked():
+    checked = {param.id for param in internal_fields_with_an_admin_list()}
+    assert {"treatments.Comment.client_hash", "treatments.HelpfulVote.visitor_key"} <= checked
+    assert {"bookings.ConsultationRequest.token", "privacy.PrivacyRequest.subject"} <= checked

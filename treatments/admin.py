@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from clinic.admin_personal_data import PersonalDataLookupsMixin
 from clinic.forms import PlainTextModelForm
 from treatments import services
 from treatments.forms import CommentAnswerForm
@@ -77,10 +78,12 @@ class ClinicAnswerFilter(admin.SimpleListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(PersonalDataLookupsMixin, admin.ModelAdmin):
     """The moderation queue: waiting comments first. Every state change goes
     through treatments.services, and is recorded on the comment (who, when)
-    and in the admin log."""
+    and in the admin log. The poster's address hash is never a filter
+    (`?client_hash=` is refused): it would tell moderators which comments
+    came from one visitor."""
 
     list_display = ["excerpt", "author", "on_page", "moderation", "question", "created_at", "answer_link"]
     list_display_links = ["excerpt"]
@@ -877,7 +880,7 @@ class MissingNoteFilter(admin.SimpleListFilter):
 
 
 @admin.register(HelpfulVote)
-class HelpfulVoteAdmin(admin.ModelAdmin):
+class HelpfulVoteAdmin(PersonalDataLookupsMixin, admin.ModelAdmin):
     """Readers' answers to "Was this page helpful?". Read-only: they are what readers said."""
 
     list_display = ["created_at", "page_title", "answer", "missing"]

@@ -187,6 +187,20 @@ def test_a_good_question_and_its_answer_become_an_faq_on_the_same_page_in_one_ac
     assert FAQ.objects.count() == 1
 
 
+def test_moderators_cannot_filter_comments_by_the_visitors_address_hash(editor_client, treatment):
+    same_visitor = "5f0c3a9e1b7d4c2a8e6f0b1d3c5a7e9f"
+    make_comment(treatment, body="First from one visitor", client_hash=same_visitor)
+    make_comment(treatment, body="Second from one visitor", client_hash=same_visitor)
+    make_comment(treatment, body="From someone else", client_hash="0" * 32)
+    for lookup in [{"client_hash": same_visitor}, {"client_hash__startswith": "5"}, {"client_hash__exact": "x"}]:
+        response = editor_client.get(reverse(CHANGELIST), lookup)
+        assert response.status_code == 400, lookup
+        assert "from one visitor" not in response.content.decode()
+    # The filters the page offers still work.
+    listed = editor_client.get(reverse(CHANGELIST), {"status__exact": "approved"}).content.decode()
+    assert "First from one visitor" in listed and "From someone else" in listed
+
+
 def test_erasing_a_commenters_data_on_request_keeps_the_thread(editor_client, treatment, clinician):
     comment = make_comment(treatment, author_name="Robin Real-Name", email="robin@example.com", client_hash="h")
     answer = make_comment(treatment, parent=comment, clinician=clinician, body="Clinic reply")
