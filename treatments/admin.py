@@ -473,6 +473,11 @@ class ConditionTreatmentInline(admin.TabularInline):
             object_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
             references = Reference.objects.filter(page__condition=unquote(object_id)) if object_id else None
             kwargs["queryset"] = references if references is not None else Reference.objects.none()
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            # The column is narrow: each choice starts with the number the page's text cites it by.
+            numbers = {pk: n for n, pk in enumerate(field.queryset.values_list("pk", flat=True), start=1)}
+            field.label_from_instance = lambda reference: f"[ref:{numbers.get(reference.pk, '?')}] {reference}"
+            return field
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

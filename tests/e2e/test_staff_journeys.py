@@ -222,3 +222,25 @@ def test_reception_runs_the_day_from_the_diary_and_books_a_caller_into_a_free_sl
     expect(day_list).to_contain_text("07911 123456")  # as the request page shows it
     expect(day_list).to_contain_text("Maya Lindqvist")
     screenshot(staff, "journey6-04-printed-day-list")
+
+
+def test_an_editor_sees_a_whole_condition_page_in_admin_without_scrolling_sideways(
+    demo_site, new_page, make_staff, screenshot
+):
+    """The treatment options and references fit the form on a 1280 px desktop (on a phone,
+    Django's own rule scrolls them inside the page); a treatment's page too."""
+    editor = new_page()
+    sign_in_to_admin(editor, demo_site, make_staff("morgan", "Editors"))
+    editor.goto(demo_site.url + "/admin/treatments/condition/?q=ice+pick")
+    editor.get_by_role("link", name="Ice pick scars", exact=True).click()
+    options = editor.locator("#treatment_links-group")
+    expect(options).to_contain_text("Microneedling")
+    screenshot(editor, "journey7-01-condition-in-admin")
+    widths = editor.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide on a {widths[1]} px window"
+
+    editor.goto(demo_site.url + "/admin/treatments/treatment/?q=microneedling")
+    editor.get_by_role("link", name="Microneedling", exact=True).click()
+    expect(editor.locator("#references-group")).to_be_visible()
+    widths = editor.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"the treatment's page is {widths[0]} px wide on a {widths[1]} px window"

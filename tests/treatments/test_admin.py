@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import staff_login
-from tests.factories import make_clinician, make_condition, make_link, make_treatment
+from tests.factories import make_clinician, make_condition, make_link, make_reference, make_treatment
 from treatments.models import Condition, HelpfulVote, PublicationStatus
 from treatments.services import record_helpful_vote
 
@@ -99,6 +99,16 @@ def test_change_form_has_inlines_markdown_help_slug_prepopulation_and_view_on_si
     view_on_site = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Condition).pk, condition.pk])
     assert f'href="{view_on_site}"' in html and "View on site" in html
     assert admin_client.get(view_on_site)["Location"].endswith("/conditions/ice-pick-scars/")
+
+
+def test_the_evidence_menu_numbers_each_reference_as_the_text_cites_it(admin_client):
+    condition = make_condition()
+    make_reference(condition, order=2, citation="Second study. 2021.")
+    make_reference(condition, order=1, citation="First study. 2020.")
+    make_link(condition, make_treatment(title="Microneedling"))
+    html = admin_client.get(reverse("admin:treatments_condition_change", args=[condition.pk])).text
+    assert ">[ref:1] First study. 2020.</option>" in html
+    assert ">[ref:2] Second study. 2021.</option>" in html
 
 
 def inline_management(prefix, total=0):
