@@ -36,9 +36,10 @@ def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def enrolment_url(token):
-    """The full address of a set-up link, for the superuser to pass on (SITE_URL + path)."""
-    return settings.SITE_URL + reverse("admin:signin_enrol", args=[token])
+def enrolment_url(token, *, site_url=None):
+    """The full address of a set-up link, for the superuser to pass on: `site_url`
+    (by default SITE_URL) and the link's path."""
+    return (site_url or settings.SITE_URL).rstrip("/") + reverse("admin:signin_enrol", args=[token])
 
 
 @transaction.atomic
