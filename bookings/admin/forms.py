@@ -1,7 +1,7 @@
 """Forms for the staff workflow pages in admin. They read what was posted; the rules
 that need the database (opening hours, clashes, the state machine) are the services'."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,40 +12,12 @@ from django.utils.text import get_text_list
 from bookings.forms import PHONE_INPUT_MAX_LENGTH, phone_number, validate_single_line, validate_text
 from bookings.models import SCREENING_FIELDS, ConsentMethod, ConsultationRequest, ContactPreference, DeclineReason
 from bookings.patient_text import health_terms_in
-from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF
+from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF, parse_slot
 from bookings.services import MAX_PROPOSED_TIMES
-from clinic.admin_lists import MAX_ID_DIGITS
 from clinic.forms import PlainTextFormMixin, PlainTextModelForm
-from staff.models import Clinician
 from treatments.models import Treatment
 
 NOTE_MAX_LENGTH = 1000
-# The longest value a grid slot can have ("2027-01-12T10:00|" and a clinician id).
-SLOT_VALUE_MAX_LENGTH = 40
-MIN_YEAR, MAX_YEAR = 2000, 2999
-
-
-def parse_slot(value):
-    """A slot as the grid posts it, "2027-01-12T10:00|3" (clinic time, clinician id),
-    as (aware start, Clinician). Raises ValidationError with a message for staff."""
-    value = (value or "").strip()
-    when, separator, clinician_id = value.partition("|")
-    if len(value) > SLOT_VALUE_MAX_LENGTH or not separator:
-        raise ValidationError("Choose a time from the grid.", code="invalid")
-    try:
-        naive = datetime.strptime(when, "%Y-%m-%dT%H:%M")
-    except ValueError:
-        raise ValidationError("Choose a time from the grid.", code="invalid") from None
-    if not MIN_YEAR <= naive.year <= MAX_YEAR:  # far outside any booking; keeps date arithmetic in range
-        raise ValidationError("Choose a time from the grid.", code="invalid")
-    if not clinician_id.isascii() or not clinician_id.isdigit() or len(clinician_id) > MAX_ID_DIGITS:
-        raise ValidationError("Choose a time from the grid.", code="invalid")
-    clinician = Clinician.objects.filter(pk=int(clinician_id)).first()
-    if clinician is None:
-        raise ValidationError(
-            "That clinician does not exist (any more). Choose a time from the grid again.", code="no_clinician"
-        )
-    return timezone.make_aware(naive), clinician
 
 
 class SlotField(forms.Field):
