@@ -106,10 +106,6 @@ def test_no_migration_names_an_app_above_its_own():
 KNOWN_CYCLES = [
     {"bookings.emails", "bookings.reminders", "bookings.services"},
     {"notifications.outbox", "notifications.tasks"},
-    # The availability models' clean() asks the one availability computation whether a
-    # change would strand a confirmed consultation (a function-level import); to be
-    # undone by moving that check into the admin forms that edit availability.
-    {"bookings.availability", "bookings.models", "bookings.models.availability", "bookings.models.hours"},
 ]
 
 

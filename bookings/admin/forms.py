@@ -1,14 +1,18 @@
-"""Forms for the staff workflow pages in admin. They read what was posted; the rules
-that need the database (opening hours, clashes, the state machine) are the services'."""
+"""Forms for the staff pages in admin (the workflow's steps, phone bookings, rows of
+availability). They read what was posted; the rules that need the database (opening
+hours, clashes, stranded consultations, the state machine) are the services'."""
 
+import copy
 from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import get_text_list
 
+from bookings.availability import refuse_stranding_change
 from bookings.forms import PHONE_INPUT_MAX_LENGTH, phone_number, validate_single_line, validate_text
 from bookings.models import SCREENING_FIELDS, ConsentMethod, ConsultationRequest, ContactPreference, DeclineReason
 from bookings.patient_text import health_terms_in
@@ -153,6 +157,22 @@ class DeclineReasonForm(PlainTextModelForm):
         terms = health_terms_in(cleaned.get("text", ""))
         if terms and not cleaned.get("send_as_written"):
             self.add_error("text", health_details_message(terms))
+        return cleaned
+
+
+class AvailabilityForm(PlainTextModelForm):
+    """A row of availability edited in admin: a clinician's working day, break or leave,
+    the clinic's opening hours for a weekday, or a closure. A change that would leave
+    confirmed consultations outside bookable time is refused with a message naming
+    each (bookings.availability.refuse_stranding_change); an unchanged row, or one
+    being deleted, is not checked."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_changed() and not cleaned.get("DELETE"):
+            # The row as it will be saved, built as the ModelForm builds it after clean().
+            row = construct_instance(self, copy.copy(self.instance), self._meta.fields, self._meta.exclude)
+            refuse_stranding_change(row)
         return cleaned
 
 
