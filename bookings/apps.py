@@ -6,11 +6,11 @@ class BookingsConfig(AppConfig):
     verbose_name = "Consultations"
 
     def ready(self):
-        from bookings import emails
+        from bookings import email_messages
         from bookings.models import ClinicHours, Closure
         from clinic.pagecache import invalidate_on_change
 
-        emails.register_kinds()
+        email_messages.register_kinds()
         # Cached pages are rendered again after a change: every page's footer shows the
         # opening hours; the consultation form, the closures.
         invalidate_on_change(ClinicHours, Closure)

@@ -540,3 +540,32 @@ def refuse_stranding(clinician, **changes):
     refusal = stranding_refusal(stranded_consultations(clinician, **changes))
     if refusal is not None:
         raise refusal
+
+
+def refuse_stranding_change(row):
+    """Raise the ValidationError of `stranding_refusal` when saving `row` as edited (a
+    WorkingHours, Break, Leave, ClinicHours or Closure, new or changed, not saved yet)
+    would strand confirmed consultations; do nothing otherwise. Nothing is checked
+    while the row lacks a value the check needs or its times run backwards: the
+    model's own clean() refuses those."""
+    if isinstance(row, WorkingHours | Break):
+        complete = row.clinician_id and row.weekday is not None and row.starts and row.ends and row.starts < row.ends
+        if isinstance(row, WorkingHours):
+            change = "working_hours"
+            others = WorkingHours.objects.filter(clinician_id=row.clinician_id).exclude(weekday=row.weekday)
+        else:
+            change, others = "breaks", Break.objects.filter(clinician_id=row.clinician_id)
+    elif isinstance(row, Leave):
+        complete = row.clinician_id and row.first_day and row.last_day and row.first_day <= row.last_day
+        change, others = "leave", Leave.objects.filter(clinician_id=row.clinician_id)
+    elif isinstance(row, ClinicHours):
+        complete = row.weekday is not None and row.opens and row.closes and row.opens < row.closes
+        change, others = "opening_hours", ClinicHours.objects.exclude(weekday=row.weekday)
+    elif isinstance(row, Closure):
+        complete = bool(row.date)
+        change, others = "closures", Closure.objects.exclude(date=row.date)
+    else:
+        raise TypeError(f"Not a row of availability: {row!r}")
+    if complete:
+        rows = [other for other in others if other.pk != row.pk] + [row]  # the rows of its kind once it is saved
+        refuse_stranding(getattr(row, "clinician", None), **{change: rows})

@@ -24,7 +24,7 @@ from bookings.models import (
     new_idempotency_key,
     preferred_date_problem,
 )
-from bookings.scheduling import slot_value
+from bookings.scheduling import SLOT_VALUE_MAX_LENGTH, parse_slot, slot_value
 from clinic.forms import PlainTextFormMixin
 from treatments.models import Condition, Treatment
 
@@ -467,7 +467,7 @@ class RescheduleForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Form):
 
     slot = forms.CharField(
         label="Choose a new time",
-        max_length=40,
+        max_length=SLOT_VALUE_MAX_LENGTH,
         widget=forms.RadioSelect,
         error_messages={
             "required": "Choose a new time, or keep the one you have.",
@@ -487,8 +487,6 @@ class RescheduleForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Form):
         ]
 
     def clean_slot(self):
-        from bookings.admin.forms import parse_slot
-
         try:
             return parse_slot(self.cleaned_data["slot"])
         except ValidationError:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from django.utils import timezone
 
+from bookings import emails
 from bookings.models import ConsultationRequest, NotificationKind, Status
 from notifications.kinds import NotToBeSent
 from notifications.models import Email
@@ -33,8 +34,6 @@ def queue_due_reminders(*, now=None, consultation=None):
     """Record every reminder that is due at `now` and not recorded yet, or only
     `consultation`'s (in the transaction that confirms or moves it); returns how
     many were recorded. Idempotent."""
-    from bookings import emails
-
     now = now or timezone.now()
     recorded = 0
     upcoming = ConsultationRequest.objects.filter(

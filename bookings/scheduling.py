@@ -1,4 +1,5 @@
-"""The consultation slot grid staff pick from, and the rule book for a bookable time.
+"""The consultation slot grid staff pick from, how a slot travels in a form
+(`slot_value`, `parse_slot`), and the rule book for a bookable time.
 
 Both are views of `bookings.availability.Availability`, the one computation of
 who can be booked when (opening hours, closures, each clinician's working week,
@@ -11,6 +12,7 @@ on clashes.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -22,6 +24,7 @@ from bookings.availability import (
     slot_length,
 )
 from bookings.models import ClinicHours, Closure, Status
+from clinic.admin_lists import MAX_ID_DIGITS
 from staff.models import Clinician
 
 __all__ = [
@@ -34,12 +37,17 @@ __all__ = [
     "days_to_show",
     "describe",
     "next_open_days",
+    "parse_slot",
     "slot_length",
     "slot_problem",
     "slot_value",
     "time_of_day",
 ]
 
+# The longest value a slot can have ("2027-01-12T10:00|" and a clinician id), and the
+# years a posted slot may name (far outside any booking; keeps date arithmetic in range).
+SLOT_VALUE_MAX_LENGTH = 40
+MIN_YEAR, MAX_YEAR = 2000, 2999
 # When times of day begin, for marking the slots that match a patient's preference.
 AFTERNOON_STARTS = 12
 EVENING_STARTS = 17
@@ -115,6 +123,30 @@ class DayGrid:
 def slot_value(start, clinician):
     """How a slot travels in a form: clinic-local start and clinician id, e.g. "2027-01-12T10:00|3"."""
     return f"{timezone.localtime(start):%Y-%m-%dT%H:%M}|{clinician.pk}"
+
+
+def parse_slot(value):
+    """A slot as `slot_value` writes it and a form posts it back, "2027-01-12T10:00|3"
+    (clinic time, clinician id), as (aware start, Clinician). Raises ValidationError
+    with a message for staff."""
+    value = (value or "").strip()
+    when, separator, clinician_id = value.partition("|")
+    if len(value) > SLOT_VALUE_MAX_LENGTH or not separator:
+        raise ValidationError("Choose a time from the grid.", code="invalid")
+    try:
+        naive = datetime.strptime(when, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise ValidationError("Choose a time from the grid.", code="invalid") from None
+    if not MIN_YEAR <= naive.year <= MAX_YEAR:  # far outside any booking; keeps date arithmetic in range
+        raise ValidationError("Choose a time from the grid.", code="invalid")
+    if not clinician_id.isascii() or not clinician_id.isdigit() or len(clinician_id) > MAX_ID_DIGITS:
+        raise ValidationError("Choose a time from the grid.", code="invalid")
+    clinician = Clinician.objects.filter(pk=int(clinician_id)).first()
+    if clinician is None:
+        raise ValidationError(
+            "That clinician does not exist (any more). Choose a time from the grid again.", code="no_clinician"
+        )
+    return timezone.make_aware(naive), clinician
 
 
 def day_grids(days, *, consultation=None, now=None):

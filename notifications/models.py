@@ -33,7 +33,7 @@ class EmailQuerySet(models.QuerySet):
 
 class Email(models.Model):
     """One email: recorded in the transaction of the change it reports, sent by a
-    worker afterwards (notifications.outbox.deliver), retried with back-off.
+    worker afterwards (notifications.tasks.deliver), retried with back-off.
 
     `about` is what the email is about (a consultation request, a comment, a
     reviewer); the email is rendered from it when sent (see notifications.kinds).

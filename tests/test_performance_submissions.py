@@ -10,7 +10,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from bookings.models import ClinicHours, ConsultationRequest
-from notifications import outbox
+from notifications import tasks
 from tests.bookings.conftest import form_data, make_treatment
 
 
@@ -30,7 +30,7 @@ def test_a_write_failing_after_the_request_is_stored_still_thanks_the_patient(cl
     def locked_after_commit(*args, **kwargs):
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(outbox, "deliver", locked_after_commit)
+    monkeypatch.setattr(tasks, "deliver", locked_after_commit)
     response = Client().post("/consultations/request/", form_data(treatments=[treatment.pk]))
     assert response.status_code == 302
     consultation = ConsultationRequest.objects.get()

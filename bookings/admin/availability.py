@@ -4,6 +4,7 @@ week, breaks and leave, and whether they take consultations at all."""
 from django import forms
 from django.contrib import admin
 
+from bookings.admin.forms import AvailabilityForm
 from bookings.availability import refuse_stranding
 from bookings.models import Break, ClinicianAvailability, Leave, WorkingHours
 from clinic.admin_lists import SafeSelectionMixin
@@ -11,7 +12,7 @@ from clinic.admin_lists import SafeSelectionMixin
 
 class WorkingWeekFormSet(forms.BaseInlineFormSet):
     """Refuses removing working days that hold confirmed consultations (a changed day
-    is refused by WorkingHours.clean)."""
+    is refused by its AvailabilityForm)."""
 
     def clean(self):
         super().clean()
@@ -37,6 +38,7 @@ class ClinicianAvailabilityForm(forms.ModelForm):
 
 class WorkingHoursInline(admin.TabularInline):
     model = WorkingHours
+    form = AvailabilityForm
     formset = WorkingWeekFormSet
     extra = 0
     fields = ["weekday", "starts", "ends"]
@@ -44,12 +46,14 @@ class WorkingHoursInline(admin.TabularInline):
 
 class BreakInline(admin.TabularInline):
     model = Break
+    form = AvailabilityForm
     extra = 0
     fields = ["weekday", "starts", "ends", "label"]
 
 
 class LeaveInline(admin.TabularInline):
     model = Leave
+    form = AvailabilityForm
     extra = 0
     fields = ["first_day", "last_day", "reason"]
 

@@ -1,51 +1,27 @@
-"""Forms for the staff workflow pages in admin. They read what was posted; the rules
-that need the database (opening hours, clashes, the state machine) are the services'."""
+"""Forms for the staff pages in admin (the workflow's steps, phone bookings, rows of
+availability). They read what was posted; the rules that need the database (opening
+hours, clashes, stranded consultations, the state machine) are the services'."""
 
-from datetime import datetime, timedelta
+import copy
+from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.text import get_text_list
 
+from bookings.availability import refuse_stranding_change
 from bookings.forms import PHONE_INPUT_MAX_LENGTH, phone_number, validate_single_line, validate_text
 from bookings.models import SCREENING_FIELDS, ConsentMethod, ConsultationRequest, ContactPreference, DeclineReason
 from bookings.patient_text import health_terms_in
-from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF
+from bookings.scheduling import MAX_DAYS_AHEAD_FOR_STAFF, parse_slot
 from bookings.services import MAX_PROPOSED_TIMES
-from clinic.admin_lists import MAX_ID_DIGITS
 from clinic.forms import PlainTextFormMixin, PlainTextModelForm
-from staff.models import Clinician
 from treatments.models import Treatment
 
 NOTE_MAX_LENGTH = 1000
-# The longest value a grid slot can have ("2027-01-12T10:00|" and a clinician id).
-SLOT_VALUE_MAX_LENGTH = 40
-MIN_YEAR, MAX_YEAR = 2000, 2999
-
-
-def parse_slot(value):
-    """A slot as the grid posts it, "2027-01-12T10:00|3" (clinic time, clinician id),
-    as (aware start, Clinician). Raises ValidationError with a message for staff."""
-    value = (value or "").strip()
-    when, separator, clinician_id = value.partition("|")
-    if len(value) > SLOT_VALUE_MAX_LENGTH or not separator:
-        raise ValidationError("Choose a time from the grid.", code="invalid")
-    try:
-        naive = datetime.strptime(when, "%Y-%m-%dT%H:%M")
-    except ValueError:
-        raise ValidationError("Choose a time from the grid.", code="invalid") from None
-    if not MIN_YEAR <= naive.year <= MAX_YEAR:  # far outside any booking; keeps date arithmetic in range
-        raise ValidationError("Choose a time from the grid.", code="invalid")
-    if not clinician_id.isascii() or not clinician_id.isdigit() or len(clinician_id) > MAX_ID_DIGITS:
-        raise ValidationError("Choose a time from the grid.", code="invalid")
-    clinician = Clinician.objects.filter(pk=int(clinician_id)).first()
-    if clinician is None:
-        raise ValidationError(
-            "That clinician does not exist (any more). Choose a time from the grid again.", code="no_clinician"
-        )
-    return timezone.make_aware(naive), clinician
 
 
 class SlotField(forms.Field):
@@ -181,6 +157,22 @@ class DeclineReasonForm(PlainTextModelForm):
         terms = health_terms_in(cleaned.get("text", ""))
         if terms and not cleaned.get("send_as_written"):
             self.add_error("text", health_details_message(terms))
+        return cleaned
+
+
+class AvailabilityForm(PlainTextModelForm):
+    """A row of availability edited in admin: a clinician's working day, break or leave,
+    the clinic's opening hours for a weekday, or a closure. A change that would leave
+    confirmed consultations outside bookable time is refused with a message naming
+    each (bookings.availability.refuse_stranding_change); an unchanged row, or one
+    being deleted, is not checked."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_changed() and not cleaned.get("DELETE"):
+            # The row as it will be saved, built as the ModelForm builds it after clean().
+            row = construct_instance(self, copy.copy(self.instance), self._meta.fields, self._meta.exclude)
+            refuse_stranding_change(row)
         return cleaned
 
 

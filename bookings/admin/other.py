@@ -6,18 +6,18 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
 from bookings import services
-from bookings.admin.forms import DeclineReasonForm
+from bookings.admin.forms import AvailabilityForm, DeclineReasonForm
 from bookings.availability import stranded_consultations, stranding_refusal
 from bookings.models import ClinicHours, Closure, Course, DeclineReason
 from clinic.admin_lists import SafeSelectionMixin
-from clinic.forms import PlainTextModelForm
 
 
 @admin.register(ClinicHours)
 class ClinicHoursAdmin(SafeSelectionMixin, admin.ModelAdmin):
-    """Changes that would strand confirmed consultations are refused (ClinicHours.clean);
+    """Changes that would strand confirmed consultations are refused (AvailabilityForm);
     so is deleting a weekday's hours (closing that day) while it holds any."""
 
+    form = AvailabilityForm
     list_display = ["weekday", "opens", "closes"]
     ordering = ["weekday"]
 
@@ -40,7 +40,9 @@ class ClinicHoursAdmin(SafeSelectionMixin, admin.ModelAdmin):
 
 @admin.register(Closure)
 class ClosureAdmin(SafeSelectionMixin, admin.ModelAdmin):
-    form = PlainTextModelForm
+    """A closure over confirmed consultations is refused (AvailabilityForm)."""
+
+    form = AvailabilityForm
     list_display = ["date", "reason"]
     search_fields = ["reason"]
     date_hierarchy = "date"

@@ -29,11 +29,10 @@ from bookings.admin.forms import (
     PhoneBookingForm,
     ProposeForm,
     ShowDateForm,
-    parse_slot,
 )
 from bookings.export import write_requests
 from bookings.models import DeclineReason, Status, new_idempotency_key
-from bookings.scheduling import day_grids, days_to_show, describe
+from bookings.scheduling import day_grids, days_to_show, describe, parse_slot
 from bookings.workflow import STEPS, STEPS_BY_NAME, bulk_steps
 from clinic.admin_lists import SafeSelectionMixin, is_id
 from notifications.models import Email

@@ -2,14 +2,17 @@
 
 Together with the clinic's opening hours and closures (bookings.models.hours),
 these are what `bookings.availability` reads to say which slots exist; nothing
-else decides when a clinician can be booked.
+else decides when a clinician can be booked. A change that would leave a confirmed
+consultation outside bookable time is refused where availability is edited, by
+`bookings.availability.refuse_stranding_change` (admin's forms call it), not here:
+these models know nothing of consultations.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from bookings.models.hours import Weekday, with_change
+from bookings.models.hours import Weekday
 from staff.models import Clinician
 
 
@@ -55,11 +58,6 @@ class WorkingHours(models.Model):
 
     def clean(self):
         _starts_before_ends(self)
-        if self.clinician_id and self.weekday is not None and self.starts and self.ends:
-            rows = WorkingHours.objects.filter(clinician_id=self.clinician_id).exclude(weekday=self.weekday)
-            from bookings.availability import refuse_stranding  # it reads these models
-
-            refuse_stranding(self.clinician, working_hours=with_change(self, rows))
 
 
 class Break(models.Model):
@@ -82,11 +80,6 @@ class Break(models.Model):
 
     def clean(self):
         _starts_before_ends(self)
-        if self.clinician_id and self.weekday is not None and self.starts and self.ends:
-            rows = Break.objects.filter(clinician_id=self.clinician_id)
-            from bookings.availability import refuse_stranding  # it reads these models
-
-            refuse_stranding(self.clinician, breaks=with_change(self, rows))
 
 
 class Leave(models.Model):
@@ -112,8 +105,3 @@ class Leave(models.Model):
     def clean(self):
         if self.first_day and self.last_day and self.first_day > self.last_day:
             raise ValidationError({"last_day": "The last day cannot be before the first."})
-        if self.clinician_id and self.first_day and self.last_day:
-            rows = Leave.objects.filter(clinician_id=self.clinician_id)
-            from bookings.availability import refuse_stranding  # it reads these models
-
-            refuse_stranding(self.clinician, leave=with_change(self, rows))

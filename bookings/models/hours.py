@@ -11,11 +11,6 @@ OPENING_HOURS_CACHE_KEY = "bookings:opening-hours:v1"
 MAX_DAYS_AHEAD = 180
 
 
-def with_change(instance, rows):
-    """The rows of `instance`'s kind once it is saved: the other `rows`, and it."""
-    return [row for row in rows if row.pk != instance.pk] + [instance]
-
-
 class Weekday(models.IntegerChoices):
     MONDAY = 0, "Monday"
     TUESDAY = 1, "Tuesday"
@@ -56,11 +51,6 @@ class ClinicHours(models.Model):
     def clean(self):
         if self.opens and self.closes and self.opens >= self.closes:
             raise ValidationError({"closes": "Closing time must be after opening time."})
-        if self.weekday is not None and self.opens and self.closes:
-            from bookings.availability import refuse_stranding  # it reads these models
-
-            rows = ClinicHours.objects.exclude(weekday=self.weekday)
-            refuse_stranding(None, opening_hours=with_change(self, rows))
 
 
 class Closure(models.Model):
@@ -74,12 +64,6 @@ class Closure(models.Model):
 
     def __str__(self):
         return f"{self.date:%d %b %Y}" + (f" ({self.reason})" if self.reason else "")
-
-    def clean(self):
-        if self.date:
-            from bookings.availability import refuse_stranding  # it reads these models
-
-            refuse_stranding(None, closures=with_change(self, Closure.objects.exclude(date=self.date)))
 
 
 def opening_hours():

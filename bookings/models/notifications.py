@@ -1,5 +1,6 @@
 """The kinds of email sent about consultation requests (they are kept in the outbox,
-notifications.Email; bookings.emails registers and renders them)."""
+notifications.Email; bookings.emails records them, bookings.email_messages registers
+and renders them)."""
 
 from django.db import models
 

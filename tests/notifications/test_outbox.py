@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from bookings.models import ConsultationRequest, NotificationKind
-from notifications import outbox
+from notifications import outbox, tasks
 from notifications.models import Email
 from tests.bookings.conftest import form_data, make_treatment, submit
 
@@ -53,8 +53,8 @@ def test_a_rolled_back_change_leaves_neither_an_email_nor_a_task(database_queue)
 
 def test_the_worker_sends_a_recorded_email_once(database_queue, mailoutbox):
     email = submit().notifications.get(kind=NotificationKind.ACKNOWLEDGEMENT)
-    assert outbox.deliver(email.pk) == "sent"
-    assert outbox.deliver(email.pk) is None  # a second task for it (or a second worker) finds nothing to do
+    assert tasks.deliver(email.pk) == "sent"
+    assert tasks.deliver(email.pk) is None  # a second task for it (or a second worker) finds nothing to do
     email.refresh_from_db()
     assert (email.state, email.attempts, email.error) == ("sent", 1, "")
     assert [message.to for message in mailoutbox] == [["alex.patient@example.com"]]
@@ -67,11 +67,11 @@ def test_an_email_being_sent_is_not_taken_by_another_worker_until_its_lease_runs
     email = submit().notifications.get(kind=NotificationKind.ACKNOWLEDGEMENT)
     started = timezone.now()
     Email.objects.filter(pk=email.pk).update(state="sending", claimed_at=started, attempts=1)
-    assert outbox.deliver(email.pk, now=started + timedelta(seconds=299)) is None
-    assert outbox.deliver_due(now=started + timedelta(seconds=299)) == 1  # only the clinic's notice
+    assert tasks.deliver(email.pk, now=started + timedelta(seconds=299)) is None
+    assert tasks.deliver_due(now=started + timedelta(seconds=299)) == 1  # only the clinic's notice
     assert [message.to for message in mailoutbox] == [[settings.CLINIC_STAFF_EMAIL]]
     # Its worker died mid-send: after the lease another worker takes it over.
-    assert outbox.deliver_due(now=started + timedelta(seconds=301)) == 1
+    assert tasks.deliver_due(now=started + timedelta(seconds=301)) == 1
     email.refresh_from_db()
     assert (email.state, email.attempts) == ("sent", 2)
 
@@ -80,26 +80,26 @@ def test_a_temporary_failure_is_retried_later_and_longer_each_time_then_given_up
     settings.OUTBOX_RETRY_SECONDS, settings.OUTBOX_MAX_ATTEMPTS = 60, 3
     email = submit().notifications.get(kind=NotificationKind.ACKNOWLEDGEMENT)
     with mock.patch(SEND, side_effect=smtplib.SMTPServerDisconnected("Connection unexpectedly closed")):
-        assert outbox.deliver(email.pk) == "queued"
+        assert tasks.deliver(email.pk) == "queued"
         email.refresh_from_db()
         assert email.next_attempt_at - email.failed_at == timedelta(seconds=60)
-        assert outbox.deliver(email.pk) is None  # not due yet
-        assert outbox.deliver(email.pk, now=email.next_attempt_at) == "queued"
+        assert tasks.deliver(email.pk) is None  # not due yet
+        assert tasks.deliver(email.pk, now=email.next_attempt_at) == "queued"
         email.refresh_from_db()
         assert email.next_attempt_at - email.failed_at == timedelta(seconds=180)
-        assert outbox.deliver(email.pk, now=email.next_attempt_at) == "failed"
+        assert tasks.deliver(email.pk, now=email.next_attempt_at) == "failed"
     email.refresh_from_db()
     assert (email.state, email.attempts, email.error) == ("failed", 3, "SMTPServerDisconnected")
     # Each retry was queued for the worker at its time.
-    tasks = DBTaskResult.objects.filter(task_path="notifications.tasks.send_email")
-    assert [task.args_kwargs["args"] for task in tasks].count([email.pk]) == 3  # the first, then two retries
+    sends = DBTaskResult.objects.filter(task_path="notifications.tasks.send_email")
+    assert [task.args_kwargs["args"] for task in sends].count([email.pk]) == 3  # the first, then two retries
 
 
 def test_a_refused_address_fails_at_once_with_the_kind_of_error_only(database_queue, mailoutbox):
     email = submit(email="zoe@example.com").notifications.get(kind=NotificationKind.ACKNOWLEDGEMENT)
     refused = smtplib.SMTPRecipientsRefused({"zoe@example.com": (550, b"5.1.1 <zoe@example.com> No such user")})
     with mock.patch(SEND, side_effect=refused):
-        assert outbox.deliver(email.pk) == "failed"
+        assert tasks.deliver(email.pk) == "failed"
     email.refresh_from_db()
     assert (email.state, email.attempts, email.error) == ("failed", 1, "SMTPRecipientsRefused 550")
 
@@ -107,7 +107,7 @@ def test_a_refused_address_fails_at_once_with_the_kind_of_error_only(database_qu
 def test_an_email_about_an_anonymised_request_is_not_sent(database_queue, mailoutbox):
     email = submit().notifications.get(kind=NotificationKind.ACKNOWLEDGEMENT)
     Email.objects.filter(pk=email.pk).update(to="")
-    assert outbox.deliver(email.pk) == "cancelled" and mailoutbox == []
+    assert tasks.deliver(email.pk) == "cancelled" and mailoutbox == []
 
 
 def test_recording_with_a_key_twice_records_one_email(database_queue):

@@ -14,7 +14,7 @@ from bookings.models import ConsultationRequest, NotificationKind, Status, Statu
 from bookings.scheduling import slot_problem
 from bookings.tasks import purge_consultations
 from jobs.tasks import prune_task_results
-from notifications import outbox
+from notifications import tasks
 from notifications.tasks import send_email
 from tests.bookings.conftest import at, confirm, in_review, make_staff_member, move, open_day, submit
 from tests.bookings.test_workflow import invite_of
@@ -130,7 +130,7 @@ def test_a_moved_consultation_never_gets_the_reminder_of_its_old_time(booked, ma
     old = booked.notifications.get(kind=NotificationKind.REMINDER)
     new_start = start + timedelta(days=1)
     ConsultationRequest.objects.filter(pk=booked.pk).update(confirmed_start=new_start)
-    assert outbox.deliver(old.pk) == "cancelled" and mailoutbox == []
+    assert tasks.deliver(old.pk) == "cancelled" and mailoutbox == []
     old.refresh_from_db()
     assert old.error == "consultation moved"
     # The new time gets its own reminders.
@@ -142,7 +142,7 @@ def test_a_cancelled_consultation_gets_no_reminder(booked, mailoutbox):
     reminders.queue_due_reminders(now=start - timedelta(hours=47))
     recorded = booked.notifications.get(kind=NotificationKind.REMINDER)
     cancelled = move(booked, Status.CANCELLED)
-    assert outbox.deliver(recorded.pk) == "cancelled" and mailoutbox == []
+    assert tasks.deliver(recorded.pk) == "cancelled" and mailoutbox == []
     assert reminders.queue_due_reminders(now=start - timedelta(hours=20)) == 0
     assert cancelled.notifications.filter(kind=NotificationKind.REMINDER).count() == 1
 

@@ -3,7 +3,7 @@
 The stock worker exits when the database stops answering; this one waits and
 carries on, so a brief outage needs no one to restart it. A task whose run was
 cut short is not lost: an email it was sending is claimed again after its lease
-(notifications.outbox.deliver_due).
+(notifications.tasks.deliver_due).
 """
 
 import logging
