@@ -17,8 +17,10 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 
 @register.filter
 def json_ld(data):
-    """`data` as a `<script type="application/ld+json">` element, escaped like `json_script`."""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    """`data` as a `<script type="application/ld+json">` element, escaped like `json_script`
+    (compact: it is read by machines, and every page of the guide carries it)."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    text = text.translate(JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
 
 
