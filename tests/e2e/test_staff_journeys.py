@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in_to_admin
+from tests.e2e.conftest import SCREENS, sign_in_to_admin
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -225,10 +225,12 @@ def test_reception_runs_the_day_from_the_diary_and_books_a_caller_into_a_free_sl
 
 
 def test_an_editor_sees_a_whole_condition_page_in_admin_without_scrolling_sideways(
-    demo_site, new_page, make_staff, screenshot
+    demo_site, new_page, make_staff, screen, screenshot
 ):
-    """The treatment options and references fit the form on a 1280 px desktop (on a phone,
-    Django's own rule scrolls them inside the page); a treatment's page too."""
+    """The treatment options and references fit the form on a 1280 px desktop, and on a
+    1024 px window (a 1280 px screen at 125 %) or a 900 px tablet the treatment options still
+    fit their box, evidence menu and "Delete?" in view (on a phone, Django's own rule scrolls
+    them inside the page); a treatment's page fits too."""
     editor = new_page()
     sign_in_to_admin(editor, demo_site, make_staff("morgan", "Editors"))
     editor.goto(demo_site.url + "/admin/treatments/condition/?q=ice+pick")
@@ -238,6 +240,21 @@ def test_an_editor_sees_a_whole_condition_page_in_admin_without_scrolling_sidewa
     screenshot(editor, "journey7-01-condition-in-admin")
     widths = editor.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"the page is {widths[0]} px wide on a {widths[1]} px window"
+
+    if screen == "desktop":
+        for window_width in (1024, 900):
+            editor.set_viewport_size({"width": window_width, "height": 900})
+            table, box = options.evaluate("g => [g.querySelector('table').offsetWidth, g.clientWidth]")
+            assert table <= box, f"the treatment options are {table} px wide in a {box} px box at {window_width} px"
+            box_right = options.bounding_box()["x"] + box
+            for last_columns in (
+                options.get_by_role("columnheader", name="Delete?"),
+                options.locator("select[name$='suitability_reference']").first,
+            ):
+                edge = last_columns.bounding_box()
+                assert edge["x"] + edge["width"] <= box_right, f"{last_columns} is out of view at {window_width} px"
+        screenshot(editor, "journey7-02-condition-in-admin-900px")
+        editor.set_viewport_size(SCREENS["desktop"]["viewport"])
 
     editor.goto(demo_site.url + "/admin/treatments/treatment/?q=microneedling")
     editor.get_by_role("link", name="Microneedling", exact=True).click()
