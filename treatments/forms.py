@@ -270,6 +270,9 @@ class CommentForm(PlainTextFormMixin, forms.Form):
         self.data[self.add_prefix("website")] = ""
 
 
+LINKED_PATHS_HELP = "Paths on this site, such as /treatments/compare/, become links."
+
+
 class CommentAnswerForm(PlainTextFormMixin, forms.Form):
     """Staff answer a comment (admin): a clinician as themselves, published at once;
     anyone else drafts it for a clinician, who approves it before it is public.
@@ -290,16 +293,19 @@ class CommentAnswerForm(PlainTextFormMixin, forms.Form):
                 "Answered as yourself, it is published at once. Pick a colleague to draft it for them: "
                 "they approve it before it is public."
             )
+            when_public = "Published at once when you answer as yourself; for a colleague, once they approve it."
         else:
             field.label = "Draft for"
             field.help_text = (
                 "Your account is not linked to a clinician, so this is a draft: the clinician you pick approves it "
                 "before it is public, and the page then says they approved it."
             )
+            when_public = "Kept as a draft until the clinician approves it."
+        self.fields["body"].help_text = f"Plain text. {when_public} {LINKED_PATHS_HELP}"
 
     body = CommentTextField(
         label="Answer",
         max_length=Comment._meta.get_field("body").max_length,
-        help_text="Plain text, published at once. Paths on this site, such as /treatments/compare/, become links.",
+        help_text=f"Plain text. {LINKED_PATHS_HELP}",
         widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
     )

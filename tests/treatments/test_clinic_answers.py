@@ -81,6 +81,21 @@ def test_an_editor_drafts_an_answer_that_waits_for_the_clinician(
     assert "Draft answer: waiting for Dr Ada Fenwick to approve it" in queue
 
 
+def answer_page(client, question):
+    return client.get(reverse("admin:treatments_comment_answer", args=[question.pk])).content.decode()
+
+
+def test_an_editor_is_told_their_answer_stays_a_draft_not_that_it_is_published(question, fenwick):
+    page = answer_page(client_of(make_staff_member(group="Editors")), question)
+    assert "Kept as a draft until the clinician approves it." in page
+    assert "published at once" not in page.lower()
+
+
+def test_a_clinician_is_told_only_their_own_answer_is_published_at_once(question, fenwick):
+    page = answer_page(client_of(fenwick.user), question)
+    assert "Published at once when you answer as yourself; for a colleague, once they approve it." in page
+
+
 def test_the_editor_cannot_approve_their_own_draft_and_nothing_changes(question, fenwick):
     editor = make_staff_member(group="Editors")
     editor_client = client_of(editor)
