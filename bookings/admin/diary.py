@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 
 from bookings.diary import build_diary, week_of
@@ -32,8 +33,11 @@ def _parse_day(value, today):
         day = date.fromisoformat(value.strip()) if len(value) <= 10 else None
     except ValueError:
         day = None
-    if day is None or not MIN_YEAR <= day.year <= MAX_YEAR:
+    if day is None:
         return today, f"“{value[:20]}” is not a date like {today:%Y-%m-%d}: showing today."
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        first, last = date(MIN_YEAR, 1, 1), date(MAX_YEAR, 12, 31)
+        return today, f"The diary shows dates from {date_format(first)} to {date_format(last)}: showing today."
     return day, ""
 
 

@@ -105,6 +105,13 @@ def test_a_bad_date_shows_today_with_a_message_not_an_error(reception_client, va
     assert "showing today" in html
 
 
+@pytest.mark.parametrize("value", ["1900-01-01", "3000-01-01"])
+def test_a_real_date_outside_the_diary_says_which_dates_it_shows_not_that_it_is_no_date(reception_client, value):
+    html = diary(reception_client, date=value)
+    assert "The diary shows dates from 1 Jan 2000 to 31 Dec 2999: showing today." in html
+    assert "is not a date" not in html
+
+
 @pytest.mark.parametrize("value", ["abc", "999999", "1" * 40, "-1"])
 def test_an_unknown_clinician_shows_everyone_with_a_message(reception_client, clinician, value):
     html = diary(reception_client, clinician=value)
