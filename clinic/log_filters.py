@@ -34,3 +34,27 @@ class WithoutTemplateContext(logging.Filter):
         record.exc_info = None
         record.exc_text = None
         return True
+
+
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """Django attaches the exception's traceback when it logs a refused request
+    (a 403 for staff opening a page their role lacks, a 400 for a refused admin
+    filter). Those are expected answers, not faults: the one line saying what was
+    refused is enough, and tracebacks stay for the 5xx that need them."""
+
+    def filter(self, record):
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+class AsWarning(logging.Filter):
+    """Django logs every SuspiciousOperation at ERROR, which pages whoever watches
+    errors. A refused admin lookup (a hand-edited or stale list address) is worth a
+    warning, not an alert."""
+
+    def filter(self, record):
+        if record.levelno > logging.WARNING:
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+        return True

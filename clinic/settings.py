@@ -421,13 +421,22 @@ LOGGING = {
     "filters": {
         "secret_links": {"()": "clinic.log_filters.RedactSecretLinks"},
         "without_template_context": {"()": "clinic.log_filters.WithoutTemplateContext"},
+        "client_errors_without_traceback": {"()": "clinic.log_filters.ClientErrorsWithoutTraceback"},
+        "as_warning": {"()": "clinic.log_filters.AsWarning"},
     },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secret_links"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.server": {"level": "WARNING", "filters": ["secret_links"]},
-        "django.request": {"filters": ["secret_links"]},
+        # Django's own configuration gives "django" a console handler of its own (in debug) and
+        # "django.server" one that does not propagate: without these two lines each django.* line
+        # printed twice under `make run`, and django.server's without the time.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"level": "WARNING", "filters": ["secret_links"], "handlers": [], "propagate": True},
+        "django.request": {"filters": ["secret_links", "client_errors_without_traceback"]},
+        # A refused admin filter or to_field (?client_hash=x): a 400 worth a warning, not an error alert.
+        "django.security.DisallowedModelAdminLookup": {"filters": ["as_warning", "client_errors_without_traceback"]},
+        "django.security.DisallowedModelAdminToField": {"filters": ["as_warning", "client_errors_without_traceback"]},
         "django.security.csrf": {"filters": ["secret_links"]},
         "django.template": {"filters": ["without_template_context"]},
         # The scheduler logs each job it queues itself (jobs); APScheduler's own lines are noise.

@@ -1,6 +1,7 @@
 """Start-up configuration: what happens for each environment a deployer might set."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,3 +118,21 @@ def test_a_malformed_trusted_proxy_count_stops_start_up(value, message):
     result = run_manage("check", DJANGO_DEBUG="1", DJANGO_TRUSTED_PROXIES=value)
     assert result.returncode != 0
     assert "DJANGO_TRUSTED_PROXIES" in result.stderr and message in result.stderr
+
+
+def test_under_make_run_each_django_log_line_is_printed_once_with_its_time():
+    """Debug on, as `make run` starts the site: a line Django logs (here a refused
+    request and a server warning) reaches the console once, in the timestamped format."""
+    code = (
+        "import logging; "
+        "logging.getLogger('django.request').warning('Forbidden (Permission denied): /admin/x/'); "
+        "logging.getLogger('django.server').warning('\"GET /admin/x/ HTTP/1.1\" 403 1234')"
+    )
+    result = run_manage("shell", "--no-imports", "-c", code, DJANGO_DEBUG="1", DJANGO_SECRET_KEY="t")
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    forbidden = [line for line in lines if "Forbidden (Permission denied): /admin/x/" in line]
+    server = [line for line in lines if "GET /admin/x/" in line]
+    assert len(forbidden) == 1 and len(server) == 1, lines
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ WARNING django.request Forbidden", forbidden[0])
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ WARNING django.server ", server[0])
