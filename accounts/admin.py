@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts import services
 from accounts.models import EnrolmentLink
@@ -43,10 +44,11 @@ class EnrolmentLinkAdmin(admin.ModelAdmin):
         link, token = services.issue_enrolment_link(user=obj.user, by=request.user)
         obj.pk = link.pk
         obj.__dict__.update({k: v for k, v in link.__dict__.items() if not k.startswith("_")})
+        expires = date_format(timezone.localtime(link.expires_at), "DATETIME_FORMAT")  # as the list shows it
         messages.warning(
             request,
             f"Give this set-up link to {link.user.get_username()} in person or by a channel only they read; "
-            f"it is shown only now, works once, and expires at {timezone.localtime(link.expires_at):%Y-%m-%d %H:%M}: "
+            f"it is shown only now, works once, and expires at {expires}: "
             f"{services.enrolment_url(token)}",
         )
 

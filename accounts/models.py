@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 
 
 class EnrolmentLinkQuerySet(models.QuerySet):
@@ -39,7 +40,8 @@ class EnrolmentLink(models.Model):
         verbose_name = "authenticator set-up link"
 
     def __str__(self):
-        return f"Set-up link for {self.user} issued {self.issued_at:%Y-%m-%d %H:%M}"
+        issued = date_format(timezone.localtime(self.issued_at), "DATETIME_FORMAT")
+        return f"Set-up link for {self.user} issued {issued}"
 
     @property
     def status(self):

@@ -11,6 +11,7 @@ these models know nothing of consultations.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 
 from bookings.models.hours import Weekday
 from staff.models import Clinician
@@ -100,7 +101,7 @@ class Leave(models.Model):
         indexes = [models.Index(fields=["clinician", "last_day"])]
 
     def __str__(self):
-        return f"{self.reason}: {self.first_day:%d %b %Y}–{self.last_day:%d %b %Y}"
+        return f"{self.reason}: {date_format(self.first_day)}–{date_format(self.last_day)}"
 
     def clean(self):
         if self.first_day and self.last_day and self.first_day > self.last_day:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 
 OPENING_HOURS_CACHE_KEY = "bookings:opening-hours:v1"
 # The furthest ahead a patient can ask for a date.
@@ -63,7 +64,7 @@ class Closure(models.Model):
         ordering = ["date"]
 
     def __str__(self):
-        return f"{self.date:%d %b %Y}" + (f" ({self.reason})" if self.reason else "")
+        return date_format(self.date) + (f" ({self.reason})" if self.reason else "")
 
 
 def opening_hours():

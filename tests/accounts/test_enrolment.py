@@ -155,6 +155,18 @@ def test_a_superuser_issues_a_link_in_admin_and_admin_lists_it(staff_member, sup
     assert "used" in admin.get(reverse("admin:accounts_enrolmentlink_changelist")).text
 
 
+def test_the_link_message_gives_the_expiry_as_the_list_does(staff_member, superuser):
+    from tests.conftest import staff_login
+
+    admin = staff_login(Client(), superuser)
+    response = admin.post(reverse("admin:accounts_enrolmentlink_add"), {"user": staff_member.pk}, follow=True)
+    expires = timezone.localtime(EnrolmentLink.objects.get().expires_at)
+    shown = f"{expires.day} {expires:%b %Y}, {expires:%H:%M}"  # "1 Dec 2026, 12:28"
+    [message] = [str(m) for m in response.context["messages"]]
+    assert f"expires at {shown}:" in message
+    assert shown in admin.get(reverse("admin:accounts_enrolmentlink_changelist")).text
+
+
 def test_only_superusers_issue_links(staff_member):
     from django.contrib.auth.models import Permission
 

@@ -164,6 +164,16 @@ def test_reception_manages_opening_hours_and_closures(reception_client):
     assert "Closing time must be after opening time." in refused.content.decode()
 
 
+def test_a_new_closure_is_named_in_the_message_as_the_list_shows_its_date(reception_client):
+    response = reception_client.post(
+        reverse("admin:bookings_closure_add"), {"date": "2031-12-09", "reason": "Staff training"}, follow=True
+    )
+    [message] = [str(m) for m in response.context["messages"]]
+    assert "9 Dec 2031 (Staff training)" in message and "09 Dec" not in message
+    listing = reception_client.get(reverse("admin:bookings_closure_changelist")).content.decode()
+    assert "9 Dec 2031" in listing and "09 Dec" not in listing
+
+
 def test_staff_without_bookings_permissions_see_no_requests(client):
     staff_login(client, make_staff_member(group="Editors"))
     submit()

@@ -2,7 +2,7 @@
 hours, "takes consultations", closures and opening hours over one are refused, naming it;
 and the diary shows an appointment even where the clinician is now away."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -60,6 +60,12 @@ def test_leave_on_other_days_saves(reception_client, clinician, booked):
     row = {"first_day": day.isoformat(), "last_day": (day + timedelta(days=2)).isoformat(), "reason": "Course"}
     assert post_with_new_row(reception_client, clinician, "leave", row).status_code == 302
     assert Leave.objects.get().reason == "Course"
+
+
+def test_saved_leave_is_labelled_with_dates_as_admin_lists_show_them(reception_client, clinician):
+    Leave.objects.create(clinician=clinician, first_day=date(2031, 12, 1), last_day=date(2031, 12, 5), reason="Course")
+    html = reception_client.get(availability_page(clinician)).content.decode()
+    assert "Course: 1 Dec 2031–5 Dec 2031" in html and "01 Dec" not in html
 
 
 @pytest.mark.parametrize("ending", ["cancel", "decline"])
