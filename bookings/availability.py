@@ -446,7 +446,10 @@ class Availability:
                 return f"Sorry, {when} with {name} has just been taken. Please choose another time."
             case SlotState.BOOKED:
                 at = "at" if slot.what.start == start else f"at {_hhmm(slot.what.start)}, which overlaps"
-                return f"{name} already has a confirmed consultation ({slot.what.reference}) {at} {when}."
+                return (
+                    f"{name} already has a confirmed consultation ({slot.what.reference}) {at} {when}. "
+                    "Choose another time."
+                )
             case SlotState.BREAK:
                 return (
                     f"{when} falls in {name}'s break ({slot.what.label}, {_hhmm(slot.what.start)}–"

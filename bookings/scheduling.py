@@ -40,6 +40,7 @@ __all__ = [
     "parse_slot",
     "slot_length",
     "slot_problem",
+    "slot_problems",
     "slot_value",
     "time_of_day",
 ]
@@ -77,6 +78,22 @@ def slot_problem(start, *, clinician, exclude_request=None, now=None, patient=Fa
         return "Choose a clinician."
     availability = Availability.for_slot(start, clinician, now=now)
     return availability.problem(start, clinician, for_request=exclude_request, patient=patient)
+
+
+def slot_problems(values, *, exclude_request=None, now=None):
+    """Why the slots in `values` (as a form posts them, or a diary link passes one)
+    cannot be booked, one sentence for staff each; empty when all can. A value that
+    does not parse is left to the form ("Choose a time from the grid"). The grid
+    shows only free times, so a taken one asked for would otherwise just vanish."""
+    problems = []
+    for value in values:
+        try:
+            start, clinician = parse_slot(value)
+        except ValidationError:
+            continue
+        if problem := slot_problem(start, clinician=clinician, exclude_request=exclude_request, now=now):
+            problems.append(problem)
+    return problems
 
 
 # --- The grid staff pick from ---------------------------------------------------------

@@ -83,6 +83,11 @@ def course_in_words(low, high):
     return weeks_in_words(low, high)
 
 
+def course_at_most(high):
+    """The longest course in words, as ties on it are quoted: "one session", "up to about 4 months"."""
+    return "one session" if high == 0 else f"up to {weeks_in_words(high, high)}"
+
+
 def course_text(t):
     """ "About 3–4 months (12–18 weeks)" from the first to the last session; "One session" for one."""
     weeks = course_range(t)
@@ -127,6 +132,11 @@ def downtime_text(t):
     return number_range(days[0], days[1], "day")
 
 
+def downtime_at_most(high):
+    """The longest downtime in words, as ties on it are quoted: "none", "up to 3 days"."""
+    return "none" if high == 0 else f"up to {number_range(high, None, 'day')}"
+
+
 def results_range(t):
     """(first, last) week after the first session in which results usually show; None when unknown."""
     low, high = t.results_weeks_min, t.results_weeks_max
@@ -167,6 +177,9 @@ class Fact:
     rank: tuple | None = None
     # The figure quoted in a comparison's short answer, when it differs from `text`.
     short: str = ""
+    # The figure `rank` compares, in words ("up to 3 days", "from week 1 after the first
+    # session"): what tied treatments share when their own figures read differently.
+    compared: str = ""
 
 
 def key_facts(t):
@@ -181,8 +194,9 @@ def key_facts(t):
             "course",
             "Time from first to last session",
             course_text(t),
-            course and (course[1], course[0]),
+            course and (course[1],),
             short=course and course_in_words(*course),
+            compared=course and course_at_most(course[1]),
         ),
         Fact("numbing", "Numbing", numbing_text(t)),
         Fact(
@@ -193,8 +207,21 @@ def key_facts(t):
             short=t.get_discomfort_display().lower() if t.discomfort else "",
         ),
         Fact("session_length", "Each session takes", session_length_text(t)),
-        Fact("downtime", "Downtime", downtime_text(t), downtime and (downtime[1], downtime[0])),
-        Fact("results", "When results usually show", results_text(t), results, short=results_weeks_text(t)),
+        Fact(
+            "downtime",
+            "Downtime",
+            downtime_text(t),
+            downtime and (downtime[1],),
+            compared=downtime and downtime_at_most(downtime[1]),
+        ),
+        Fact(
+            "results",
+            "When results usually show",
+            results_text(t),
+            results and (results[0],),
+            short=results_weeks_text(t),
+            compared=results and f"from week {results[0]} after the first session",
+        ),
         Fact("invasiveness", "How invasive", t.get_invasiveness_display()),
         Fact("skin_types", "Suitable skin types", t.suitable_skin_types),
     ]
@@ -269,9 +296,11 @@ def compare(treatments, *, condition=None, links=None):
     A row is marked only when some ranked treatments are better than others on it
     and every ranked treatment has a figure for it; ties are all marked, and a
     figure that reads the same as the best one in the short answer (both "about
-    3–4 months") ties with it. Ranges
-    compare on their upper figure first (the longest course or downtime to plan
-    for); results on their first week.
+    3–4 months") ties with it. As the table's caption tells the patient, ranges
+    compare on their upper figure only (the longest course or downtime to plan
+    for) and results on their first week only: 1–6 and 1–8 weeks tie, and the
+    short answer then quotes the figure they share ("from week 1 after the first
+    session") rather than either one's own.
     """
     links = links or {}
     if condition is None:
@@ -299,6 +328,8 @@ def compare(treatments, *, condition=None, links=None):
             # A figure that reads the same as the best one in plain words ties with it:
             # "about 3–4 months" is no shorter than "about 3–4 months", whatever the weeks say.
             winners = [i for i, rank in ranks.items() if rank == best or _in_words(facts[i][key]) == text]
+            if any(_in_words(facts[i][key]) != text for i in winners):
+                text = facts[first][key].compared
             if len(winners) < len(ranks):
                 for i in winners:
                     row.cells[i].best = HIGHLIGHTS[key]

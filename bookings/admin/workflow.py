@@ -32,7 +32,7 @@ from bookings.admin.forms import (
 )
 from bookings.export import write_requests
 from bookings.models import DeclineReason, Status, new_idempotency_key
-from bookings.scheduling import day_grids, days_to_show, describe, parse_slot
+from bookings.scheduling import day_grids, days_to_show, describe, parse_slot, slot_problems
 from bookings.workflow import STEPS, STEPS_BY_NAME, bulk_steps
 from clinic.admin_lists import SafeSelectionMixin, is_id
 from notifications.models import Email
@@ -68,13 +68,40 @@ def _messages(error):
     return error.messages if isinstance(error, ValidationError) else [str(error)]
 
 
-def _add_errors(form, error):
-    """Put a service's ValidationError on the form: beside a field the form has, else at the top."""
+def _add_errors(form, error, slot_field="slot"):
+    """Put a service's ValidationError on the form: beside a field the form has, a
+    refused time beside the grid (`slot_field`), anything else at the top."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(error, services.SlotUnavailable) and slot_field in form.fields:
+        form.add_error(slot_field, error)
     else:
         form.add_error(None, error)
+
+
+def _slot_field(step):
+    """The field a slot step's form takes its time or times in."""
+    return "slot" if step.kind == "slot" else "slots"
+
+
+def _explain_unbookable(form, field, asked, *, consultation=None):
+    """The errors to show beside the grid: the form's own, or, when the times `asked`
+    for (posted, or passed from the diary in the URL) cannot be booked, why not. The
+    grid offers only free times, so a taken one is not there to tick: without this
+    the page would drop it quietly and ask only to "Choose a time from the grid".
+    Bound forms get the reasons as the field's errors, keeping every other answer."""
+    errors = form.errors.as_data().get(field, []) if form.is_bound else []
+    if any(error.code != "required" for error in errors):
+        return form.errors[field]  # the form or the service has already said what is wrong
+    problems = slot_problems(asked, exclude_request=consultation)
+    if not problems:
+        return form.errors.get(field, []) if form.is_bound else []
+    if form.is_bound:
+        form.errors.pop(field, None)
+        form.add_error(field, ValidationError(problems, code="slot_unavailable"))
+        return form.errors[field]
+    return problems
 
 
 class WorkflowAdminMixin(SafeSelectionMixin):
@@ -175,7 +202,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
                 self.message_user(request, refusal.messages[0], messages.ERROR)
                 return redirect(change_url)
             except ValidationError as error:
-                _add_errors(form, error)
+                _add_errors(form, error, _slot_field(step))
             else:
                 self.log_change(request, consultation, done)
                 self.message_user(request, done, messages.SUCCESS)
@@ -202,9 +229,9 @@ class WorkflowAdminMixin(SafeSelectionMixin):
     def _slot_context(self, request, consultation, step, form):
         show = ShowDateForm(request.GET or None)
         chosen = show.cleaned_data["date"] if show.is_valid() else None
-        field = "slot" if step.kind == "slot" else "slots"
+        field = _slot_field(step)
         posted = form[field].value() if form.is_bound else None
-        selected = posted if isinstance(posted, list) else [posted] if posted else []
+        selected = [value for value in (posted if isinstance(posted, list) else [posted]) if value]
         grids = day_grids(days_to_show(consultation, step=step.name, chosen=chosen), consultation=consultation)
         return {
             "show_date_form": show,
@@ -212,7 +239,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
             "field_name": field,
             "input_type": "radio" if step.kind == "slot" else "checkbox",
             "selected": selected,
-            "slot_errors": form.errors.get(field, []) if form.is_bound else [],
+            "slot_errors": _explain_unbookable(form, field, selected, consultation=consultation),
             "slot_minutes": settings.CONSULTATION_LENGTH_MINUTES,
             "preference": consultation.time_of_day,
         }
@@ -253,7 +280,9 @@ class WorkflowAdminMixin(SafeSelectionMixin):
             )
         show = ShowDateForm(request.GET if "date" in request.GET else None)
         chosen = show.cleaned_data["date"] if show.is_bound and show.is_valid() else None
-        posted = form["slot"].value()
+        # The time ticked, else the one the diary's link asked for (the form posts back to the same URL).
+        posted = form["slot"].value() or request.GET.get("slot", "")
+        posted = posted if isinstance(posted, str) else ""
         if chosen is None:
             try:
                 chosen = timezone.localtime(parse_slot(posted)[0]).date() if posted else None
@@ -270,7 +299,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
             "field_name": "slot",
             "input_type": "radio",
             "selected": [posted] if posted else [],
-            "slot_errors": form.errors.get("slot", []) if form.is_bound else [],
+            "slot_errors": _explain_unbookable(form, "slot", [posted] if posted else []),
             "slot_minutes": settings.CONSULTATION_LENGTH_MINUTES,
             "preference": "any",
             "privacy_url": reverse("privacy"),

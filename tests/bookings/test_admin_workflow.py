@@ -384,6 +384,31 @@ def test_a_confirmation_of_a_slot_taken_meanwhile_says_so(reception_client, clin
     assert f"already has a confirmed consultation ({other.reference})" in response.content.decode()
 
 
+@pytest.mark.parametrize("step", ["confirm", "reschedule"])
+def test_a_time_taken_meanwhile_is_named_even_when_the_note_is_refused_too(reception_client, clinician, step):
+    day = open_day()
+    request = in_review() if step == "confirm" else confirm(submit(), start=at(day, 15), clinician=clinician)
+    other = confirm(submit(), start=at(day, 11), clinician=clinician)
+    response = reception_client.post(
+        step_url(step, request), {"slot": slot_value(at(day, 11), clinician), "note": "be\x07ll"}
+    )
+    html = response.content.decode()
+    assert "remove the special control characters" in html
+    assert html.count(f"already has a confirmed consultation ({other.reference}) at {day:%A} {day.day}") == 1
+    assert "Choose a time from the grid" not in html
+
+
+def test_offering_a_time_taken_meanwhile_names_it_even_when_the_note_is_refused_too(reception_client, clinician):
+    day = open_day()
+    request = in_review()
+    other = confirm(submit(), start=at(day, 11), clinician=clinician)
+    slots = [slot_value(at(day, 11), clinician), slot_value(at(day, 14), clinician)]
+    response = reception_client.post(step_url("propose", request), {"slots": slots, "note": "be\x07ll"})
+    html = response.content.decode()
+    assert f"already has a confirmed consultation ({other.reference}) at {day:%A} {day.day}" in html
+    assert f'value="{slots[1]}" checked' in html  # the free one stays ticked
+
+
 def test_a_confirmation_of_a_request_in_the_wrong_state_sends_staff_back_with_the_reason(reception_client, clinician):
     request = move(submit(), Status.DECLINED)
     response = reception_client.post(step_url("confirm", request), {"slot": slot_value(at(open_day(), 10), clinician)})

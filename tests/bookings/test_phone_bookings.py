@@ -1,6 +1,8 @@
 """Bookings reception takes by phone or at the desk: the admin add page, its slot grid,
 consent recorded with who took it, and the confirmation email (not the acknowledgement)."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 
@@ -86,6 +88,50 @@ def test_a_taken_or_closed_slot_is_refused_beside_the_grid_and_nothing_is_stored
     assert response.status_code == 200
     assert "already has a confirmed consultation" in response.content.decode()
     assert ConsultationRequest.objects.count() == before
+
+
+def taken_message(booked, day, clinician):
+    """How staff are told the diary's slot went: who has it, when, and what to do."""
+    return (
+        f"{clinician.name} already has a confirmed consultation ({booked.reference}) at "
+        f"{day:%A} {day.day} {day:%B %Y} at 10:00. Choose another time."
+    )
+
+
+def test_a_slot_taken_since_the_diary_showed_it_free_says_who_has_it(reception_client, clinician):
+    day = open_day()
+    booked = confirm(submit(), start=at(day, 10), clinician=clinician)
+    html = reception_client.get(ADD, {"slot": slot_value(at(day, 10), clinician)}).content.decode()
+    assert taken_message(booked, day, clinician) in html
+    assert f"Booked ({booked.reference})" in html  # that day's grid is shown, to choose another time
+    assert "Choose a time from the grid" not in html
+
+
+def test_booking_a_slot_the_diary_asked_for_but_is_taken_says_so_and_keeps_the_answers(reception_client, clinician):
+    day = open_day()
+    booked = confirm(submit(), start=at(day, 10), clinician=clinician)
+    before = ConsultationRequest.objects.count()
+    url = f"{ADD}?{urlencode({'slot': slot_value(at(day, 10), clinician)})}"
+    # No time ticked: the taken one had no box to tick.
+    response = reception_client.post(url, booking_data(at(day, 10), clinician, slot=None))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert taken_message(booked, day, clinician) in html
+    assert "Choose a time from the grid" not in html
+    assert 'value="Tomasz Brennan"' in html and 'value="07911 123456"' in html
+    assert "Scarring on the chin after acne." in html
+    assert ConsultationRequest.objects.count() == before
+
+
+def test_a_taken_slot_is_named_even_when_another_answer_is_wrong_too(reception_client, clinician):
+    """Another field's error used to hide it: the grid dropped the time, and the next try got
+    only "Choose a time from the grid"."""
+    day = open_day()
+    booked = confirm(submit(), start=at(day, 10), clinician=clinician)
+    response = reception_client.post(ADD, booking_data(at(day, 10), clinician, phone="12"))
+    html = response.content.decode()
+    assert "Enter a phone number we can call" in html
+    assert html.count(taken_message(booked, day, clinician)) == 1
 
 
 def test_without_consent_nothing_is_booked(reception_client, clinician):

@@ -126,6 +126,71 @@ def test_of_three_the_two_courses_that_read_the_same_are_both_marked_shortest(cl
     assert html.count('<span class="badge badge-best">Shortest course</span>') == 2
 
 
+def punch(title, slug, first_week, last_week, **facts):
+    return make_treatment(
+        title=title,
+        slug=slug,
+        sessions_min=1,
+        sessions_max=1,
+        results_weeks_min=first_week,
+        results_weeks_max=last_week,
+        **facts,
+    )
+
+
+def test_results_that_start_in_the_same_week_share_earliest_results(client):
+    """The caption compares results on the earliest week they can show: 1–8 and 1–6 weeks both
+    start in week 1, so neither is earlier because the other's changes finish sooner."""
+    punch("Punch excision", "punch-excision", 1, 8)
+    punch("Punch replacement grafting", "punch-replacement-grafting", 4, 6)
+    punch("Punch elevation", "punch-elevation", 1, 6)
+    html = compare(client, "punch-excision", "punch-replacement-grafting", "punch-elevation").text
+    assert (
+        "<strong>Earliest results:</strong>\n      Punch excision and Punch elevation"
+        " (from week 1 after the first session)." in html
+    )
+    assert html.count('<span class="badge badge-best">Earliest results</span>') == 2
+    assert "1–8 weeks after the first session. <span" in html and "1–6 weeks after the first session. <span" in html
+    assert "4–6 weeks after the first session.</td>" in html  # grafting starts in week 4: not marked
+
+
+def test_results_all_starting_in_the_same_week_mark_none(client):
+    punch("Punch excision", "punch-excision", 1, 8)
+    punch("Punch elevation", "punch-elevation", 1, 6)
+    html = compare(client, "punch-excision", "punch-elevation").text
+    assert (
+        "<strong>Earliest results:</strong>\n      similar for all of them"
+        " (from week 1 after the first session), so none is marked." in html
+    )
+    assert "Earliest results</span>" not in html
+
+
+def test_downtime_is_ranked_on_the_longest_it_can_last(client):
+    """The caption compares ranges on their upper figure: "up to 3 days" and "1–3 days" both
+    mean planning for three days off, so both have the least downtime."""
+    punch("Punch excision", "punch-excision", 1, 8, downtime_days_min=0, downtime_days_max=3)
+    punch("Punch elevation", "punch-elevation", 1, 6, downtime_days_min=1, downtime_days_max=3)
+    punch("Subcision", "subcision", 2, 8, downtime_days_min=3, downtime_days_max=5)
+    html = compare(client, "punch-excision", "punch-elevation", "subcision").text
+    assert "<strong>Least downtime:</strong>\n      Punch excision and Punch elevation (up to 3 days)." in html
+    assert html.count('<span class="badge badge-best">Least downtime</span>') == 2
+
+
+def test_courses_ending_by_the_same_week_share_the_shortest_course(client, laser):
+    """One session or three 8 weeks apart (up to 16 weeks) and 4–5 sessions 4 weeks apart
+    (12–16 weeks) both run 16 weeks at the longest."""
+    make_treatment(
+        title="Laser resurfacing", slug="laser-resurfacing", sessions_min=1, sessions_max=3, weeks_between_sessions=8
+    )
+    make_treatment(title="Peel", slug="peel", sessions_min=6, sessions_max=8, weeks_between_sessions=6)
+    html = compare(client, "laser-resurfacing", "fractional-laser", "peel").text
+    assert (
+        "<strong>Shortest course:</strong>\n      Laser resurfacing and Fractional laser"
+        " (up to about 4 months)." in html
+    )
+    assert html.count('<span class="badge badge-best">Shortest course</span>') == 2
+
+
 # --- Compared for a condition ------------------------------------------------------------
 
 
