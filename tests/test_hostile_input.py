@@ -30,9 +30,7 @@ from tests.factories import make_clinician, make_condition, make_treatment
 from treatments.form_signing import sign_form_time
 from treatments.models import Comment, HelpfulVote
 
-pytestmark = pytest.mark.slow
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 EXAMPLES = settings(
     max_examples=50,

@@ -28,9 +28,7 @@ from tests.factories import (
 )
 from treatments.models import CommentStatus
 
-pytestmark = pytest.mark.slow
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 # The page with its byline; its FAQs, takeaways and references (one UNION ALL); its treatment or condition links.
 CONTENT_BUDGET = 3
