@@ -2,6 +2,10 @@
 and tests/test_cookies.py fails when a response sets a cookie it does not describe,
 or with a lifetime other than the one it states.
 
+Django's own cookies are described here; an app that sets a cookie of its own describes
+it with `register_cookies()` in its AppConfig.ready(), next to the constants it uses, so
+this module never reaches up into the apps.
+
 All of them are strictly necessary for something the visitor asked for (a form,
 a vote, signing in), so none needs consent; there are no analytics or
 advertising cookies, and nothing from other sites.
@@ -10,32 +14,29 @@ advertising cookies, and nothing from other sites.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
 class Cookie:
     """One cookie: its name, why the site sets it, when, and for how long.
 
-    `max_age` is the dotted path of the setting or constant holding its
-    lifetime in seconds ("settings.X" or "module.NAME"); None means it lasts
-    until the browser is closed.
+    `max_age` is the lifetime in seconds, or "settings.X" for a lifetime read from
+    settings each time (Django's own cookies); None means it lasts until the browser
+    is closed.
     """
 
     name: str
     purpose: str
     set_when: str
-    max_age: str | None = None
+    max_age: int | str | None = None
     who: str = "Everyone"
 
     @property
     def max_age_seconds(self):
         """The lifetime in seconds, read where the site reads it; None: until the browser closes."""
-        if self.max_age is None:
-            return None
-        if self.max_age.startswith("settings."):
+        if isinstance(self.max_age, str):
             return getattr(settings, self.max_age.removeprefix("settings."))
-        return import_string(self.max_age)
+        return self.max_age
 
     @property
     def lifetime(self):
@@ -55,8 +56,20 @@ def describe_seconds(seconds):
     return f"{seconds} seconds"
 
 
+# The apps' own cookies, by name, in the order the apps registered them.
+_registered = {}
+
+
+def register_cookies(*described_cookies):
+    """Add an app's cookies (Cookie instances) to the list; registering a name again
+    replaces its description (AppConfig.ready() may run more than once in tests)."""
+    for cookie in described_cookies:
+        _registered[cookie.name] = cookie
+
+
 def cookies():
-    """The site's cookies, in the order the cookies page lists them."""
+    """The site's cookies, in the order the cookies page lists them: Django's CSRF
+    cookie, the apps' own, then messages and the staff session."""
     return [
         Cookie(
             name=settings.CSRF_COOKIE_NAME,
@@ -67,25 +80,7 @@ def cookies():
             set_when="You open a page with a form",
             max_age="settings.CSRF_COOKIE_AGE",
         ),
-        Cookie(
-            name="clinic_recent_requests",
-            purpose=(
-                "Remembers the consultation requests sent from this browser in the last hour (each one's "
-                "reference and a one-way digest of the answers, signed so it cannot be altered), so that "
-                "sending the same request twice does not make two requests."
-            ),
-            set_when="You send a consultation request",
-            max_age="bookings.views.RESUBMISSION_WINDOW_SECONDS",
-        ),
-        Cookie(
-            name="clinic_visitor",
-            purpose=(
-                "A random number (signed) that lets us count one answer per browser to “Was this page helpful?”. "
-                "We store only a one-way hash of it, and nothing else about you."
-            ),
-            set_when="You answer “Was this page helpful?”",
-            max_age="treatments.views.VISITOR_COOKIE_AGE",
-        ),
+        *_registered.values(),
         Cookie(
             name="messages",
             purpose="Carries a one-off message to the next page, such as “Thank you for your comment”.",

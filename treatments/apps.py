@@ -8,10 +8,23 @@ class TreatmentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from clinic.cookies import Cookie, register_cookies
         from clinic.pagecache import invalidate_on_change
         from treatments import comment_emails, digest
+        from treatments.views import VISITOR_COOKIE, VISITOR_COOKIE_AGE
 
         comment_emails.register_kinds()
+        register_cookies(
+            Cookie(
+                name=VISITOR_COOKIE,
+                purpose=(
+                    "A random number (signed) that lets us count one answer per browser to “Was this page helpful?”. "
+                    "We store only a one-way hash of it, and nothing else about you."
+                ),
+                set_when="You answer “Was this page helpful?”",
+                max_age=VISITOR_COOKIE_AGE,
+            )
+        )
         digest.register_kinds()
         from treatments.models import (
             FAQ,
