@@ -27,11 +27,11 @@ def _plain_param(value):
     return "".join(char for char in str(value) if char >= " " and char not in '"\x7f')
 
 
-def invite_sequence(request):
+def invite_sequence(consultation):
     """The invite's SEQUENCE: 0 for the first booking, one more for each move (and for
     a cancellation), so calendars replace the event rather than keep the old one."""
-    bookings = request.status_changes.filter(to_status="confirmed").count()
-    return max(bookings - 1, 0) + (1 if request.status == "cancelled" else 0)
+    bookings = consultation.status_changes.filter(to_status="confirmed").count()
+    return max(bookings - 1, 0) + (1 if consultation.status == "cancelled" else 0)
 
 
 def _alarms():
@@ -52,8 +52,8 @@ def _address(email, name, **params):
     return address
 
 
-def consultation_invite(request, *, now=None, method="PUBLISH"):
-    """The .ics text (str, CRLF line ends) for a request with a confirmed start and clinician.
+def consultation_invite(consultation, *, now=None, method="PUBLISH"):
+    """The .ics text (str, CRLF line ends) for a consultation with a confirmed start and clinician.
 
     `method` is PUBLISH for the file the patient downloads, REQUEST for the invite
     attached to the confirmation email (with the clinic as organiser and the patient
@@ -63,25 +63,27 @@ def consultation_invite(request, *, now=None, method="PUBLISH"):
     if method not in METHODS:
         raise ValueError(f"Unknown iTIP method {method!r}")
     zone = ZoneInfo(settings.TIME_ZONE)
-    start = request.confirmed_start.astimezone(zone)
+    start = consultation.confirmed_start.astimezone(zone)
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
 
     event = Event()
-    event.add("uid", f"{request.reference}@{host}")
+    event.add("uid", f"{consultation.reference}@{host}")
     event.add("dtstamp", now or timezone.now())
     event.add("dtstart", start)
-    event.add("dtend", request.confirmed_end.astimezone(zone))
-    event.add("sequence", invite_sequence(request))
+    event.add("dtend", consultation.confirmed_end.astimezone(zone))
+    event.add("sequence", invite_sequence(consultation))
     event.add("summary", f"Consultation at {settings.CLINIC_NAME}")
     event.add("location", settings.CLINIC_ADDRESS)
     event.add(
         "description",
-        f"Your consultation at {settings.CLINIC_NAME}, reference {request.reference}, "
-        f"with {request.clinician}. To change or cancel it, phone {settings.CLINIC_PHONE}.",
+        f"Your consultation at {settings.CLINIC_NAME}, reference {consultation.reference}, "
+        f"with {consultation.clinician}. To change or cancel it, phone {settings.CLINIC_PHONE}.",
     )
     if method != "PUBLISH":
         event.add("organizer", _address(settings.CLINIC_EMAIL, settings.CLINIC_NAME))
-        event.add("attendee", _address(request.email, request.full_name, role="REQ-PARTICIPANT", rsvp="FALSE"))
+        event.add(
+            "attendee", _address(consultation.email, consultation.full_name, role="REQ-PARTICIPANT", rsvp="FALSE")
+        )
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
     if method != "CANCEL":

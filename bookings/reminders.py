@@ -25,9 +25,9 @@ DAY_BEFORE_FROM = time(9)
 MIN_GAP = timedelta(hours=12)
 
 
-def reminder_key(request, which):
-    """The outbox key of a reminder: request, start time (UTC) and which reminder."""
-    return f"reminder:{request.pk}:{request.confirmed_start.astimezone(UTC):%Y%m%dT%H%MZ}:{which}"
+def reminder_key(consultation, which):
+    """The outbox key of a reminder: consultation, start time (UTC) and which reminder."""
+    return f"reminder:{consultation.pk}:{consultation.confirmed_start.astimezone(UTC):%Y%m%dT%H%MZ}:{which}"
 
 
 def queue_due_reminders(*, now=None, consultation=None):
@@ -41,24 +41,24 @@ def queue_due_reminders(*, now=None, consultation=None):
     ).exclude(email="")
     if consultation is not None:
         upcoming = upcoming.filter(pk=consultation.pk)
-    for request in upcoming.select_related("clinician"):
-        data = {"start": request.confirmed_start.isoformat()}
-        first_key = reminder_key(request, "48h")
+    for booked in upcoming.select_related("clinician"):
+        data = {"start": booked.confirmed_start.isoformat()}
+        first_key = reminder_key(booked, "48h")
         first = Email.objects.filter(key=first_key).first()
         if first is None:
             first_data = {**data, "which": "48h", "recorded_for": now.isoformat()}
-            emails.queue(request, NotificationKind.REMINDER, data=first_data, key=first_key)
+            emails.queue(booked, NotificationKind.REMINDER, data=first_data, key=first_key)
             recorded += 1
             continue
-        local_start = timezone.localtime(request.confirmed_start)
+        local_start = timezone.localtime(booked.confirmed_start)
         day_before = timezone.make_aware(datetime.combine(local_start.date() - timedelta(days=1), DAY_BEFORE_FROM))
-        second_key = reminder_key(request, "day-before")
+        second_key = reminder_key(booked, "day-before")
         if (
             now >= day_before
             and now - datetime.fromisoformat(first.data.get("recorded_for", first.created_at.isoformat())) >= MIN_GAP
             and not Email.objects.filter(key=second_key).exists()
         ):
-            emails.queue(request, NotificationKind.REMINDER, data={**data, "which": "day-before"}, key=second_key)
+            emails.queue(booked, NotificationKind.REMINDER, data={**data, "which": "day-before"}, key=second_key)
             recorded += 1
     return recorded
 
@@ -66,10 +66,10 @@ def queue_due_reminders(*, now=None, consultation=None):
 def check_still_due(email):
     """Raise NotToBeSent when the reminder `email` is stale: its consultation was
     cancelled, or moved from the time the reminder was recorded for, or is past."""
-    request = email.about
-    if request.status != Status.CONFIRMED or not request.confirmed_start:
+    consultation = email.about
+    if consultation.status != Status.CONFIRMED or not consultation.confirmed_start:
         raise NotToBeSent("consultation no longer booked")
-    if request.confirmed_start.isoformat() != email.data.get("start"):
+    if consultation.confirmed_start.isoformat() != email.data.get("start"):
         raise NotToBeSent("consultation moved")
-    if request.confirmed_start <= timezone.now():
+    if consultation.confirmed_start <= timezone.now():
         raise NotToBeSent("consultation already started")
