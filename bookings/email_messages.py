@@ -1,7 +1,7 @@
 """The messages of emails about consultation requests: what the worker sends for each
 outbox email that `bookings.emails` recorded.
 
-`build` renders one outbox email from the request as it is when it is sent
+`build` renders one outbox email from the consultation as it is when it is sent
 (registered for each kind in `register_kinds`, called from BookingsConfig.ready).
 Each kind has three templates under templates/emails/bookings/:
 `<kind>_subject.txt`, `<kind>.txt` and `<kind>.html`.
@@ -26,23 +26,23 @@ WITH_INVITE = {NotificationKind.CONFIRMATION, NotificationKind.RESCHEDULED, Noti
 
 
 def render(notification):
-    """The subject, text and HTML of an outbox email about a request, from the
-    request's current state."""
-    request = notification.about
+    """The subject, text and HTML of an outbox email about a consultation, from the
+    consultation's current state."""
+    consultation = notification.about
     context = {
-        "request": request,
+        "consultation": consultation,
         "email": notification,
         "clinic": clinic_details(),
-        "status_url": request.status_url(),
-        "admin_url": request.admin_url(),
-        "proposed_times": list(request.proposed_times.select_related("clinician"))
+        "status_url": consultation.status_url(),
+        "admin_url": consultation.admin_url(),
+        "proposed_times": list(consultation.proposed_times.select_related("clinician"))
         if notification.kind == NotificationKind.TIME_PROPOSAL
         else [],
     }
     if notification.kind == NotificationKind.TIME_PROPOSAL:
-        context["offered_on_a_day_asked_for"] = offered_on_a_day_asked_for(request, context["proposed_times"])
-    if notification.kind == NotificationKind.SESSION_DUE and request.course is not None:
-        context["window"] = next_session_window(request.course)
+        context["offered_on_a_day_asked_for"] = offered_on_a_day_asked_for(consultation, context["proposed_times"])
+    if notification.kind == NotificationKind.SESSION_DUE and consultation.course is not None:
+        context["window"] = next_session_window(consultation.course)
     base = f"emails/bookings/{notification.kind}"
     subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
     return subject, render_to_string(f"{base}.txt", context), render_to_string(f"{base}.html", context)
@@ -53,27 +53,31 @@ def invite_attachment(notification):
 
     Confirmations carry METHOD:REQUEST, so mail programs offer to add the event;
     the cancellation of a booked consultation carries METHOD:CANCEL, which removes it."""
-    request = notification.about
-    if notification.kind in WITH_INVITE and request.status == "confirmed":
+    consultation = notification.about
+    if notification.kind in WITH_INVITE and consultation.status == "confirmed":
         method = "REQUEST"
-    elif notification.kind == NotificationKind.CANCELLATION and request.confirmed_start and request.clinician_id:
+    elif (
+        notification.kind == NotificationKind.CANCELLATION
+        and consultation.confirmed_start
+        and consultation.clinician_id
+    ):
         method = "CANCEL"
     else:
         return None
-    return invite_part(request, method)
+    return invite_part(consultation, method)
 
 
-def invite_part(request, method):
-    """`request`'s calendar invite (bookings.ics) as an attachable MIME part."""
-    part = MIMEText(consultation_invite(request, method=method), "calendar", "utf-8")
+def invite_part(consultation, method):
+    """`consultation`'s calendar invite (bookings.ics) as an attachable MIME part."""
+    part = MIMEText(consultation_invite(consultation, method=method), "calendar", "utf-8")
     part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename="invite.ics")
     return part
 
 
 def build(notification):
-    """The message for an outbox email about a request (notifications.kinds renderer).
-    Raises NotToBeSent when the request is gone or its details were anonymised."""
+    """The message for an outbox email about a consultation (notifications.kinds renderer).
+    Raises NotToBeSent when the consultation is gone or its details were anonymised."""
     if notification.about is None:
         raise NotToBeSent("request deleted")
     to = notification.to
@@ -90,6 +94,6 @@ def build(notification):
 
 
 def register_kinds():
-    """Register every kind of email about a request with the outbox."""
+    """Register every kind of email about a consultation with the outbox."""
     for kind in NotificationKind:
         kinds.register(kind.value, kind.label, render=build)
