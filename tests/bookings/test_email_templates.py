@@ -54,3 +54,12 @@ def test_each_booking_email_fills_every_variable(kind, consultation_in_a_course)
         assert part.strip()
         assert MISSING not in part
         assert "MISSING VARIABLE" not in part  # escaped in HTML too
+
+
+def test_a_subject_shows_a_treatment_name_as_written(consultation_in_a_course):
+    # A subject line is plain text: "&" must reach the patient as "&", not "&amp;".
+    consultation_in_a_course.course.treatment.title = "Subcision & fillers"
+    consultation_in_a_course.course.treatment.save()
+    email = outbox.record(NotificationKind.SESSION_DUE.value, about=consultation_in_a_course, to="p@example.com")
+    subject, _text, _html = email_messages.render(email)
+    assert subject.startswith("Your next Subcision & fillers session is due around")
