@@ -471,12 +471,45 @@ class Availability:
         )
 
 
+# --- one change to a clinician's time at a time ---
+
+
+def lock_clinicians(clinicians):
+    """Lock the rows of `clinicians` (staff.Clinician instances; None: every clinician)
+    until the surrounding transaction ends, so call it inside the transaction that
+    saves what was checked, before the check.
+
+    Whatever books a time with a clinician (services) and whatever changes when they
+    can be seen (admin's availability pages, through `stranded_consultations`) both
+    take the clinician's lock first. Without it, on PostgreSQL's READ COMMITTED, a
+    confirmation and new leave over its time could each check the other's absence and
+    both commit, leaving a confirmed consultation inside the leave. Rows are locked in
+    one order (by id) so that two transactions each locking several cannot deadlock;
+    a consultation's or course's own lock, where a service takes one, comes first.
+
+    On SQLite select_for_update does nothing, and needs nothing: every write
+    transaction there starts IMMEDIATE (clinic/settings.py), so writers already run
+    one at a time."""
+    wanted = Clinician.objects.select_for_update().order_by("pk")
+    if clinicians is not None:
+        ids = {clinician.pk for clinician in clinicians if clinician is not None and clinician.pk is not None}
+        if not ids:
+            return
+        wanted = wanted.filter(pk__in=ids)
+    list(wanted.values_list("pk", flat=True))
+
+
 # --- changes to availability ---
 
 
 def stranded_consultations(clinician=None, *, now=None, **changes):
     """The confirmed consultations from `now` on that a change to availability would
     leave outside bookable time: bookable now, not once the change is made.
+
+    It locks `clinician`'s row (None: every clinician's) first (`lock_clinicians`), so
+    a booking made while the change is checked and saved waits for it and is then
+    checked against it: call it inside the transaction that saves the change (admin's
+    change and delete views run in one).
 
     `changes` are the proposed rows, each the whole set after the change (saved or
     unsaved model instances): for `clinician`, `leave`, `breaks`, `working_hours`
@@ -485,6 +518,7 @@ def stranded_consultations(clinician=None, *, now=None, **changes):
     `clinician`, every clinician who takes consultations is checked. Returns
     Appointments, earliest first. Offers still held are not checked: a held time that
     the change makes unavailable simply stops being bookable, like any other slot."""
+    lock_clinicians(None if clinician is None else [clinician])
     now = now or timezone.now()
     today = timezone.localdate(now)
     last = today + timedelta(days=MAX_DAYS_AHEAD_FOR_STAFF)
@@ -548,7 +582,9 @@ def refuse_stranding(clinician, **changes):
 def refuse_stranding_change(row):
     """Raise the ValidationError of `stranding_refusal` when saving `row` as edited (a
     WorkingHours, Break, Leave, ClinicHours or Closure, new or changed, not saved yet)
-    would strand confirmed consultations; do nothing otherwise. Nothing is checked
+    would strand confirmed consultations; do nothing otherwise. Call it inside the
+    transaction that saves `row`: it locks the clinician's row, or every clinician's
+    for the clinic's rows, until then (`lock_clinicians`). Nothing is checked
     while the row lacks a value the check needs or its times run backwards: the
     model's own clean() refuses those."""
     if isinstance(row, WorkingHours | Break):

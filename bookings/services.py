@@ -16,7 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from bookings import emails, reminders
-from bookings.availability import Availability, hold_expires
+from bookings.availability import Availability, hold_expires, lock_clinicians
 from bookings.emails import TO_CLINIC
 from bookings.models import (
     CLOSED_STATUSES,
@@ -423,8 +423,14 @@ def _refusing_double_booking(start, clinician):
         raise
 
 
-def _check_slot(start, clinician, *, consultation):
-    if problem := slot_problem(start, clinician=clinician, exclude_request=consultation):
+def _check_slot(start, clinician, *, consultation, now=None, patient=False):
+    """Raise SlotUnavailable unless `start` with `clinician` can be booked for
+    `consultation`. Call it inside the booking's transaction, after locking the
+    consultation: it locks the clinician's row first (`lock_clinicians`), so an edit of
+    their availability being saved is waited for and then checked against, and one
+    not yet begun waits for this booking to commit before checking its own."""
+    lock_clinicians([clinician])
+    if problem := slot_problem(start, clinician=clinician, exclude_request=consultation, now=now, patient=patient):
         raise SlotUnavailable(problem, code="slot_unavailable")
 
 
@@ -495,8 +501,7 @@ def reschedule_request(*, consultation, start, clinician, by, note="", now=None)
             _guard(locked, "reschedule", now=now)
         if locked.confirmed_start == start and locked.clinician_id == clinician.pk:
             raise ValidationError(f"{locked.reference} is already booked at that time with that clinician.")
-        if problem := slot_problem(start, clinician=clinician, exclude_request=locked, now=now, patient=by is None):
-            raise SlotUnavailable(problem, code="slot_unavailable")
+        _check_slot(start, clinician, consultation=locked, now=now, patient=by is None)
         was = f"{describe(locked.confirmed_start)} with {locked.clinician}"
         locked.confirmed_start, locked.clinician = start, clinician
         locked.full_clean()
@@ -529,6 +534,7 @@ def propose_times(*, consultation, slots, by, note=""):
     with transaction.atomic():
         locked = _lock(consultation)
         _guard(locked, "propose")
+        lock_clinicians([clinician for _, clinician in slots])
         problems = [
             problem
             for start, clinician in slots

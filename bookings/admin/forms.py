@@ -165,7 +165,9 @@ class AvailabilityForm(PlainTextModelForm):
     the clinic's opening hours for a weekday, or a closure. A change that would leave
     confirmed consultations outside bookable time is refused with a message naming
     each (bookings.availability.refuse_stranding_change); an unchanged row, or one
-    being deleted, is not checked."""
+    being deleted, is not checked. Admin validates and saves in one transaction, and
+    the check locks the clinician's row (every clinician's, for the clinic's rows)
+    until the save commits, so no booking slips in between check and save."""
 
     def clean(self):
         cleaned = super().clean()

@@ -3,6 +3,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import router, transaction
 from django.shortcuts import redirect
 
 from bookings import services
@@ -27,15 +28,18 @@ class ClinicHoursAdmin(SafeSelectionMixin, admin.ModelAdmin):
         return actions
 
     def delete_view(self, request, object_id, extra_context=None):
-        hours = self.get_object(request, object_id)
-        if hours is not None:
-            refusal = stranding_refusal(
-                stranded_consultations(None, opening_hours=ClinicHours.objects.exclude(pk=hours.pk))
-            )
-            if refusal is not None:
-                self.message_user(request, refusal.messages[0], messages.ERROR)
-                return redirect("admin:bookings_clinichours_change", hours.pk)
-        return super().delete_view(request, object_id, extra_context)
+        # One transaction for the check and the deletion: the check locks every
+        # clinician's row (bookings.availability.lock_clinicians) until the day is gone.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            hours = self.get_object(request, object_id)
+            if hours is not None:
+                refusal = stranding_refusal(
+                    stranded_consultations(None, opening_hours=ClinicHours.objects.exclude(pk=hours.pk))
+                )
+                if refusal is not None:
+                    self.message_user(request, refusal.messages[0], messages.ERROR)
+                    return redirect("admin:bookings_clinichours_change", hours.pk)
+            return super().delete_view(request, object_id, extra_context)
 
 
 @admin.register(Closure)
