@@ -51,6 +51,7 @@ from treatments.models import (
     SearchSynonym,
     Treatment,
 )
+from treatments.prices import cost_text
 
 MAX_RESULTS = 20
 MAX_WORDS = 10
@@ -526,8 +527,6 @@ def asks_about_prices(query):
 
 def _price_hit(treatment, hit=None):
     """`hit` (or a new Hit for `treatment`) pointed at the treatment's price section, its snippet the price."""
-    from treatments.prices import cost_text
-
     hit = hit or Hit(page=treatment, kind="treatment", score=0, url="")
     hit.url = f"{treatment.get_absolute_url()}#price-title"
     hit.part_kind, hit.part_label = "price", "Price"
