@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import time as clock
 from datetime import date, time, timedelta
 
 import pytest
@@ -32,6 +33,7 @@ from tests.factories import (
     make_treatment,
 )
 from treatments import services
+from treatments.form_signing import seconds_since_shown
 from treatments.models import CommentStatus, PublicationStatus
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +106,7 @@ def test_public_pages_are_served_from_the_cache_the_second_time(treatment, path)
     assert queries == 0
 
 
-def test_each_visitor_gets_their_own_csrf_token_cookie_and_form_time(treatment):
+def test_each_visitor_gets_their_own_csrf_token_and_cookie(treatment):
     first, _ = get(treatment.get_absolute_url())
     second, _ = get(treatment.get_absolute_url())
     for response in (first, second):
@@ -113,10 +115,19 @@ def test_each_visitor_gets_their_own_csrf_token_cookie_and_form_time(treatment):
         assert hidden(response.text, "shown_at")
     assert hidden(first.text, "csrfmiddlewaretoken")[0] != hidden(second.text, "csrfmiddlewaretoken")[0]
     assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
-    assert hidden(first.text, "shown_at") != hidden(second.text, "shown_at")
     # Apart from those values, the page is the same.
     per_visitor = re.compile(r'name="(csrfmiddlewaretoken|shown_at)" value="[^"]*"')
     assert per_visitor.sub("", first.text) == per_visitor.sub("", second.text)
+
+
+def test_the_comment_form_records_when_this_visitor_was_shown_it_not_when_the_page_was_stored(treatment, monkeypatch):
+    first, _ = get(treatment.get_absolute_url())
+    ten_minutes_later = clock.time() + 600
+    monkeypatch.setattr(clock, "time", lambda: ten_minutes_later)
+    second, queries = get(treatment.get_absolute_url())
+    assert queries == 0  # the stored page
+    assert seconds_since_shown(hidden(first.text, "shown_at")[0]) == pytest.approx(600, abs=5)
+    assert seconds_since_shown(hidden(second.text, "shown_at")[0]) == pytest.approx(0, abs=1)
 
 
 @pytest.mark.parametrize(
