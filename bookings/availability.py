@@ -115,19 +115,19 @@ class Appointment:
     start: datetime
     end: datetime
     clinician_id: int
-    request_id: int
+    consultation_id: int
     reference: str
-    request: ConsultationRequest | None = None  # with the diary's details
+    consultation: ConsultationRequest | None = None  # with the diary's details
 
 
 @dataclass
 class Hold:
     start: datetime
     clinician_id: int
-    request_id: int
+    consultation_id: int
     reference: str
     expires: datetime
-    change_url: str = ""  # the request's page in admin, set by the diary
+    change_url: str = ""  # the consultation's page in admin, set by the diary
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ class Availability:
             hold = Hold(
                 start=proposal.start,
                 clinician_id=proposal.clinician_id,
-                request_id=proposal.request_id,
+                consultation_id=proposal.request_id,
                 reference=proposal.request.reference,
                 expires=hold_expires(proposal),
             )
@@ -219,31 +219,31 @@ class Availability:
 
     def _load_appointments(self, ids, details, statuses):
         # Starting up to one slot before the first day: such a consultation can run into it.
-        requests = ConsultationRequest.objects.filter(
+        consultations = ConsultationRequest.objects.filter(
             status__in=statuses,
             clinician_id__in=ids,
             confirmed_start__gt=self._day_start(self.first) - self.length,
             confirmed_start__lt=self._day_start(self.last + timedelta(1)),
         ).order_by("confirmed_start")
         if details:
-            requests = requests.select_related("clinician").only(
+            consultations = consultations.select_related("clinician").only(
                 "pk", "reference", "full_name", "phone", "status", "confirmed_start", "clinician__name"
             )
         if details == "treatments":
             treatments = Treatment.objects.only("pk", "title")
-            requests = requests.prefetch_related(Prefetch("treatments", queryset=treatments))
+            consultations = consultations.prefetch_related(Prefetch("treatments", queryset=treatments))
         elif not details:
-            requests = requests.only("pk", "reference", "confirmed_start", "clinician_id", "status")
+            consultations = consultations.only("pk", "reference", "confirmed_start", "clinician_id", "status")
         by_clinician = defaultdict(list)
-        for request in requests:
-            by_clinician[request.clinician_id].append(
+        for consultation in consultations:
+            by_clinician[consultation.clinician_id].append(
                 Appointment(
-                    start=request.confirmed_start,
-                    end=request.confirmed_start + self.length,
-                    clinician_id=request.clinician_id,
-                    request_id=request.pk,
-                    reference=request.reference,
-                    request=request if details else None,
+                    start=consultation.confirmed_start,
+                    end=consultation.confirmed_start + self.length,
+                    clinician_id=consultation.clinician_id,
+                    consultation_id=consultation.pk,
+                    reference=consultation.reference,
+                    consultation=consultation if details else None,
                 )
             )
         return by_clinician
@@ -330,9 +330,9 @@ class Availability:
             return self.appointments[clinician.pk]
         return self.appointments_by_day[clinician.pk, day]
 
-    def overlapping(self, start, clinician, *, exclude_request_id=None):
+    def overlapping(self, start, clinician, *, exclude_consultation_id=None):
         """The appointment of `clinician` that overlaps a consultation at `start`
-        (other than `exclude_request_id`'s), or None."""
+        (other than `exclude_consultation_id`'s), or None."""
         end = start + self.length
         day = start.astimezone(self.tz).date()
         # An overlapping appointment starts that day, or late the day before.
@@ -344,18 +344,18 @@ class Availability:
             (
                 item
                 for item in candidates
-                if item.start < end and start < item.end and item.request_id != exclude_request_id
+                if item.start < end and start < item.end and item.consultation_id != exclude_consultation_id
             ),
             None,
         )
 
-    def slot(self, start, clinician, *, for_request_id=None):
+    def slot(self, start, clinician, *, for_consultation_id=None):
         """The state of the slot at `start` with `clinician`, seen by the request
-        `for_request_id` (its own appointment and its own offers do not block it)."""
+        `for_consultation_id` (its own appointment and its own offers do not block it)."""
         day = start.astimezone(self.tz).date()
         end = start + self.length
         # An appointment shows even on leave (made before the leave was): never hidden.
-        if (booked := self.overlapping(start, clinician, exclude_request_id=for_request_id)) is not None:
+        if (booked := self.overlapping(start, clinician, exclude_consultation_id=for_consultation_id)) is not None:
             return Slot(start, clinician, SlotState.BOOKED, booked)
         if (leave := self.leave_on(clinician, day)) is not None:
             return Slot(start, clinician, SlotState.LEAVE, leave)
@@ -366,11 +366,11 @@ class Availability:
         if pause is not None:
             return Slot(start, clinician, SlotState.BREAK, pause)
         hold = self.holds.get((start, clinician.pk))
-        if hold is not None and hold.request_id != for_request_id:
+        if hold is not None and hold.consultation_id != for_consultation_id:
             return Slot(start, clinician, SlotState.HELD, hold)
         return Slot(start, clinician, SlotState.FREE)
 
-    def free_slots(self, *, for_request_id=None, not_before=None):
+    def free_slots(self, *, for_consultation_id=None, not_before=None):
         """Every free (start, clinician) from `first` to `last`, earliest first, starting
         after `not_before` (default: now)."""
         not_before = not_before or self.now
@@ -380,20 +380,20 @@ class Availability:
                 if start <= not_before:
                     continue
                 for clinician in self.clinicians:
-                    state = self.slot(start, clinician, for_request_id=for_request_id)
+                    state = self.slot(start, clinician, for_consultation_id=for_consultation_id)
                     if state.free:
                         found.append(state)
         return found
 
     # --- refusals ---
 
-    def problem(self, start, clinician, *, for_request=None, patient=False):
+    def problem(self, start, clinician, *, for_consultation=None, patient=False):
         """Why `start` with `clinician` cannot be booked, in a sentence for staff; None
         when it can. Checks, in order: not past, not too far ahead, the clinic open
         that day, inside opening hours, on the grid, then the clinician (takes
         consultations, not on leave, working, not on a break), then clashes and holds.
         With `patient`, a clash or a hold is told without another patient's reference."""
-        for_request_id = getattr(for_request, "pk", None)
+        for_consultation_id = getattr(for_consultation, "pk", None)
         local = timezone.localtime(start)
         day = local.date()
         when = describe(start)
@@ -426,14 +426,14 @@ class Availability:
                 f"{when} is not on the consultation grid: consultations start every "
                 f"{minutes} minute{pluralize(minutes)} from {first} to {last} ({examples}, …)."
             )
-        return self._clinician_problem(start, clinician, for_request_id, when, weekday, patient)
+        return self._clinician_problem(start, clinician, for_consultation_id, when, weekday, patient)
 
-    def _clinician_problem(self, start, clinician, for_request_id, when, weekday, patient):
+    def _clinician_problem(self, start, clinician, for_consultation_id, when, weekday, patient):
         name = clinician.name
         day = timezone.localtime(start).date()
         if not clinician.takes_consultations:
             return f"{name} does not take consultations. Choose another clinician."
-        slot = self.slot(start, clinician, for_request_id=for_request_id)
+        slot = self.slot(start, clinician, for_consultation_id=for_consultation_id)
         match slot.state:
             case SlotState.FREE:
                 return None
@@ -549,9 +549,9 @@ def stranded_consultations(clinician=None, *, now=None, **changes):
         for item in before.appointments_of(people[clinician_id]):
             if item.start <= now:
                 continue
-            own = SimpleNamespace(pk=item.request_id)
-            was_fine = before.problem(item.start, people[clinician_id], for_request=own) is None
-            if was_fine and after.problem(item.start, changed_people[clinician_id], for_request=own) is not None:
+            own = SimpleNamespace(pk=item.consultation_id)
+            was_fine = before.problem(item.start, people[clinician_id], for_consultation=own) is None
+            if was_fine and after.problem(item.start, changed_people[clinician_id], for_consultation=own) is not None:
                 stranded.append(item)
     return sorted(stranded, key=lambda item: item.start)
 

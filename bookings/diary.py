@@ -102,16 +102,16 @@ def build_diary(day, *, clinician=None, week=False, now=None):
     pattern = reverse("admin:bookings_consultationrequest_change", args=[PLACEHOLDER_ID])
     for person in availability.clinicians:
         for item in availability.appointments_of(person):
-            item.request.change_url = pattern.replace(str(PLACEHOLDER_ID), str(item.request_id))
+            item.consultation.change_url = pattern.replace(str(PLACEHOLDER_ID), str(item.consultation_id))
     for hold in availability.holds.values():
-        hold.change_url = pattern.replace(str(PLACEHOLDER_ID), str(hold.request_id))
+        hold.change_url = pattern.replace(str(PLACEHOLDER_ID), str(hold.consultation_id))
     days = []
     for current in availability.days():
         diary_day = DiaryDay(day=current, label=date_format(current, "l j F Y"), is_today=current == today)
         diary_day.closed = availability.closed_reason(current) or ""
         diary_day.appointments = sorted(
             (item for person in availability.clinicians for item in availability.appointments_of(person, current)),
-            key=lambda item: (item.start, item.request.clinician.name),
+            key=lambda item: (item.start, item.consultation.clinician.name),
         )
         if week:
             diary_day.cells = [_week_cell(availability, person, current) for person in availability.clinicians]
@@ -131,8 +131,8 @@ def _day_rows(availability, day):
             cell = DiaryCell(kind=slot.state.value, clinician=person, start=start, what=slot.what)
             if slot.state == SlotState.BOOKED:
                 cell.appointment = slot.what
-                cell.continued = slot.what.request_id in shown
-                shown.add(slot.what.request_id)
+                cell.continued = slot.what.consultation_id in shown
+                shown.add(slot.what.consultation_id)
             elif slot.state == SlotState.FREE and start <= availability.now:
                 cell.kind = "past"
             row.cells.append(cell)

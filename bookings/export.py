@@ -86,11 +86,11 @@ def columns_for(*, with_personal_details, with_screening_answers=False):
     return [column for column in COLUMNS + screening if declaration.kind(column[1]) in allowed]
 
 
-def write_requests(requests, out, *, with_personal_details, with_screening_answers=False):
-    """Write `requests` (with clinician selected and treatments prefetched) to the file-like `out`,
-    with the columns `columns_for` gives."""
+def write_consultations(consultations, out, *, with_personal_details, with_screening_answers=False):
+    """Write `consultations` (ConsultationRequests with clinician selected and treatments
+    prefetched) to the file-like `out`, with the columns `columns_for` gives."""
     columns = columns_for(with_personal_details=with_personal_details, with_screening_answers=with_screening_answers)
     writer = csv.writer(out)
     writer.writerow([title for title, _, _ in columns])
-    for request in requests:
-        writer.writerow([spreadsheet_safe(value(request)) for _, _, value in columns])
+    for consultation in consultations:
+        writer.writerow([spreadsheet_safe(value(consultation)) for _, _, value in columns])

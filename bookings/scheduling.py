@@ -67,20 +67,20 @@ def time_of_day(start):
     return "afternoon" if hour < EVENING_STARTS else "evening"
 
 
-def slot_problem(start, *, clinician, exclude_request=None, now=None, patient=False):
+def slot_problem(start, *, clinician, exclude_consultation=None, now=None, patient=False):
     """Why `start` with `clinician` cannot be booked, in a sentence for staff or (with
     `patient`, naming no other patient) the patient; None when it can (see
-    `Availability.problem` for the rules and their order). `exclude_request`'s own
+    `Availability.problem` for the rules and their order). `exclude_consultation`'s own
     appointment and offers do not count against it."""
     if not isinstance(start, datetime) or timezone.is_naive(start):
         return "Choose a date and a start time."
     if clinician is None or clinician.pk is None:
         return "Choose a clinician."
     availability = Availability.for_slot(start, clinician, now=now)
-    return availability.problem(start, clinician, for_request=exclude_request, patient=patient)
+    return availability.problem(start, clinician, for_consultation=exclude_consultation, patient=patient)
 
 
-def slot_problems(values, *, exclude_request=None, now=None):
+def slot_problems(values, *, exclude_consultation=None, now=None):
     """Why the slots in `values` (as a form posts them, or a diary link passes one)
     cannot be booked, one sentence for staff each; empty when all can. A value that
     does not parse is left to the form ("Choose a time from the grid"). The grid
@@ -91,7 +91,7 @@ def slot_problems(values, *, exclude_request=None, now=None):
             start, clinician = parse_slot(value)
         except ValidationError:
             continue
-        if problem := slot_problem(start, clinician=clinician, exclude_request=exclude_request, now=now):
+        if problem := slot_problem(start, clinician=clinician, exclude_consultation=exclude_consultation, now=now):
             problems.append(problem)
     return problems
 
@@ -206,10 +206,10 @@ def day_grids(days, *, consultation=None, now=None):
 
 
 def _cell(availability, start, clinician, own_id):
-    slot = availability.slot(start, clinician, for_request_id=own_id)
+    slot = availability.slot(start, clinician, for_consultation_id=own_id)
     cell = Cell(clinician=clinician, start=start)
     own = availability.overlapping(start, clinician)
-    if own is not None and own.request_id == own_id and own.start == start:
+    if own is not None and own.consultation_id == own_id and own.start == start:
         cell.own = True
     elif slot.state == SlotState.BOOKED:
         cell.booked_by = slot.what.reference

@@ -430,7 +430,9 @@ def _check_slot(start, clinician, *, consultation, now=None, patient=False):
     their availability being saved is waited for and then checked against, and one
     not yet begun waits for this booking to commit before checking its own."""
     lock_clinicians([clinician])
-    if problem := slot_problem(start, clinician=clinician, exclude_request=consultation, now=now, patient=patient):
+    if problem := slot_problem(
+        start, clinician=clinician, exclude_consultation=consultation, now=now, patient=patient
+    ):
         raise SlotUnavailable(problem, code="slot_unavailable")
 
 
@@ -538,7 +540,7 @@ def propose_times(*, consultation, slots, by, note=""):
         problems = [
             problem
             for start, clinician in slots
-            if (problem := slot_problem(start, clinician=clinician, exclude_request=locked))
+            if (problem := slot_problem(start, clinician=clinician, exclude_consultation=locked))
         ]
         if problems:
             raise SlotUnavailable(problems, code="slot_unavailable")
@@ -587,7 +589,7 @@ def offers_on_the_table(consultation, *, now=None):
     for proposal in proposals:
         if problem := offer_problem(proposal, now=now):
             gone.append(problem)
-        elif availability.slot(proposal.start, proposal.clinician, for_request_id=consultation.pk).free:
+        elif availability.slot(proposal.start, proposal.clinician, for_consultation_id=consultation.pk).free:
             live.append(proposal)
         else:
             gone.append(f"{describe(proposal.start)} has been booked by someone else, so it is no longer offered.")

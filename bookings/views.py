@@ -416,7 +416,7 @@ class FreeTimesView(PatientRequestMixin, TemplateView):
         availability = Availability(start_day, end_day, clinicians=chosen)
         slots = [
             slot
-            for slot in availability.free_slots(for_request_id=consultation.pk)
+            for slot in availability.free_slots(for_consultation_id=consultation.pk)
             if not (slot.start == consultation.confirmed_start and slot.clinician.pk == consultation.clinician_id)
         ]
         days = {}

@@ -158,14 +158,15 @@ def as_json(data):
 
 
 def erasure_preview(email):
-    """What erasing `email` would do: requests to anonymise, comments to erase, and
-    the requests still open that stop it."""
+    """What erasing `email` would do: a dict of "email" (normalised), "consultations"
+    (the closed consultation requests to anonymise), "open_consultations" (those still
+    open, which stop it) and "comments" (how many comments would be erased)."""
     email = normalised(email)
     consultations = list(ConsultationRequest.objects.filter(email__iexact=email).order_by("created_at", "pk"))
     return {
         "email": email,
-        "requests": [c for c in consultations if c.status in CLOSED_STATUSES],
-        "open_requests": [c for c in consultations if c.status not in CLOSED_STATUSES],
+        "consultations": [c for c in consultations if c.status in CLOSED_STATUSES],
+        "open_consultations": [c for c in consultations if c.status not in CLOSED_STATUSES],
         "comments": comments_by(email).filter(erased_at__isnull=True).count(),
     }
 

@@ -30,7 +30,7 @@ from bookings.admin.forms import (
     ProposeForm,
     ShowDateForm,
 )
-from bookings.export import write_requests
+from bookings.export import write_consultations
 from bookings.models import DeclineReason, Status, new_idempotency_key
 from bookings.scheduling import day_grids, days_to_show, describe, parse_slot, slot_problems
 from bookings.workflow import STEPS, STEPS_BY_NAME, bulk_steps
@@ -94,7 +94,7 @@ def _explain_unbookable(form, field, asked, *, consultation=None):
     errors = form.errors.as_data().get(field, []) if form.is_bound else []
     if any(error.code != "required" for error in errors):
         return form.errors[field]  # the form or the service has already said what is wrong
-    problems = slot_problems(asked, exclude_request=consultation)
+    problems = slot_problems(asked, exclude_consultation=consultation)
     if not problems:
         return form.errors.get(field, []) if form.is_bound else []
     if form.is_bound:
@@ -470,7 +470,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
         response["Content-Disposition"] = f'attachment; filename="consultation-requests-{stamp}.csv"'
         response["Cache-Control"] = "no-store"
         response.write("\ufeff")  # a byte-order mark, so spreadsheets read the accents in names right
-        write_requests(
+        write_consultations(
             consultations,
             response,
             with_personal_details=self._can_see_details(request),

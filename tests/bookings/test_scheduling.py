@@ -120,7 +120,7 @@ def test_a_clinician_already_booked_at_that_time_is_refused_and_named(clinician)
 def test_a_request_does_not_clash_with_its_own_appointment(clinician):
     start = at(open_day(), 11)
     booked = confirm(submit(), start=start, clinician=clinician)
-    assert slot_problem(start, clinician=clinician, exclude_request=booked) is None
+    assert slot_problem(start, clinician=clinician, exclude_consultation=booked) is None
 
 
 def test_a_naive_or_missing_time_or_clinician_is_refused(clinician):

@@ -18,12 +18,12 @@ class Command(BaseCommand):
         email = checked_email(email)
         if not yes:
             preview = services.erasure_preview(email)
-            if preview["open_requests"]:
-                still_open = ", ".join(c.reference for c in preview["open_requests"])
+            if preview["open_consultations"]:
+                still_open = ", ".join(c.reference for c in preview["open_consultations"])
                 raise CommandError(f"Cannot erase yet: {still_open} still open. Close it first (the patient is told).")
-            references = ", ".join(c.reference for c in preview["requests"]) or "none"
+            references = ", ".join(c.reference for c in preview["consultations"]) or "none"
             self.stdout.write(
-                f"Would anonymise {len(preview['requests'])} consultation request(s) ({references}) and erase "
+                f"Would anonymise {len(preview['consultations'])} consultation request(s) ({references}) and erase "
                 f"{preview['comments']} comment(s). Run again with --yes to erase for good."
             )
             return
