@@ -189,7 +189,7 @@ def fill(total):
                 for step, (before, after) in enumerate(path):
                     changes.append(
                         StatusChange(
-                            request_id=row.pk,
+                            consultation_id=row.pk,
                             from_status=before,
                             to_status=after,
                             at=row.created_at + timedelta(hours=step),

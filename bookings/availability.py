@@ -99,7 +99,7 @@ def held_offers(now=None):
     """Proposed times still held: their request awaits the patient's answer and the
     offer is younger than the hold."""
     now = now or timezone.now()
-    return ProposedTime.objects.filter(request__status=Status.TIME_PROPOSED, proposed_at__gt=now - hold_length())
+    return ProposedTime.objects.filter(consultation__status=Status.TIME_PROPOSED, proposed_at__gt=now - hold_length())
 
 
 def offer_still_open(now=None):
@@ -107,7 +107,7 @@ def offer_still_open(now=None):
     patient can still take, held and not yet passed. A request in "time proposed"
     without one waits for nobody: its offer has expired."""
     now = now or timezone.now()
-    return Q(Exists(held_offers(now).filter(request=OuterRef("pk"), start__gt=now)))
+    return Q(Exists(held_offers(now).filter(consultation=OuterRef("pk"), start__gt=now)))
 
 
 @dataclass(frozen=True)
@@ -197,13 +197,13 @@ class Availability:
             .filter(
                 clinician_id__in=ids, start__gte=self._day_start(first), start__lt=self._day_start(last + timedelta(1))
             )
-            .select_related("request")
+            .select_related("consultation")
         ):
             hold = Hold(
                 start=proposal.start,
                 clinician_id=proposal.clinician_id,
-                consultation_id=proposal.request_id,
-                reference=proposal.request.reference,
+                consultation_id=proposal.consultation_id,
+                reference=proposal.consultation.reference,
                 expires=hold_expires(proposal),
             )
             self.holds[proposal.start, proposal.clinician_id] = hold

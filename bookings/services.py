@@ -315,7 +315,7 @@ def cancel_request(*, consultation, by=None, note=""):
 
 def _record(consultation, *, from_status, to_status, by, note):
     return StatusChange.objects.create(
-        request=consultation, from_status=from_status, to_status=to_status, by=by, note=note, at=timezone.now()
+        consultation=consultation, from_status=from_status, to_status=to_status, by=by, note=note, at=timezone.now()
     )
 
 
@@ -546,7 +546,7 @@ def propose_times(*, consultation, slots, by, note=""):
             raise SlotUnavailable(problems, code="slot_unavailable")
         locked.proposed_times.all().delete()
         for start, clinician in slots:
-            proposal = ProposedTime(request=locked, start=start, clinician=clinician, proposed_at=timezone.now())
+            proposal = ProposedTime(consultation=locked, start=start, clinician=clinician, proposed_at=timezone.now())
             proposal.full_clean()
             proposal.save()
         offered = "; ".join(f"{describe(start)} with {clinician}" for start, clinician in sorted(slots, key=_start))

@@ -460,7 +460,7 @@ SCREENING_FIELDS = ConsultationRequest.personal_data.screening
 class StatusChange(models.Model):
     """One step in a request's history; `by` is empty when the patient acted."""
 
-    request = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="status_changes")
+    consultation = models.ForeignKey(ConsultationRequest, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Status, blank=True, help_text="Empty when submitted.")
     to_status = models.CharField(max_length=20, choices=Status)
     by = models.ForeignKey(
@@ -477,14 +477,14 @@ class StatusChange(models.Model):
     personal_data = PersonalData(
         personal={"note": ""},  # can quote the patient (a cancellation reason)
         internal={"id": KEPT},
-        not_personal=["request", "from_status", "to_status", "by", "at"],
+        not_personal=["consultation", "from_status", "to_status", "by", "at"],
     )
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self):
-        return f"{self.request}: {self.from_status or '—'} → {self.to_status}"
+        return f"{self.consultation}: {self.from_status or '—'} → {self.to_status}"
 
     @property
     def actor(self):

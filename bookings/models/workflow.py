@@ -13,19 +13,21 @@ class ProposedTime(models.Model):
     """A slot offered to the patient when their preferred dates do not work. The
     patient accepts one from their status page; a new proposal replaces the old."""
 
-    request = models.ForeignKey(
+    consultation = models.ForeignKey(
         "bookings.ConsultationRequest", on_delete=models.CASCADE, related_name="proposed_times"
     )
     start = models.DateTimeField()
     clinician = models.ForeignKey("staff.Clinician", on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(default=timezone.now)
 
-    personal_data = PersonalData(internal={"id": KEPT}, not_personal=["request", "start", "clinician", "proposed_at"])
+    personal_data = PersonalData(
+        internal={"id": KEPT}, not_personal=["consultation", "start", "clinician", "proposed_at"]
+    )
 
     class Meta:
         ordering = ["start", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["request", "start", "clinician"], name="one_proposal_per_slot"),
+            models.UniqueConstraint(fields=["consultation", "start", "clinician"], name="one_proposal_per_slot"),
         ]
 
     def __str__(self):

@@ -115,11 +115,11 @@ def test_a_hold_ends_when_the_offer_expires_or_the_patient_answers(clinician, re
     settings.OFFER_HOLD_HOURS = 48
     start = at(open_day(weeks=2), 11)
     offered = services.propose_times(consultation=in_review(), slots=[(start, clinician)], by=reception_user)
-    ProposedTime.objects.filter(request=offered).update(proposed_at=timezone.now() - timedelta(hours=47))
+    ProposedTime.objects.filter(consultation=offered).update(proposed_at=timezone.now() - timedelta(hours=47))
     assert slot_problem(start, clinician=clinician) is not None
-    ProposedTime.objects.filter(request=offered).update(proposed_at=timezone.now() - timedelta(hours=49))
+    ProposedTime.objects.filter(consultation=offered).update(proposed_at=timezone.now() - timedelta(hours=49))
     assert slot_problem(start, clinician=clinician) is None
-    ProposedTime.objects.filter(request=offered).update(proposed_at=timezone.now())
+    ProposedTime.objects.filter(consultation=offered).update(proposed_at=timezone.now())
     services.back_to_review(consultation=offered, by=None)
     assert slot_problem(start, clinician=clinician) is None
 
@@ -129,7 +129,7 @@ def test_an_expired_offer_cannot_be_taken_and_the_patient_is_told_why(clinician,
     offered = services.propose_times(
         consultation=in_review(), slots=[(at(open_day(weeks=2), 11), clinician)], by=reception_user
     )
-    ProposedTime.objects.filter(request=offered).update(proposed_at=timezone.now() - timedelta(hours=49))
+    ProposedTime.objects.filter(consultation=offered).update(proposed_at=timezone.now() - timedelta(hours=49))
     with pytest.raises(services.SlotUnavailable, match="were held for you until .* and have been released"):
         services.accept_proposed_time(consultation=offered, proposed_time_id=offered.proposed_times.get().pk)
     offered.refresh_from_db()

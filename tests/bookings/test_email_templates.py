@@ -40,7 +40,7 @@ def consultation_in_a_course(clinician):
         treatment=needling, sessions_min=3, sessions_max=4, weeks_between=6, last_session_on=timezone.localdate()
     )
     ConsultationRequest.objects.filter(pk=consultation.pk).update(course=course, decline_reason="Not for your skin.")
-    ProposedTime.objects.create(request=consultation, start=at(second, 11), clinician=clinician)
+    ProposedTime.objects.create(consultation=consultation, start=at(second, 11), clinician=clinician)
     consultation.refresh_from_db()
     return consultation
 

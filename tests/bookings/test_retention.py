@@ -23,7 +23,7 @@ def age(request, days):
     """Make `request` and its history look `days` old."""
     then = timezone.now() - timedelta(days=days)
     ConsultationRequest.objects.filter(pk=request.pk).update(created_at=then, updated_at=then)
-    StatusChange.objects.filter(request=request).update(at=then)
+    StatusChange.objects.filter(consultation=request).update(at=then)
     return ConsultationRequest.objects.get(pk=request.pk)
 
 
@@ -90,7 +90,7 @@ def test_closed_requests_older_than_the_limit_lose_every_personal_detail(django_
     # Nothing personal is left anywhere in the request's rows.
     everything = str(list(ConsultationRequest.objects.filter(pk=request.pk).values()))
     everything += str(list(request.notifications.all().values()))
-    everything += str(list(StatusChange.objects.filter(request=request).values()))
+    everything += str(list(StatusChange.objects.filter(consultation=request).values()))
     for personal in ["Zoë", "zoe@example.com", "7911123456", "cheeks", "expecting", "mornings", token]:
         assert personal not in everything, personal
 

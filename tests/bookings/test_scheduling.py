@@ -148,7 +148,7 @@ def move_to_time_proposed(start, clinician):
     from tests.bookings.conftest import move
 
     request = move(submit(), Status.IN_REVIEW, Status.TIME_PROPOSED)
-    ProposedTime.objects.create(request=request, start=start, clinician=clinician)
+    ProposedTime.objects.create(consultation=request, start=start, clinician=clinician)
     return request
 
 

@@ -47,7 +47,7 @@ def test_a_submitted_request_is_new_with_a_reference_a_secret_token_and_its_firs
     assert request.status == Status.NEW
     assert re.fullmatch(rf"CR-[{REFERENCE_ALPHABET}]{{6}}", request.reference)
     assert len(request.token) == 22  # 16 random bytes, URL-safe base64
-    change = StatusChange.objects.get(request=request)
+    change = StatusChange.objects.get(consultation=request)
     assert (change.from_status, change.to_status, change.by) == ("", Status.NEW, None)
 
 

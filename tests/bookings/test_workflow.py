@@ -559,11 +559,13 @@ def test_every_step_of_a_request_is_in_its_history_with_who_did_it(reception_use
     request = submit()
     services.start_review(consultation=request, by=reception_user)
     services.propose_times(consultation=request, slots=[(at(open_day(), 9), clinician)], by=reception_user)
-    services.accept_proposed_time(consultation=request, proposed_time_id=ProposedTime.objects.get(request=request).pk)
+    services.accept_proposed_time(
+        consultation=request, proposed_time_id=ProposedTime.objects.get(consultation=request).pk
+    )
     services.reschedule_request(
         consultation=request, start=at(open_day(), 9, 30), clinician=clinician, by=reception_user
     )
-    steps = list(StatusChange.objects.filter(request=request).values_list("from_status", "to_status", "by"))
+    steps = list(StatusChange.objects.filter(consultation=request).values_list("from_status", "to_status", "by"))
     assert steps == [
         ("", Status.NEW, None),
         (Status.NEW, Status.IN_REVIEW, reception_user.pk),

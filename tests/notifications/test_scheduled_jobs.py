@@ -173,7 +173,7 @@ def test_the_retention_job_anonymises_closed_requests_past_the_retention_period(
     old = move(submit(full_name="Zoë Sample"), Status.IN_REVIEW, Status.CANCELLED)
     long_ago = timezone.now() - timedelta(days=31)
     ConsultationRequest.objects.filter(pk=old.pk).update(updated_at=long_ago)
-    StatusChange.objects.filter(request=old).update(at=long_ago)
+    StatusChange.objects.filter(consultation=old).update(at=long_ago)
     recent = move(submit(full_name="Recent Patient"), Status.IN_REVIEW, Status.CANCELLED)
     assert purge_consultations.call() == 1
     assert purge_consultations.call() == 0
