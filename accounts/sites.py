@@ -33,7 +33,7 @@ class StaffAdminSite(admin.AdminSite):
         super().register(model_or_iterable, admin_class, **options)
         models = [model_or_iterable] if isinstance(model_or_iterable, type) else model_or_iterable
         for model in models:
-            model_admin = self._registry[model]
+            model_admin = self.get_model_admin(model)
             model_admin.form = with_plain_text(model_admin.form)
             model_admin.inlines = [
                 type(

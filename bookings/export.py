@@ -55,7 +55,7 @@ def _screening_columns():
         return (
             f"Screening: {field.verbose_name}",
             name,
-            lambda r: r._get_FIELD_display(field) if getattr(r, name) else "",
+            lambda r: getattr(r, f"get_{name}_display")() if getattr(r, name) else "",
         )
 
     return [column(name) for name in ConsultationRequest.personal_data.screening]

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event, vCalAddress
 
+from bookings.models import Status
+
 METHODS = {"PUBLISH", "REQUEST", "CANCEL"}
 
 # When the patient's calendar reminds them: the day before, and two hours before.
@@ -30,8 +32,8 @@ def _plain_param(value):
 def invite_sequence(consultation):
     """The invite's SEQUENCE: 0 for the first booking, one more for each move (and for
     a cancellation), so calendars replace the event rather than keep the old one."""
-    bookings = consultation.status_changes.filter(to_status="confirmed").count()
-    return max(bookings - 1, 0) + (1 if consultation.status == "cancelled" else 0)
+    bookings = consultation.status_changes.filter(to_status=Status.CONFIRMED).count()
+    return max(bookings - 1, 0) + (1 if consultation.status == Status.CANCELLED else 0)
 
 
 def _alarms():

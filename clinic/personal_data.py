@@ -137,5 +137,5 @@ class PersonalData:
         for name in self._fields_of(*kinds):
             field = self.model._meta.get_field(name)
             value = getattr(obj, field.attname)
-            data[name] = obj._get_FIELD_display(field) if field.choices and value else value
+            data[name] = getattr(obj, f"get_{name}_display")() if field.choices and value else value
         return data

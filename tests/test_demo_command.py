@@ -31,12 +31,12 @@ def load():
 
 def test_the_command_reports_what_each_app_added_and_nothing_the_second_time():
     assert load() == (
-        "Demo content loaded (new: 3 clinicians, 11 treatments, 1 conditions, 11 treatment links, "
-        "1 consultation fee, 6 comments, 6 opening hours, 4 closures, 11 working days)."
+        "Demo content loaded (new: clinicians: 3, treatments: 11, conditions: 1, treatment links: 11, "
+        "consultation fee: 1, comments: 6, opening hours: 6, closures: 4, working days: 11)."
     )
     assert load() == (
-        "Demo content loaded (new: 0 clinicians, 0 treatments, 0 conditions, 0 treatment links, "
-        "0 consultation fee, 0 comments, 0 opening hours, 0 closures, 0 working days)."
+        "Demo content loaded (new: clinicians: 0, treatments: 0, conditions: 0, treatment links: 0, "
+        "consultation fee: 0, comments: 0, opening hours: 0, closures: 0, working days: 0)."
     )
 
 

@@ -126,7 +126,7 @@ def project_forms():
                 yield pytest.param(value, id=f"{module_name}.{name}")
 
 
-@pytest.mark.parametrize("form_class", project_forms())
+@pytest.mark.parametrize("form_class", list(project_forms()))
 def test_every_form_with_typed_text_keeps_only_what_a_person_can_see(form_class):
     if typed_text_fields(form_class):
         assert issubclass(form_class, PlainTextFormMixin)
@@ -138,7 +138,7 @@ def clinic_admins():
             yield pytest.param(model_admin, id=model._meta.label)
 
 
-@pytest.mark.parametrize("model_admin", clinic_admins())
+@pytest.mark.parametrize("model_admin", list(clinic_admins()))
 def test_every_admin_form_with_typed_text_keeps_only_what_a_person_can_see(rf, admin_user, model_admin):
     request = rf.get("/")
     request.user = admin_user

@@ -14,6 +14,7 @@ offers the treatment, and its prices. Everything else a reader sees is content.
 import hashlib
 import json
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.text import capfirst
 
@@ -160,7 +161,7 @@ def revision_content(page, revision):
     """The content of `page` as kept in a django-reversion `revision` (a saved version)."""
     content = {"page": {}, **{key: [] for key, *_rest in _parts(page)}}
     for version in revision.version_set.all():
-        model, data = version._model, version.field_dict
+        model, data = ContentType.objects.get_for_id(version.content_type_id).model_class(), version.field_dict
         if model is type(page) and version.object_id == str(page.pk):
             content["page"] = {field.attname: data.get(field.attname) for field in content_fields(model)}
             continue

@@ -98,7 +98,7 @@ def diary_view(request):
         "today_url": link(date=today.isoformat()),
         "day_url": link(view=""),
         "week_url": link(view="week"),
-        "can_book": admin.site._registry[ConsultationRequest].has_add_permission(request),
+        "can_book": admin.site.get_model_admin(ConsultationRequest).has_add_permission(request),
         "add_url": reverse("admin:bookings_consultationrequest_add"),
     }
     return TemplateResponse(request, "admin/bookings/diary.html", context)

@@ -344,7 +344,7 @@ class ConsultationRequestAdmin(PersonalDataAdminMixin, WorkflowAdminMixin, admin
         for name in SCREENING_FIELDS:
             field = consultation._meta.get_field(name)
             value = getattr(consultation, name)
-            answer = consultation._get_FIELD_display(field) if value else "—"
+            answer = getattr(consultation, f"get_{name}_display")() if value else "—"
             if value == ScreeningAnswer.YES:
                 answer = format_html('<strong class="screening-flag screening-yes">{}</strong>', answer)
             rows.append((capfirst(field.verbose_name), answer))

@@ -35,5 +35,5 @@ class Command(BaseCommand):
         with transaction.atomic():
             for module in demo_modules():
                 counts.update(module.load())
-        summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+        summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo content loaded (new: {summary})."))
