@@ -15,11 +15,10 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from bookings import emails, reminders
+from bookings import emails, reminders, workflow
 from bookings.availability import Availability, hold_expires, lock_clinicians
 from bookings.emails import TO_CLINIC
 from bookings.models import (
-    CLOSED_STATUSES,
     ConsentMethod,
     ConsultationRequest,
     ContactPreference,
@@ -614,7 +613,7 @@ def accept_proposed_time(*, consultation, proposed_time_id):
     patient is told so in plain words and nothing changes."""
     with transaction.atomic():
         locked = _lock(consultation)
-        if locked.status != Status.TIME_PROPOSED:
+        if not locked.patient_may("take_offered_time"):
             raise TransitionNotAllowed(
                 "These times are no longer on offer: the page now shows where your request stands.",
                 code="transition_not_allowed",
@@ -651,7 +650,7 @@ def back_to_review(*, consultation, by, note=""):
     patient asking to be contacted from their status page; the clinic is told."""
     with transaction.atomic():
         locked = _lock(consultation)
-        if by is None and locked.status != Status.TIME_PROPOSED:
+        if by is None and not locked.patient_may("ask_for_another_time"):
             raise TransitionNotAllowed(
                 "There are no times on offer to turn down: the page shows where your request stands.",
                 code="transition_not_allowed",
@@ -770,7 +769,7 @@ def anonymise_request(*, consultation, now=None):
         locked = _lock(consultation)
         if locked.is_anonymised:
             raise ValidationError(f"{locked.reference} is already anonymised.", code="already_anonymised")
-        _guard(locked, set(CLOSED_STATUSES), "anonymised")
+        _guard(locked, workflow.CLOSED_STATUSES, "anonymised")
         ConsultationRequest.personal_data.erase(locked)
         locked.anonymised_at = now
         locked.full_clean()

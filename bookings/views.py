@@ -251,7 +251,7 @@ class StatusView(PatientRequestMixin, TemplateView):
             "course": consultation.course,
             "next_session_problem": services.next_session_problem(consultation) if consultation.course else None,
         }
-        if consultation.status == Status.TIME_PROPOSED:
+        if consultation.patient_may("take_offered_time"):
             proposals, gone, held_until = services.offers_on_the_table(consultation)
             context.update(
                 proposals=proposals,
@@ -294,7 +294,7 @@ class StatusView(PatientRequestMixin, TemplateView):
 
     def accept_time(self, request, **kwargs):
         consultation = self.get_consultation()
-        if consultation.status != Status.TIME_PROPOSED:
+        if not consultation.patient_may("take_offered_time"):
             messages.error(request, "These times are no longer on offer: this page shows where your request stands.")
             return redirect(consultation.status_path())
         # Any time offered, even one gone meanwhile: the service then says why it cannot be taken.
@@ -313,7 +313,7 @@ class StatusView(PatientRequestMixin, TemplateView):
         consultation = self.get_consultation()
         form = ContactMeForm(request.POST)
         if not form.is_valid():
-            if consultation.status != Status.TIME_PROPOSED:
+            if not consultation.patient_may("ask_for_another_time"):
                 return redirect(consultation.status_path())
             return self.render_to_response(self.get_context_data(contact_form=form, **kwargs))
         try:

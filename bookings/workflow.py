@@ -1,11 +1,12 @@
-"""The consultation request workflow, written once: its statuses and the steps staff
-take between them.
+"""The consultation request workflow, written once: its statuses, the groups of them
+the clinic talks about (open, closed), the steps staff take between them and what
+patients may do from their status page.
 
 Everything else reads this module: the model's transition check
 (`ConsultationRequest.can_transition_to`), the services' guards
-(`bookings.services.step_problem`), and admin's buttons, step pages and list actions
-(`bookings.admin.workflow`). It imports nothing of the app, so models and services
-can both import it.
+(`bookings.services.step_problem`, `patient_step_problem`), admin's buttons, step
+pages and list actions (`bookings.admin.workflow`) and the patient's status page. It
+imports nothing of the app, so models and services can both import it.
 """
 
 from dataclasses import dataclass
@@ -59,7 +60,10 @@ class Step:
         return f"bookings_consultationrequest_{self.name}"
 
 
-_OPEN = frozenset({Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED})
+# Statuses that still need something from the clinic.
+OPEN_STATUSES = frozenset({Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED})
+# Statuses nothing more happens in: what the retention command may anonymise.
+CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.NO_SHOW, Status.DECLINED, Status.CANCELLED})
 
 # In the order admin shows the buttons.
 STEPS = [
@@ -129,7 +133,7 @@ STEPS = [
     ),
     Step(
         "decline",
-        _OPEN,
+        OPEN_STATUSES,
         Status.DECLINED,
         service="decline_request",
         doing="declined",
@@ -169,7 +173,7 @@ STEPS = [
     ),
     Step(
         "cancel",
-        _OPEN | {Status.CONFIRMED},
+        OPEN_STATUSES | {Status.CONFIRMED},
         Status.CANCELLED,
         service="cancel_request",
         doing="cancelled",
@@ -184,11 +188,34 @@ STEPS = [
 ]
 STEPS_BY_NAME = {step.name: step for step in STEPS}
 
+
+@dataclass(frozen=True)
+class PatientStep:
+    """One thing a patient does from their status page: from which statuses, to which
+    status, through which service (keyword-only: consultation, …)."""
+
+    name: str
+    from_statuses: frozenset  # of Status
+    to_status: Status
+    service: str
+
+
+PATIENT_STEPS = [
+    PatientStep("take_offered_time", frozenset({Status.TIME_PROPOSED}), Status.CONFIRMED, "accept_proposed_time"),
+    PatientStep("ask_for_another_time", frozenset({Status.TIME_PROPOSED}), Status.IN_REVIEW, "back_to_review"),
+    # A confirmed consultation only while far enough away (ConsultationRequest.patient_cancellation_problem).
+    PatientStep("cancel", OPEN_STATUSES | {Status.CONFIRMED}, Status.CANCELLED, "cancel_request"),
+]
+PATIENT_STEPS_BY_NAME = {step.name: step for step in PATIENT_STEPS}
+
 # The changes of status the steps make, from each status (a step that keeps the status,
-# like reschedule, is no change). Patients' own actions (cancel, take an offered time,
-# ask to be contacted) and phone bookings take the same paths.
+# like reschedule, is no change). Phone bookings take the same paths.
 ALLOWED_TRANSITIONS = {
-    status: {step.to_status for step in STEPS if status in step.from_statuses and step.to_status != status}
+    status: {
+        step.to_status
+        for step in [*STEPS, *PATIENT_STEPS]
+        if status in step.from_statuses and step.to_status != status
+    }
     for status in Status
 }
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import workflow
 from bookings.workflow import ALLOWED_TRANSITIONS, Status
 from clinic.personal_data import KEPT, PERSONAL, PersonalData
 
@@ -63,10 +64,14 @@ def validate_e164(value):
 
 # Statuses in which a consultation has a time and a clinician (a list: it goes into a constraint).
 SCHEDULED_STATUSES = [Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW]
-# Statuses nothing more happens in: what the retention command may anonymise.
-CLOSED_STATUSES = [Status.COMPLETED, Status.NO_SHOW, Status.DECLINED, Status.CANCELLED]
+# Statuses that still need something from the clinic, and those nothing more happens in
+# (bookings.workflow), in the order of Status.
+OPEN_STATUSES = [status for status in Status if status in workflow.OPEN_STATUSES]
+CLOSED_STATUSES = [status for status in Status if status in workflow.CLOSED_STATUSES]
 # Statuses the patient can cancel from online (confirmed ones only while far enough away).
-PATIENT_CANCELLABLE_STATUSES = [Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED, Status.CONFIRMED]
+PATIENT_CANCELLABLE_STATUSES = [
+    status for status in Status if status in workflow.PATIENT_STEPS_BY_NAME["cancel"].from_statuses
+]
 
 
 class TimeOfDay(models.TextChoices):
@@ -106,7 +111,7 @@ def waiting_first():
 class ConsultationRequestQuerySet(models.QuerySet):
     def open(self):
         """Requests that still need something from the clinic."""
-        return self.filter(status__in=[Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED])
+        return self.filter(status__in=OPEN_STATUSES)
 
     def closed(self):
         return self.filter(status__in=CLOSED_STATUSES)
@@ -365,6 +370,11 @@ class ConsultationRequest(models.Model):
     @property
     def is_closed(self):
         return self.status in CLOSED_STATUSES
+
+    def patient_may(self, step):
+        """True when the patient may take `step` (a name in bookings.workflow.PATIENT_STEPS)
+        from the request's status; the step's service may still refuse for timing."""
+        return self.status in workflow.PATIENT_STEPS_BY_NAME[step].from_statuses
 
     def can_transition_to(self, status):
         """True when some workflow step (bookings.workflow.STEPS) moves a request from its status to `status`."""

@@ -272,6 +272,32 @@ def test_the_step_registry_is_the_workflow_the_clinic_runs():
     assert {step.name for step in workflow.STEPS if step.only_before_start} == EXPECTED_BEFORE_THE_START
 
 
+# What patients may do from their status page: from which statuses, to which status.
+EXPECTED_PATIENT_STEPS = {
+    "take_offered_time": ({Status.TIME_PROPOSED}, Status.CONFIRMED),
+    "ask_for_another_time": ({Status.TIME_PROPOSED}, Status.IN_REVIEW),
+    "cancel": ({Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED, Status.CONFIRMED}, Status.CANCELLED),
+}
+EXPECTED_OPEN = {Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED}
+EXPECTED_CLOSED = {Status.COMPLETED, Status.NO_SHOW, Status.DECLINED, Status.CANCELLED}
+
+
+def test_the_patients_steps_and_the_open_and_closed_statuses_are_the_clinics():
+    registry = {step.name: (set(step.from_statuses), step.to_status) for step in workflow.PATIENT_STEPS}
+    assert registry == EXPECTED_PATIENT_STEPS
+    assert set(workflow.OPEN_STATUSES) == EXPECTED_OPEN
+    assert set(workflow.CLOSED_STATUSES) == EXPECTED_CLOSED
+    for step in workflow.PATIENT_STEPS:
+        assert "consultation" in inspect.signature(getattr(services, step.service)).parameters, step.name
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_a_patient_may_take_an_offered_time_or_ask_for_another_only_while_times_are_offered(status):
+    consultation = ConsultationRequest(reference="CR-TEST01", status=status)
+    may = {name for name in ("take_offered_time", "ask_for_another_time") if consultation.patient_may(name)}
+    assert may == ({"take_offered_time", "ask_for_another_time"} if status == Status.TIME_PROPOSED else set())
+
+
 def test_each_step_names_a_service_that_takes_the_consultation_and_who_acts():
     for step in workflow.STEPS:
         parameters = inspect.signature(getattr(services, step.service)).parameters
