@@ -223,7 +223,8 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
         self.fields["treatments"].queryset = Treatment.objects.bookable()
         # One query for the checkboxes and for checking what was ticked (a model
         # field's choices would query on each look, and again to clean).
-        self.bookable = list(Treatment.objects.bookable().only("pk", "title", "slug"))
+        # With each one's Page, the key a request stores for the page the patient came from.
+        self.bookable = list(Treatment.objects.bookable().select_related("page").only("pk", "title", "slug", "page"))
         if self.bookable:
             self.fields["treatments"].choices = [(treatment.pk, treatment.title) for treatment in self.bookable]
             self.fields["treatments"].listed = self.bookable
@@ -342,7 +343,7 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
 
     def clean_source_condition(self):
         slug = self.cleaned_data["source_condition"]
-        return Condition.objects.published().filter(slug=slug).first() if slug else None
+        return Condition.objects.published().select_related("page").filter(slug=slug).first() if slug else None
 
     def clean_source_treatment(self):
         slug = self.cleaned_data["source_treatment"]
@@ -350,7 +351,7 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
             return None
         # Usually the treatment the patient came from is one they can book, listed already.
         listed = next((treatment for treatment in self.bookable if treatment.slug == slug), None)
-        return listed or Treatment.objects.published().filter(slug=slug).first()
+        return listed or Treatment.objects.published().select_related("page").filter(slug=slug).first()
 
     def clean(self):
         cleaned = super().clean()
@@ -372,9 +373,7 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
     def fingerprint(self):
         """A digest of the patient's answers (not the form key), to recognise the same answers sent again."""
         answers = {
-            name: value
-            for name, value in self.submission().items()
-            if name not in {"idempotency_key", "source_condition", "source_treatment"}
+            name: value for name, value in self.submission().items() if name not in {"idempotency_key", "source_page"}
         }
         answers["treatments"] = sorted(treatment.pk for treatment in answers["treatments"])
         # Keyed with the secret key: the digest sits in a signed cookie and must not be reversible.
@@ -383,6 +382,8 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
     def submission(self):
         """The cleaned answers, as keyword arguments for `services.submit_request`."""
         data = self.cleaned_data
+        # The page the patient came from: the treatment's when they name both.
+        source = data["source_treatment"] or data["source_condition"]
         return {
             "idempotency_key": data["idempotency_key"],
             "full_name": data["full_name"],
@@ -395,8 +396,7 @@ class ConsultationRequestForm(PlainTextFormMixin, ErrorSummaryMixin, forms.Model
             "second_preferred_date": data["second_preferred_date"],
             "time_of_day": data["time_of_day"],
             "consent": data["consent"],
-            "source_condition": data["source_condition"],
-            "source_treatment": data["source_treatment"],
+            "source_page": source.page if source is not None else None,
             **{name: data[name] for name in SCREENING_FIELDS},
         }
 

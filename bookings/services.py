@@ -82,8 +82,7 @@ def submit_request(
     treatments=(),
     help_with="",
     second_preferred_date=None,
-    source_condition=None,
-    source_treatment=None,
+    source_page=None,
 ):
     """Store a patient's request as `new`, with its first StatusChange, in one
     transaction; email the patient and the clinic once it commits.
@@ -118,8 +117,7 @@ def submit_request(
         "pregnant_or_breastfeeding": pregnant_or_breastfeeding,
         "keloid_tendency": keloid_tendency,
         "active_skin_infection": active_skin_infection,
-        "source_condition": source_condition,
-        "source_treatment": source_treatment,
+        "source_page": source_page,
     }
     for attempt in range(REFERENCE_ATTEMPTS):
         try:
@@ -174,9 +172,7 @@ def _create_request(details, treatments):
     # also holds under a race and needs no round trip each (the one rule a patient can break, two
     # equal dates, is checked above in their words); the treatment and condition pages came from
     # the database a moment ago, and their foreign keys are the database's to enforce too.
-    consultation.full_clean(
-        exclude=["source_condition", "source_treatment"], validate_unique=False, validate_constraints=False
-    )
+    consultation.full_clean(exclude=["source_page"], validate_unique=False, validate_constraints=False)
     consultation.save()
     Through = ConsultationRequest.treatments.through
     chosen = dict.fromkeys(treatment.pk for treatment in treatments)  # one row each: no read of what is there

@@ -48,7 +48,7 @@ def normalised(email):
 def requests_about(email):
     return (
         ConsultationRequest.objects.filter(email__iexact=email)
-        .select_related("clinician", "source_condition", "source_treatment")
+        .select_related("clinician", *Page.specific_paths("source_page"))
         .prefetch_related("treatments", "status_changes", "notifications", "proposed_times__clinician")
         .order_by("created_at", "pk")
     )

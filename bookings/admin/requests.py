@@ -130,7 +130,7 @@ class ConsultationRequestAdmin(PersonalDataAdminMixin, WorkflowAdminMixin, admin
         "age": ["created_at"],
         "email_trouble": [],  # a count of failed emails
         "offered_times": [],  # times and clinicians (ProposedTime)
-        "came_from": ["source_condition", "source_treatment"],
+        "came_from": ["source_page"],
     }
 
     list_display = [
@@ -419,10 +419,9 @@ class ConsultationRequestAdmin(PersonalDataAdminMixin, WorkflowAdminMixin, admin
 
     @admin.display(description="came from")
     def came_from(self, consultation):
-        page = consultation.source_treatment or consultation.source_condition
-        if page is None:
+        if consultation.source_page is None:
             return "—"
-        kind = "treatment" if consultation.source_treatment_id else "condition"
+        page, kind = consultation.source_page.specific, consultation.source_page.get_kind_display().lower()
         try:
             return format_html('The {} page <a href="{}">{}</a>', kind, page.get_absolute_url(), page.title)
         except NoReverseMatch:  # the public page is not routed (yet)

@@ -184,21 +184,13 @@ class ConsultationRequest(models.Model):
         related_name="+",
         help_text="The member of staff who took the booking and the patient's consent by phone or at the desk.",
     )
-    source_condition = models.ForeignKey(
-        "treatments.Condition",
+    source_page = models.ForeignKey(
+        "treatments.Page",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        help_text="The condition page the patient came from.",
-    )
-    source_treatment = models.ForeignKey(
-        "treatments.Treatment",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text="The treatment page the patient came from.",
+        help_text="The condition or treatment page the patient came from.",
     )
 
     status = models.CharField(max_length=20, choices=Status, default=Status.NEW)
@@ -266,8 +258,7 @@ class ConsultationRequest(models.Model):
             "privacy_notice_version",
             "consent_method",
             "consent_recorded_by",
-            "source_condition",
-            "source_treatment",
+            "source_page",
             "status",
             "confirmed_start",
             "clinician",

@@ -90,7 +90,7 @@ def test_a_request_page_shows_the_answers_history_and_email_failures(
     ):
         with django_capture_on_commit_callbacks(execute=True):
             request = submit(
-                treatments=[treatment], isotretinoin_recent="yes", source_condition=condition, help_with="Scars"
+                treatments=[treatment], isotretinoin_recent="yes", source_page=condition.page, help_with="Scars"
             )
     request = move(request, Status.IN_REVIEW)
     response = reception_client.get(reverse("admin:bookings_consultationrequest_change", args=[request.pk]))
@@ -98,7 +98,7 @@ def test_a_request_page_shows_the_answers_history_and_email_failures(
     assert response.status_code == 200
     assert request.reference in html
     assert "Microneedling" in html
-    assert "Ice pick scars" in html
+    assert f'The condition page <a href="{condition.get_absolute_url()}">Ice pick scars</a>' in html
     assert "Screening answers" in html
     assert "History" in html and "In review" in html and "Patient" in html
     assert "SMTPServerDisconnected" in html

@@ -75,12 +75,20 @@ def test_the_request_records_the_condition_page_the_patient_came_from(client, tr
     assert 'name="source_condition" value="ice-pick-scars"' in page.content.decode()
     response = post(client, source_condition="ice-pick-scars")
     assert response.status_code == 302
-    assert ConsultationRequest.objects.get().source_condition == condition
+    assert ConsultationRequest.objects.get().source_page == condition.page
 
 
 def test_the_request_records_the_treatment_page_the_patient_came_from(client, treatment):
     post(client, treatments=[treatment.pk], source_treatment="microneedling")
-    assert ConsultationRequest.objects.get().source_treatment == treatment
+    assert ConsultationRequest.objects.get().source_page == treatment.page
+
+
+def test_a_patient_who_came_from_both_a_condition_and_a_treatment_is_recorded_on_the_treatments_page(
+    client, treatment
+):
+    make_condition(slug="ice-pick-scars")
+    post(client, treatments=[treatment.pk], source_condition="ice-pick-scars", source_treatment="microneedling")
+    assert ConsultationRequest.objects.get().source_page == treatment.page
 
 
 @pytest.mark.parametrize("slug", ["no-such-page", "bad slug", "a\x00b", "x" * 500])
@@ -88,8 +96,7 @@ def test_a_forged_source_page_is_dropped_without_bothering_the_patient(client, s
     response = post(client, source_condition=slug, source_treatment=slug)
     assert response.status_code == 302
     stored = ConsultationRequest.objects.get()
-    assert stored.source_condition is None
-    assert stored.source_treatment is None
+    assert stored.source_page is None
 
 
 def test_the_page_shows_opening_hours_closures_and_what_happens_next(client):
