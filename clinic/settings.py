@@ -173,17 +173,20 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 # filling the page cache never resets them. Point REDIS_LIMITS_URL at another Redis
 # (or database) to keep them apart entirely; README → Redis says which memory policy.
 REDIS_LIMITS_URL = os.environ.get("REDIS_LIMITS_URL", "").strip() or REDIS_URL
+# Every key in Redis starts with this (the limits' with "<prefix>-limits"): the test
+# suite uses its own, so that it deletes only its keys from a Redis it shares.
+CACHE_KEY_PREFIX = os.environ.get("CLINIC_CACHE_KEY_PREFIX", "clinic").strip() or "clinic"
 
 # django-redis; an error from Redis reads as a cache miss, and the rate limits count
 # in the process meanwhile (clinic/cache.py).
 CACHES = {
     "default": (
-        redis_cache(REDIS_URL, "clinic")
+        redis_cache(REDIS_URL, CACHE_KEY_PREFIX)
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}
     ),
     "limits": (
-        redis_cache(REDIS_LIMITS_URL, "clinic-limits", errors_are_misses=False)
+        redis_cache(REDIS_LIMITS_URL, f"{CACHE_KEY_PREFIX}-limits", errors_are_misses=False)
         if REDIS_LIMITS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "limits"}
     ),

@@ -10,6 +10,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.middleware import LAST_SEEN_SESSION_KEY, SIGNED_IN_AT_SESSION_KEY
 
 
+def empty_caches():
+    """Delete the suite's keys from both caches. In Redis only the keys under the
+    suite's prefix go (django-redis's delete_pattern), not the whole database that
+    REDIS_URL names, which a developer's running site may be using."""
+    for alias in ("default", "limits"):
+        cache = caches[alias]
+        if hasattr(cache, "delete_pattern"):
+            cache.delete_pattern("*")
+        else:
+            cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def clear_cache():
     """Each test starts with an empty cache (rate limits, cached fragments), with
@@ -21,16 +33,14 @@ def clear_cache():
     from clinic.pagecache import forget_local_copies
     from clinic.ratelimit import _local_counts
 
-    for alias in ("default", "limits"):
-        caches[alias].clear()
+    empty_caches()
     _local_counts.clear()
     forget_local_copies()
     # Content type ids cached by an earlier test can be gone: a transactional test's
     # flush removes the rows (the outbox points at them).
     ContentType.objects.clear_cache()
     yield
-    for alias in ("default", "limits"):
-        caches[alias].clear()
+    empty_caches()
     _local_counts.clear()
     forget_local_copies()
 

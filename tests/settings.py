@@ -13,5 +13,8 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+# Keys of their own in a Redis the tests may share with a running site: each test
+# deletes only these (tests/conftest.py), never the whole Redis database.
+os.environ.setdefault("CLINIC_CACHE_KEY_PREFIX", "clinic-test")
 
 from clinic.settings import *  # noqa: E402, F403
