@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 
 from bookings import reminders
 from bookings.ics import consultation_invite
-from bookings.models import NotificationKind
+from bookings.models import NotificationKind, Status
 from bookings.services import next_session_window, offered_on_a_day_asked_for
 from clinic.context_processors import clinic_details
 from notifications import kinds
@@ -54,7 +54,7 @@ def invite_attachment(notification):
     Confirmations carry METHOD:REQUEST, so mail programs offer to add the event;
     the cancellation of a booked consultation carries METHOD:CANCEL, which removes it."""
     consultation = notification.about
-    if notification.kind in WITH_INVITE and consultation.status == "confirmed":
+    if notification.kind in WITH_INVITE and consultation.status == Status.CONFIRMED:
         method = "REQUEST"
     elif (
         notification.kind == NotificationKind.CANCELLATION

@@ -64,6 +64,8 @@ class Step:
 OPEN_STATUSES = frozenset({Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED})
 # Statuses nothing more happens in: what the retention command may anonymise.
 CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.NO_SHOW, Status.DECLINED, Status.CANCELLED})
+# Statuses in which a consultation has a time and a clinician.
+SCHEDULED_STATUSES = frozenset({Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW})
 
 # In the order admin shows the buttons.
 STEPS = [
@@ -203,8 +205,10 @@ class PatientStep:
 PATIENT_STEPS = [
     PatientStep("take_offered_time", frozenset({Status.TIME_PROPOSED}), Status.CONFIRMED, "accept_proposed_time"),
     PatientStep("ask_for_another_time", frozenset({Status.TIME_PROPOSED}), Status.IN_REVIEW, "back_to_review"),
-    # A confirmed consultation only while far enough away (ConsultationRequest.patient_cancellation_problem).
+    # A confirmed consultation, only while far enough away (ConsultationRequest.patient_cancellation_problem
+    # and patient_reschedule_problem).
     PatientStep("cancel", OPEN_STATUSES | {Status.CONFIRMED}, Status.CANCELLED, "cancel_request"),
+    PatientStep("move_appointment", frozenset({Status.CONFIRMED}), Status.CONFIRMED, "reschedule_request"),
 ]
 PATIENT_STEPS_BY_NAME = {step.name: step for step in PATIENT_STEPS}
 

@@ -62,8 +62,9 @@ def validate_e164(value):
         raise ValidationError("Store phone numbers in international E.164 form, e.g. +442079460321.")
 
 
-# Statuses in which a consultation has a time and a clinician (a list: it goes into a constraint).
-SCHEDULED_STATUSES = [Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW]
+# Statuses in which a consultation has a time and a clinician (bookings.workflow), in the
+# order of Status (a list: it goes into a constraint).
+SCHEDULED_STATUSES = [status for status in Status if status in workflow.SCHEDULED_STATUSES]
 # Statuses that still need something from the clinic, and those nothing more happens in
 # (bookings.workflow), in the order of Status.
 OPEN_STATUSES = [status for status in Status if status in workflow.OPEN_STATUSES]
@@ -420,7 +421,7 @@ class ConsultationRequest(models.Model):
 
     def patient_reschedule_problem(self, now=None):
         """Why the patient cannot move their consultation online now; None when they can."""
-        if self.status != Status.CONFIRMED:
+        if not self.patient_may("move_appointment"):
             return "Only a confirmed consultation can be moved online."
         return self._too_late_online("moved", now)
 

@@ -277,16 +277,19 @@ EXPECTED_PATIENT_STEPS = {
     "take_offered_time": ({Status.TIME_PROPOSED}, Status.CONFIRMED),
     "ask_for_another_time": ({Status.TIME_PROPOSED}, Status.IN_REVIEW),
     "cancel": ({Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED, Status.CONFIRMED}, Status.CANCELLED),
+    "move_appointment": ({Status.CONFIRMED}, Status.CONFIRMED),
 }
 EXPECTED_OPEN = {Status.NEW, Status.IN_REVIEW, Status.TIME_PROPOSED}
 EXPECTED_CLOSED = {Status.COMPLETED, Status.NO_SHOW, Status.DECLINED, Status.CANCELLED}
+EXPECTED_SCHEDULED = {Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW}
 
 
-def test_the_patients_steps_and_the_open_and_closed_statuses_are_the_clinics():
+def test_the_patients_steps_and_the_open_closed_and_scheduled_statuses_are_the_clinics():
     registry = {step.name: (set(step.from_statuses), step.to_status) for step in workflow.PATIENT_STEPS}
     assert registry == EXPECTED_PATIENT_STEPS
     assert set(workflow.OPEN_STATUSES) == EXPECTED_OPEN
     assert set(workflow.CLOSED_STATUSES) == EXPECTED_CLOSED
+    assert set(workflow.SCHEDULED_STATUSES) == EXPECTED_SCHEDULED
     for step in workflow.PATIENT_STEPS:
         assert "consultation" in inspect.signature(getattr(services, step.service)).parameters, step.name
 
