@@ -15,11 +15,14 @@ from contextlib import nullcontext
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import FieldError, ValidationError
 from django.db import DataError, connection, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.text import capfirst
 
 # What a malformed lookup value raises while the list is filtered, counted or rendered.
 MALFORMED_LOOKUP_ERRORS = (
@@ -69,6 +72,19 @@ MAX_ID_DIGITS = 18
 def is_id(value):
     """Whether `value` (from a form or query string) can be a row's id: ASCII digits, no more than MAX_ID_DIGITS."""
     return isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS
+
+
+def missing_object_redirect(model_admin, request, object_id):
+    """What admin's own pages do for an id that matches nothing (deleted meanwhile, or
+    typed): a warning naming it, and a redirect to the admin index. For a ModelAdmin's
+    extra pages (workflow steps, answer forms, previews)."""
+    name = capfirst(model_admin.opts.verbose_name)
+    model_admin.message_user(
+        request,
+        f"{name} with ID “{unquote(object_id)}” doesn’t exist. Perhaps it was deleted?",
+        messages.WARNING,
+    )
+    return redirect(reverse("admin:index", current_app=model_admin.admin_site.name))
 
 
 class SafeSelectionMixin:

@@ -45,7 +45,7 @@ def normalised(email):
     return email
 
 
-def requests_about(email):
+def consultations_about(email):
     return (
         ConsultationRequest.objects.filter(email__iexact=email)
         .select_related("clinician", *Page.specific_paths("source_page"))
@@ -80,7 +80,7 @@ def _fields(obj):
     return data
 
 
-def _request_data(consultation):
+def _consultation_data(consultation):
     return {
         **_fields(consultation),
         "treatments": [treatment.title for treatment in consultation.treatments.all()],
@@ -131,7 +131,7 @@ def personal_data(email):
     return {
         "email": email,
         "exported_at": timezone.now(),
-        "consultation_requests": [_request_data(consultation) for consultation in requests_about(email)],
+        "consultation_requests": [_consultation_data(consultation) for consultation in consultations_about(email)],
         "comments": [_comment_data(comment) for comment in comments_by(email)],
     }
 

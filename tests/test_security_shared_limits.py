@@ -3,7 +3,7 @@ load balancer, and a client's posts to both count toward one limit (rate
 limits in the shared Redis, sign-in lockouts in the shared database)."""
 
 import os
-import urllib.parse
+import secrets
 
 import pytest
 
@@ -15,16 +15,9 @@ pytestmark = pytest.mark.multiprocess
 FORM = "/consultations/request/"
 
 
-def own_redis_url():
-    """REDIS_URL's server with a database of the servers' own (7, or 8 when the
-    test run itself uses 7), which the test run's cache clearing never touches;
-    None without REDIS_URL."""
-    url = os.environ.get("REDIS_URL", "").strip()
-    if not url:
-        return None
-    parsed = urllib.parse.urlparse(url)
-    database = 8 if parsed.path.strip("/") == "7" else 7
-    return parsed._replace(path=f"/{database}").geturl()
+def shared_redis_url():
+    """REDIS_URL, which both servers share; None without it."""
+    return os.environ.get("REDIS_URL", "").strip() or None
 
 
 @pytest.fixture(scope="module")
@@ -35,11 +28,12 @@ def two_servers(migrated_sqlite_file, tmp_path_factory):
     database = folder / "site.sqlite3"
     database.write_bytes(migrated_sqlite_file.read_bytes())
     env = {"DATABASE_URL": f"sqlite:///{database}", "CLINIC_RATE_LIMITS_ENABLED": "1"}
-    if redis_url := own_redis_url():
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
+    prefix = f"clinic-test-servers-{secrets.token_hex(4)}"
+    if redis_url := shared_redis_url():
+        # Keys of their own, so that neither the test run's cache emptying nor anything
+        # else in that Redis database touches them, and they touch nothing else.
         env["REDIS_URL"] = redis_url
+        env["CLINIC_CACHE_KEY_PREFIX"] = prefix
     created = run_django(
         "from django.contrib.auth import get_user_model\n"
         "get_user_model().objects.create_user('rosa', password='correct-horse-battery-7', is_staff=True)",
@@ -48,10 +42,16 @@ def two_servers(migrated_sqlite_file, tmp_path_factory):
     assert created.returncode == 0, created.stderr
     with Server(folder / "a.log", **env) as first, Server(folder / "b.log", **env) as second:
         yield first, second
+    if redis_url:
+        import redis
+
+        client = redis.Redis.from_url(redis_url)
+        for key in client.scan_iter(match=f"{prefix}*"):
+            client.delete(key)
 
 
 def test_posts_split_across_two_servers_count_toward_one_rate_limit(two_servers):
-    if own_redis_url() is None:
+    if shared_redis_url() is None:
         pytest.skip("needs Redis: set REDIS_URL (CI's PostgreSQL pass does) so both servers share one cache")
     first, second = two_servers
     browser = Browser()

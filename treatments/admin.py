@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from clinic.admin_lists import missing_object_redirect
 from clinic.admin_personal_data import PersonalDataLookupsMixin
 from clinic.forms import PlainTextModelForm
 from treatments import services
@@ -282,7 +283,7 @@ class CommentAdmin(PersonalDataLookupsMixin, admin.ModelAdmin):
         """GET: the comment and a form (clinician, answer). POST: publish the answer at once."""
         comment = self.get_object(request, unquote(object_id))
         if comment is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return missing_object_redirect(self, request, object_id)
         if not (self.has_change_permission(request, comment) and request.user.has_perm("treatments.add_comment")):
             raise PermissionDenied
         own_clinician = services.clinician_of(request.user)
@@ -673,7 +674,7 @@ class PageAdmin(VersionAdmin):
         """POST: approve or withdraw a pending edit; then back to the page's admin."""
         page = self.get_object(request, unquote(object_id))
         if page is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return missing_object_redirect(self, request, object_id)
         if not self.has_change_permission(request, page):
             raise PermissionDenied
         review = PageReview.objects.filter(page=page.page_id, pk=review_id).first()

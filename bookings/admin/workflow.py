@@ -34,7 +34,7 @@ from bookings.export import write_consultations
 from bookings.models import DeclineReason, Status, new_idempotency_key
 from bookings.scheduling import day_grids, days_to_show, describe, parse_slot, slot_problems
 from bookings.workflow import STEPS, STEPS_BY_NAME, bulk_steps
-from clinic.admin_lists import SafeSelectionMixin, is_id
+from clinic.admin_lists import SafeSelectionMixin, is_id, missing_object_redirect
 from notifications.models import Email
 
 logger = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
         step = STEPS_BY_NAME[step_name]
         consultation = self._changeable(request, object_id)
         if consultation is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return missing_object_redirect(self, request, object_id)
         change_url = self._change_url(consultation)
         if problem := services.step_problem(consultation, step.name):
             self.message_user(request, problem, messages.ERROR)
@@ -311,7 +311,7 @@ class WorkflowAdminMixin(SafeSelectionMixin):
     def emails_view(self, request, object_id):
         consultation = self._changeable(request, object_id)
         if consultation is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return missing_object_redirect(self, request, object_id)
         url = reverse("admin:bookings_consultationrequest_emails", args=[consultation.pk])
         if request.method == "POST":
             self._send_again(request, consultation, request.POST.get("send", ""))
