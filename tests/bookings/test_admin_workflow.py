@@ -12,6 +12,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import workflow
 from bookings.models import Closure, ConsultationRequest, DeclineReason, Status
 from bookings.scheduling import slot_value
 from notifications.models import Email
@@ -189,6 +190,14 @@ def test_an_expired_offer_is_not_counted_as_waiting_for_the_patient(reception_cl
     assert list(listed.context["cl"].result_list) == [waiting]
     listed = reception_client.get(reverse(CHANGELIST), {"status__exact": "time_proposed", "offer": "expired"})
     assert list(listed.context["cl"].result_list) == [expired]
+
+
+def test_the_admin_home_has_a_count_for_every_status_that_waits_for_the_clinic(reception_client):
+    """The rows are written out for their wording; a new open status must get one."""
+    html = reception_client.get(reverse("admin:index")).content.decode()
+    counts = html[html.index('id="consultation-counts"') :]
+    for status in workflow.OPEN_STATUSES:
+        assert f"?status__exact={status}" in counts, status
 
 
 def test_the_home_page_shows_the_comment_counts_and_the_consultation_counts_side_by_side(admin_client):
