@@ -336,7 +336,7 @@ def _status_problem(consultation, allowed, doing):
         return None
     return (
         f"{consultation.reference} is {consultation.get_status_display().lower()}: only requests that are "
-        f"{_statuses(sorted(allowed, key=list(Status).index))} can be {doing}."
+        f"{_statuses(workflow.in_status_order(allowed))} can be {doing}."
     )
 
 

@@ -191,6 +191,12 @@ STEPS = [
 STEPS_BY_NAME = {step.name: step for step in STEPS}
 
 
+def in_status_order(statuses):
+    """`statuses` as a list in the order Status declares them (for queries, constraints
+    and sentences that list them)."""
+    return [status for status in Status if status in statuses]
+
+
 @dataclass(frozen=True)
 class PatientStep:
     """One thing a patient does from their status page: from which statuses, to which

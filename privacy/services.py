@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings import services as bookings_services
-from bookings.models import CLOSED_STATUSES, ConsultationRequest, StatusChange
+from bookings.models import ConsultationRequest, StatusChange
 from notifications.models import Email
 from privacy.models import PrivacyRequest, subject_hash
 from treatments import services as treatments_services
@@ -165,8 +165,8 @@ def erasure_preview(email):
     consultations = list(ConsultationRequest.objects.filter(email__iexact=email).order_by("created_at", "pk"))
     return {
         "email": email,
-        "consultations": [c for c in consultations if c.status in CLOSED_STATUSES],
-        "open_consultations": [c for c in consultations if c.status not in CLOSED_STATUSES],
+        "consultations": [c for c in consultations if c.is_closed],
+        "open_consultations": [c for c in consultations if not c.is_closed],
         "comments": comments_by(email).filter(erased_at__isnull=True).count(),
     }
 
@@ -178,7 +178,7 @@ def erase_personal_data(*, email, by, via):
     email = normalised(email)
     with transaction.atomic():
         consultations = list(ConsultationRequest.objects.select_for_update().filter(email__iexact=email))
-        still_open = [c for c in consultations if c.status not in CLOSED_STATUSES]
+        still_open = [c for c in consultations if not c.is_closed]
         if not still_open:
             for consultation in consultations:
                 bookings_services.anonymise_request(consultation=consultation)

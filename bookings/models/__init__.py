@@ -18,7 +18,6 @@ from bookings.models.notifications import NotificationKind
 from bookings.models.requests import (
     CLOSED_STATUSES,
     IDEMPOTENCY_KEY_RE,
-    PATIENT_CANCELLABLE_STATUSES,
     PATIENT_CANCELLATION_NOTICE,
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
@@ -47,7 +46,6 @@ __all__ = [
     "IDEMPOTENCY_KEY_RE",
     "MAX_DAYS_AHEAD",
     "OPENING_HOURS_CACHE_KEY",
-    "PATIENT_CANCELLABLE_STATUSES",
     "PATIENT_CANCELLATION_NOTICE",
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",

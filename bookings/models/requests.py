@@ -64,15 +64,11 @@ def validate_e164(value):
 
 # Statuses in which a consultation has a time and a clinician (bookings.workflow), in the
 # order of Status (a list: it goes into a constraint).
-SCHEDULED_STATUSES = [status for status in Status if status in workflow.SCHEDULED_STATUSES]
+SCHEDULED_STATUSES = workflow.in_status_order(workflow.SCHEDULED_STATUSES)
 # Statuses that still need something from the clinic, and those nothing more happens in
 # (bookings.workflow), in the order of Status.
-OPEN_STATUSES = [status for status in Status if status in workflow.OPEN_STATUSES]
-CLOSED_STATUSES = [status for status in Status if status in workflow.CLOSED_STATUSES]
-# Statuses the patient can cancel from online (confirmed ones only while far enough away).
-PATIENT_CANCELLABLE_STATUSES = [
-    status for status in Status if status in workflow.PATIENT_STEPS_BY_NAME["cancel"].from_statuses
-]
+OPEN_STATUSES = workflow.in_status_order(workflow.OPEN_STATUSES)
+CLOSED_STATUSES = workflow.in_status_order(workflow.CLOSED_STATUSES)
 
 
 class TimeOfDay(models.TextChoices):
@@ -396,7 +392,7 @@ class ConsultationRequest(models.Model):
             return "This request was declined, so there is nothing to cancel."
         if self.status in {Status.COMPLETED, Status.NO_SHOW}:
             return "This consultation has already taken place, so it can no longer be cancelled."
-        if self.status not in PATIENT_CANCELLABLE_STATUSES:
+        if not self.patient_may("cancel"):
             return "This request can no longer be cancelled online."
         return self._too_late_online("cancelled", now)
 
